@@ -1,0 +1,251 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The specification of one flash sale: how many units, when, and how many per buyer. Immutable.
+ *
+ * <pre>{@code
+ * Sale sale = Sale.builder("phone-42")
+ *     .stock(1_000)
+ *     .startsAt(Instant.parse("2026-11-11T00:00:00Z"))
+ *     .endsAt(Instant.parse("2026-11-11T00:10:00Z"))
+ *     .limitPerUser(1)
+ *     .build();
+ * }</pre>
+ *
+ * <p>The window is half-open: a request admitted at {@code startsAt} is on time, one admitted at
+ * {@code endsAt} is too late. Time is read from the engine's {@link java.time.Clock} when the
+ * request is admitted, on the caller's thread.
+ */
+public final class Sale {
+  /** The longest sale id accepted. */
+  public static final int MAX_ID_LENGTH = 128;
+
+  private final String id;
+  private final long stock;
+  private final Instant startsAt;
+  private final Instant endsAt;
+  private final int limitPerUser;
+  private final int maxPerRequest;
+
+  private Sale(Builder b) {
+    this.id = b.id;
+    this.stock = b.stock;
+    this.startsAt = b.startsAt;
+    this.endsAt = b.endsAt;
+    this.limitPerUser = b.limitPerUser;
+    this.maxPerRequest = b.maxPerRequest == UNSET ? b.limitPerUser : b.maxPerRequest;
+  }
+
+  /**
+   * Starts a sale specification.
+   *
+   * @throws IllegalArgumentException if {@code id} is null, blank, longer than
+   *     {@link #MAX_ID_LENGTH} or contains a control character
+   */
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  /** The sale's id, unique within an engine. */
+  public String id() {
+    return id;
+  }
+
+  /** The number of units for sale. */
+  public long stock() {
+    return stock;
+  }
+
+  /** When the sale opens (inclusive). */
+  public Instant startsAt() {
+    return startsAt;
+  }
+
+  /** When the sale closes (exclusive). */
+  public Instant endsAt() {
+    return endsAt;
+  }
+
+  /** The most units one user may buy across all their orders in this sale. */
+  public int limitPerUser() {
+    return limitPerUser;
+  }
+
+  /** The most units one request may ask for; defaults to {@link #limitPerUser()}. */
+  public int maxPerRequest() {
+    return maxPerRequest;
+  }
+
+  /**
+   * Lists the fields in which {@code other} differs from this sale, as {@code field: this vs
+   * other} phrases; empty if they are the same specification.
+   */
+  public List<String> differences(Sale other) {
+    List<String> diffs = new ArrayList<>();
+    diff(diffs, "id", id, other.id);
+    diff(diffs, "stock", stock, other.stock);
+    diff(diffs, "startsAt", startsAt, other.startsAt);
+    diff(diffs, "endsAt", endsAt, other.endsAt);
+    diff(diffs, "limitPerUser", limitPerUser, other.limitPerUser);
+    diff(diffs, "maxPerRequest", maxPerRequest, other.maxPerRequest);
+    return diffs;
+  }
+
+  private static void diff(List<String> out, String field, Object mine, Object theirs) {
+    if (!Objects.equals(mine, theirs)) {
+      out.add(field + " " + mine + " vs " + theirs);
+    }
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Sale && differences((Sale) o).isEmpty();
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(id, stock, startsAt, endsAt, limitPerUser, maxPerRequest);
+  }
+
+  @Override
+  public String toString() {
+    return "Sale{id=" + id + ", stock=" + stock + ", startsAt=" + startsAt + ", endsAt=" + endsAt
+        + ", limitPerUser=" + limitPerUser + ", maxPerRequest=" + maxPerRequest + '}';
+  }
+
+  private static final int UNSET = -1;
+
+  /**
+   * Builds a {@link Sale}. Each setter rejects a bad value at once with an
+   * {@link IllegalArgumentException} naming the field and the value, and rejects being called
+   * twice with an {@link IllegalStateException}; {@link #build()} checks the fields that depend on
+   * each other. Not thread-safe.
+   */
+  public static final class Builder {
+    private final String id;
+    private long stock = UNSET;
+    private Instant startsAt;
+    private Instant endsAt;
+    private int limitPerUser = UNSET;
+    private int maxPerRequest = UNSET;
+
+    private Builder(String id) {
+      if (id == null || id.isBlank()) {
+        throw new IllegalArgumentException("id must not be blank, was " + (id == null ? "null" : '"' + id + '"'));
+      }
+      if (id.length() > MAX_ID_LENGTH) {
+        throw new IllegalArgumentException(
+            "id must be at most " + MAX_ID_LENGTH + " characters, was " + id.length());
+      }
+      for (int i = 0; i < id.length(); i++) {
+        if (Character.isISOControl(id.charAt(i))) {
+          throw new IllegalArgumentException("id must not contain control characters, was \"" + id + '"');
+        }
+      }
+      this.id = id;
+    }
+
+    /** The number of units for sale; required, at least 0. */
+    public Builder stock(long stock) {
+      requireUnset(this.stock == UNSET, "stock", this.stock);
+      if (stock < 0) {
+        throw new IllegalArgumentException("stock must be at least 0, was " + stock);
+      }
+      this.stock = stock;
+      return this;
+    }
+
+    /** When the sale opens (inclusive); required. */
+    public Builder startsAt(Instant startsAt) {
+      requireUnset(this.startsAt == null, "startsAt", this.startsAt);
+      this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
+      return this;
+    }
+
+    /** When the sale closes (exclusive); required, after {@code startsAt}. */
+    public Builder endsAt(Instant endsAt) {
+      requireUnset(this.endsAt == null, "endsAt", this.endsAt);
+      this.endsAt = Objects.requireNonNull(endsAt, "endsAt");
+      return this;
+    }
+
+    /** The most units one user may buy in this sale; required, at least 1. */
+    public Builder limitPerUser(int limitPerUser) {
+      requireUnset(this.limitPerUser == UNSET, "limitPerUser", this.limitPerUser);
+      if (limitPerUser < 1) {
+        throw new IllegalArgumentException("limitPerUser must be at least 1, was " + limitPerUser);
+      }
+      this.limitPerUser = limitPerUser;
+      return this;
+    }
+
+    /**
+     * The most units one request may ask for; optional, defaults to {@code limitPerUser}, at
+     * least 1 and at most {@code limitPerUser}.
+     */
+    public Builder maxPerRequest(int maxPerRequest) {
+      requireUnset(this.maxPerRequest == UNSET, "maxPerRequest", this.maxPerRequest);
+      if (maxPerRequest < 1) {
+        throw new IllegalArgumentException("maxPerRequest must be at least 1, was " + maxPerRequest);
+      }
+      this.maxPerRequest = maxPerRequest;
+      return this;
+    }
+
+    /**
+     * Returns the sale.
+     *
+     * @throws IllegalArgumentException if a required field is missing or fields contradict
+     *     each other; the message names them
+     */
+    public Sale build() {
+      if (stock == UNSET) {
+        throw new IllegalArgumentException("stock is required for sale \"" + id + '"');
+      }
+      if (startsAt == null) {
+        throw new IllegalArgumentException("startsAt is required for sale \"" + id + '"');
+      }
+      if (endsAt == null) {
+        throw new IllegalArgumentException("endsAt is required for sale \"" + id + '"');
+      }
+      if (!endsAt.isAfter(startsAt)) {
+        throw new IllegalArgumentException(
+            "endsAt must be after startsAt, was endsAt=" + endsAt + " startsAt=" + startsAt);
+      }
+      if (limitPerUser == UNSET) {
+        throw new IllegalArgumentException("limitPerUser is required for sale \"" + id + '"');
+      }
+      if (maxPerRequest != UNSET && maxPerRequest > limitPerUser) {
+        throw new IllegalArgumentException("maxPerRequest must be at most limitPerUser ("
+            + limitPerUser + "), was " + maxPerRequest);
+      }
+      return new Sale(this);
+    }
+
+    private static void requireUnset(boolean unset, String field, Object current) {
+      if (!unset) {
+        throw new IllegalStateException(field + " was already set to " + current);
+      }
+    }
+  }
+}

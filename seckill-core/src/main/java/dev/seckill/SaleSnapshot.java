@@ -1,0 +1,104 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import java.time.Instant;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * A point-in-time view of one sale, returned by {@link SeckillEngine#snapshot(String)}.
+ *
+ * <p>Counters are read without stopping the sale, so under load they are each exact but not
+ * taken at one instant: {@code unitsSold + remaining == initialStock} always holds, while the
+ * rejection counts may trail by the requests in flight.
+ */
+public final class SaleSnapshot {
+  private final Sale sale;
+  private final SalePhase phase;
+  private final long remaining;
+  private final long ordersConfirmed;
+  private final Map<Rejection, Long> rejections;
+  private final Instant takenAt;
+
+  SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed,
+      EnumMap<Rejection, Long> rejections, Instant takenAt) {
+    this.sale = sale;
+    this.phase = phase;
+    this.remaining = remaining;
+    this.ordersConfirmed = ordersConfirmed;
+    this.rejections = Collections.unmodifiableMap(rejections);
+    this.takenAt = takenAt;
+  }
+
+  /** The sale's id. */
+  public String saleId() {
+    return sale.id();
+  }
+
+  /** The sale's registered specification. */
+  public Sale sale() {
+    return sale;
+  }
+
+  /** The sale's phase at {@link #takenAt()} by the engine's clock. */
+  public SalePhase phase() {
+    return phase;
+  }
+
+  /** The stock the sale was registered with. */
+  public long initialStock() {
+    return sale.stock();
+  }
+
+  /** Units not yet sold. */
+  public long remaining() {
+    return remaining;
+  }
+
+  /** Units sold so far: {@code initialStock() - remaining()}. */
+  public long unitsSold() {
+    return sale.stock() - remaining;
+  }
+
+  /** Orders confirmed so far (an order may hold several units). */
+  public long ordersConfirmed() {
+    return ordersConfirmed;
+  }
+
+  /** Refusals per reason since the engine started (not persisted across restarts). */
+  public Map<Rejection, Long> rejections() {
+    return rejections;
+  }
+
+  /** Refusals with the given reason since the engine started. */
+  public long rejected(Rejection reason) {
+    return rejections.getOrDefault(reason, 0L);
+  }
+
+  /** When the snapshot was taken, by the engine's clock. */
+  public Instant takenAt() {
+    return takenAt;
+  }
+
+  @Override
+  public String toString() {
+    return "SaleSnapshot{saleId=" + saleId() + ", phase=" + phase + ", initialStock=" + initialStock()
+        + ", remaining=" + remaining + ", unitsSold=" + unitsSold() + ", ordersConfirmed="
+        + ordersConfirmed + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
+  }
+}

@@ -1,0 +1,511 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.internal.DataDirectory;
+import dev.seckill.internal.JvmFlags;
+import dev.seckill.internal.ledger.LedgerConfig;
+import dev.seckill.internal.ledger.SaleState;
+import dev.seckill.internal.ledger.StockLedger;
+import dev.seckill.internal.ring.Shard;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A flash-sale engine: decides purchases against persisted stock so that it never oversells,
+ * never loses a confirmed order, never confirms a duplicate and always says why it refused.
+ *
+ * <pre>{@code
+ * try (SeckillEngine engine = SeckillEngine.builder().dataDir(Path.of("seckill-data")).build()) {
+ *   engine.registerSale(Sale.builder("phone-42").stock(1_000)
+ *       .startsAt(Instant.parse("2026-11-11T00:00:00Z"))
+ *       .endsAt(Instant.parse("2026-11-11T00:10:00Z"))
+ *       .limitPerUser(1).build());
+ *   PurchaseResult r = engine.submit(PurchaseRequest.of("phone-42", "user-7", 1)).join();
+ * }
+ * }</pre>
+ *
+ * <h2>Threads</h2>
+ * All methods are safe to call from any number of threads. {@code submit} first checks the
+ * request on the calling thread (malformed, unknown sale, not started, ended, sold out); only a
+ * request that passes reaches the sale's shard: a bounded ring whose single ledger writer thread
+ * decides, and whose responder thread delivers the result. See {@link PurchaseListener} for which
+ * thread runs callbacks.
+ *
+ * <h2>Guarantees</h2>
+ * A confirmed result means the order is recorded in the ledger's memory-mapped files, which
+ * survive a crash of this process ({@code kill -9}); reopening the same data directory resumes
+ * with the same stock, per-user counts, order sequence and outbox. See docs/guarantees.md.
+ */
+public final class SeckillEngine implements AutoCloseable {
+  private final Clock clock;
+  private final DataDirectory dataDir;
+  private final Shard[] shards;
+  private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
+  /** Submitters between their closed-check and their publish; close() waits for it to drain. */
+  private final LongAdder publishing = new LongAdder();
+  private volatile boolean closed;
+
+  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards) {
+    this.clock = b.clock;
+    this.dataDir = dataDir;
+    this.shards = shards;
+    for (Shard shard : shards) {
+      for (SaleState sale : shard.ledger().sales()) {
+        sales.put(sale.sale().id(), sale);
+      }
+    }
+  }
+
+  /** Starts configuring an engine. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /**
+   * Registers a sale so it can take purchases. Registering the same spec again, for example after
+   * a restart, is a no-op; a sale restored from the data directory is already registered.
+   *
+   * @return the sale as registered
+   * @throws IllegalArgumentException if a sale with this id is registered with a different spec;
+   *     the message lists each differing field
+   * @throws IllegalStateException if the engine is closed or the shard holds its maximum of sales
+   */
+  public Sale registerSale(Sale sale) {
+    Objects.requireNonNull(sale, "sale");
+    SaleState existing = sales.get(sale.id());
+    if (existing != null) {
+      List<String> diffs = existing.sale().differences(sale);
+      if (!diffs.isEmpty()) {
+        throw new IllegalArgumentException("sale '" + sale.id()
+            + "' is already registered with a different spec (registered vs new): "
+            + String.join(", ", diffs));
+      }
+      return existing.sale();
+    }
+    CompletableFuture<SaleState> registration;
+    publishing.increment();
+    try {
+      ensureOpen();
+      registration = shardFor(sale.id()).register(sale);
+    } finally {
+      publishing.decrement();
+    }
+    SaleState state;
+    try {
+      state = registration.join();
+    } catch (CompletionException e) {
+      if (e.getCause() instanceof RuntimeException) {
+        throw (RuntimeException) e.getCause();
+      }
+      throw e;
+    }
+    sales.putIfAbsent(sale.id(), state);
+    return state.sale();
+  }
+
+  /**
+   * Submits a purchase and returns its decision as a future.
+   *
+   * <p>Refusals decided on the calling thread return an already-completed future. Otherwise the
+   * future completes on the shard's responder thread, so dependent actions attached without an
+   * executor run there: keep them short, or use the {@code ...Async} variants. The future never
+   * completes exceptionally except when the ledger fails to write (an I/O error).
+   *
+   * @throws NullPointerException if {@code request} is null
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<PurchaseResult> submit(PurchaseRequest request) {
+    Objects.requireNonNull(request, "request");
+    ensureOpen();
+    SaleState sale = request.isWellFormed() ? sales.get(request.saleId()) : null;
+    Rejection early = earlyRejection(request, sale);
+    if (early != null) {
+      return CompletableFuture.completedFuture(PurchaseResult.rejected(early));
+    }
+    CompletableFuture<PurchaseResult> future = new CompletableFuture<>();
+    boolean published;
+    publishing.increment();
+    try {
+      ensureOpen();
+      published = shards[sale.shard()].tryPublish(request, sale, future);
+    } finally {
+      publishing.decrement();
+    }
+    if (!published) {
+      sale.countRejection(Rejection.OVERLOADED);
+      future.complete(PurchaseResult.rejected(Rejection.OVERLOADED));
+    }
+    return future;
+  }
+
+  /**
+   * Submits a purchase whose decision is delivered to {@code listener}: the allocation-free path.
+   * Exactly one listener method is called, once, either on this thread before this method returns
+   * (refusals decided early, a full ring) or later on the shard's responder thread.
+   *
+   * @throws NullPointerException if {@code request} or {@code listener} is null
+   * @throws IllegalStateException if the engine is closed
+   */
+  public void submit(PurchaseRequest request, PurchaseListener listener) {
+    Objects.requireNonNull(request, "request");
+    Objects.requireNonNull(listener, "listener");
+    ensureOpen();
+    SaleState sale = request.isWellFormed() ? sales.get(request.saleId()) : null;
+    Rejection early = earlyRejection(request, sale);
+    if (early != null) {
+      listener.onRejected(request, early);
+      return;
+    }
+    boolean published;
+    publishing.increment();
+    try {
+      ensureOpen();
+      published = shards[sale.shard()].tryPublish(request, sale, listener);
+    } finally {
+      publishing.decrement();
+    }
+    if (!published) {
+      sale.countRejection(Rejection.OVERLOADED);
+      listener.onRejected(request, Rejection.OVERLOADED);
+    }
+  }
+
+  /**
+   * The checks made on the caller's thread, cheapest first; counts the refusal on the sale.
+   * Returns null if the request may go to the ring.
+   */
+  private Rejection earlyRejection(PurchaseRequest request, SaleState sale) {
+    if (sale == null) {
+      return request.isWellFormed() ? Rejection.UNKNOWN_SALE : Rejection.INVALID_REQUEST;
+    }
+    Rejection reason = null;
+    if (request.quantity() > sale.sale().maxPerRequest()) {
+      reason = Rejection.INVALID_REQUEST;
+    } else {
+      long now = clock.millis();
+      if (now < sale.startsAtMillis()) {
+        reason = Rejection.NOT_STARTED;
+      } else if (sale.isSoldOut()) {
+        reason = Rejection.SOLD_OUT;
+      } else if (now >= sale.endsAtMillis()) {
+        reason = Rejection.ENDED;
+      }
+    }
+    if (reason != null) {
+      sale.countRejection(reason);
+    }
+    return reason;
+  }
+
+  /**
+   * A point-in-time view of a sale: phase, stock, units sold, orders and refusals per reason.
+   *
+   * @throws IllegalArgumentException if no sale with this id is registered
+   */
+  public SaleSnapshot snapshot(String saleId) {
+    SaleState sale = saleId == null ? null : sales.get(saleId);
+    if (sale == null) {
+      throw new IllegalArgumentException("no sale registered with id " + (saleId == null ? "null" : "'" + saleId + "'"));
+    }
+    long now = clock.millis();
+    long remaining = sale.remainingView();
+    long orders = sale.ordersView();
+    SalePhase phase;
+    if (now < sale.startsAtMillis()) {
+      phase = SalePhase.UPCOMING;
+    } else if (remaining == 0) {
+      phase = SalePhase.SOLD_OUT;
+    } else if (now >= sale.endsAtMillis()) {
+      phase = SalePhase.ENDED;
+    } else {
+      phase = SalePhase.ON_SALE;
+    }
+    EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
+    for (Rejection r : Rejection.values()) {
+      counts.put(r, sale.rejections(r));
+    }
+    return new SaleSnapshot(sale.sale(), phase, remaining, orders, counts, Instant.ofEpochMilli(now));
+  }
+
+  /** The sales this engine knows, registered now or restored from the data directory. */
+  public List<Sale> sales() {
+    List<Sale> list = new ArrayList<>();
+    for (SaleState s : sales.values()) {
+      list.add(s.sale());
+    }
+    return list;
+  }
+
+  /** The engine's clock: the one source of time for sale windows. */
+  public Clock clock() {
+    return clock;
+  }
+
+  /** True once {@link #close()} has begun. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /**
+   * Stops admission, drains every ring (each pending request is decided and its future or
+   * listener completed), closes the ledger files cleanly and releases the data directory.
+   * Idempotent. After it begins, {@code submit} and {@code registerSale} throw
+   * {@link IllegalStateException}.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true; // volatile store: no submitter that reads it afterwards will publish
+    while (publishing.sum() != 0) {
+      Thread.onSpinWait(); // a submitter is between its check and its publish; it finishes soon
+    }
+    IOException failure = null;
+    for (Shard shard : shards) {
+      try {
+        shard.close();
+      } catch (IOException e) {
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    dataDir.close();
+    if (failure != null) {
+      throw new UncheckedIOException("could not close the ledger cleanly; the next open recovers", failure);
+    }
+  }
+
+  private void ensureOpen() {
+    if (closed) {
+      throw new IllegalStateException("the seckill engine is closed");
+    }
+  }
+
+  private Shard shardFor(String saleId) {
+    return shards[shardIndex(saleId, shards.length)];
+  }
+
+  /** Sales map to shards by their id's String hash, which Java specifies and so never changes. */
+  static int shardIndex(String saleId, int shardCount) {
+    int h = saleId.hashCode();
+    return Math.floorMod(h ^ (h >>> 16), shardCount);
+  }
+
+  /** Test and tooling access to the shards; not part of the API. */
+  Shard[] shards() {
+    return shards;
+  }
+
+  /**
+   * Configures a {@link SeckillEngine}. Each setter rejects a bad value at once with an
+   * {@link IllegalArgumentException} naming the setting and the value, and a second call with an
+   * {@link IllegalStateException}; {@link #build()} checks what depends on other settings, the
+   * data directory and the JVM. Not thread-safe.
+   */
+  public static final class Builder {
+    static final int DEFAULT_RING_SIZE = 1 << 14;
+    static final long DEFAULT_MAX_USERS = 1_000_000;
+    static final long DEFAULT_OUTBOX_CAPACITY = 1_000_000;
+    static final int DEFAULT_MAX_SALES = 1024;
+
+    private Path dataDir;
+    private Clock clock;
+    private int shards = -1;
+    private int ringSize = -1;
+    private IdleStrategy idleStrategy;
+    private long maxUsersPerShard = -1;
+    private long outboxCapacityPerShard = -1;
+    private int maxSalesPerShard = -1;
+
+    private Builder() {}
+
+    /** Where the ledger files live; required. Created if absent. One engine per directory. */
+    public Builder dataDir(Path dataDir) {
+      requireUnset(this.dataDir == null, "dataDir", this.dataDir);
+      this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
+      return this;
+    }
+
+    /** The clock for sale windows and confirmation times; defaults to {@code Clock.systemUTC()}. */
+    public Builder clock(Clock clock) {
+      requireUnset(this.clock == null, "clock", this.clock);
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /**
+     * Number of shards, each with its own ring and writer thread; sales spread over them by id.
+     * Default 1, range 1..64. Fixed when the data directory is created.
+     */
+    public Builder shards(int shards) {
+      requireUnset(this.shards == -1, "shards", this.shards);
+      if (shards < 1 || shards > 64) {
+        throw new IllegalArgumentException("shards must be between 1 and 64, was " + shards);
+      }
+      this.shards = shards;
+      return this;
+    }
+
+    /**
+     * Slots in each shard's ring: requests admitted but not yet answered. A full ring answers
+     * {@link Rejection#OVERLOADED}. Default 16384; a power of two from 64 to 2^24.
+     */
+    public Builder ringSize(int ringSize) {
+      requireUnset(this.ringSize == -1, "ringSize", this.ringSize);
+      if (ringSize < 64 || ringSize > (1 << 24) || Integer.bitCount(ringSize) != 1) {
+        throw new IllegalArgumentException(
+            "ringSize must be a power of two between 64 and 16777216, was " + ringSize);
+      }
+      this.ringSize = ringSize;
+      return this;
+    }
+
+    /** How the ledger and responder threads wait for work; default {@link IdleStrategy#BLOCKING}. */
+    public Builder idleStrategy(IdleStrategy idleStrategy) {
+      requireUnset(this.idleStrategy == null, "idleStrategy", this.idleStrategy);
+      this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
+      return this;
+    }
+
+    /**
+     * Distinct (sale, user) pairs one shard records; a new buyer beyond it is refused with
+     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. Default 1,000,000;
+     * at least 16. Fixed when the data directory is created (it sizes the file).
+     */
+    public Builder maxUsersPerShard(long maxUsersPerShard) {
+      requireUnset(this.maxUsersPerShard == -1, "maxUsersPerShard", this.maxUsersPerShard);
+      if (maxUsersPerShard < 16 || maxUsersPerShard > 1L << 32) {
+        throw new IllegalArgumentException(
+            "maxUsersPerShard must be between 16 and 4294967296, was " + maxUsersPerShard);
+      }
+      this.maxUsersPerShard = maxUsersPerShard;
+      return this;
+    }
+
+    /**
+     * Confirmed orders one shard's outbox holds until persistence drains them; beyond it new
+     * orders are refused with {@link Rejection#OVERLOADED}. Default 1,000,000; at least 16.
+     * Fixed when the data directory is created (it sizes the file).
+     */
+    public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
+      requireUnset(this.outboxCapacityPerShard == -1, "outboxCapacityPerShard", this.outboxCapacityPerShard);
+      if (outboxCapacityPerShard < 16 || outboxCapacityPerShard > 1L << 32) {
+        throw new IllegalArgumentException(
+            "outboxCapacityPerShard must be between 16 and 4294967296, was " + outboxCapacityPerShard);
+      }
+      this.outboxCapacityPerShard = outboxCapacityPerShard;
+      return this;
+    }
+
+    /** Sales one shard can hold. Default 1024, range 1..1,000,000. Fixed at creation. */
+    public Builder maxSalesPerShard(int maxSalesPerShard) {
+      requireUnset(this.maxSalesPerShard == -1, "maxSalesPerShard", this.maxSalesPerShard);
+      if (maxSalesPerShard < 1 || maxSalesPerShard > 1_000_000) {
+        throw new IllegalArgumentException(
+            "maxSalesPerShard must be between 1 and 1000000, was " + maxSalesPerShard);
+      }
+      this.maxSalesPerShard = maxSalesPerShard;
+      return this;
+    }
+
+    /**
+     * Opens the data directory (recovering it after an unclean stop), starts the shards and
+     * returns the running engine.
+     *
+     * @throws IllegalArgumentException if {@code dataDir} is missing
+     * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message
+     *     lists them), another engine holds the data directory, or a setting fixed at creation
+     *     differs from the one the directory was created with
+     * @throws UncheckedIOException if the ledger files cannot be opened
+     */
+    public SeckillEngine build() {
+      if (dataDir == null) {
+        throw new IllegalArgumentException("dataDir is required: call dataDir(Path) before build()");
+      }
+      JvmFlags.requirePresent();
+      if (clock == null) {
+        clock = Clock.systemUTC();
+      }
+      int shardCount = shards == -1 ? 1 : shards;
+      int ring = ringSize == -1 ? DEFAULT_RING_SIZE : ringSize;
+      IdleStrategy idle = idleStrategy == null ? IdleStrategy.BLOCKING : idleStrategy;
+      long maxUsers = maxUsersPerShard == -1 ? DEFAULT_MAX_USERS : maxUsersPerShard;
+      long outbox = outboxCapacityPerShard == -1 ? DEFAULT_OUTBOX_CAPACITY : outboxCapacityPerShard;
+      int maxSales = maxSalesPerShard == -1 ? DEFAULT_MAX_SALES : maxSalesPerShard;
+
+      Map<String, String> fixed = new LinkedHashMap<>();
+      fixed.put("shards", Integer.toString(shardCount));
+      fixed.put("maxUsersPerShard", Long.toString(maxUsers));
+      fixed.put("outboxCapacityPerShard", Long.toString(outbox));
+      fixed.put("maxSalesPerShard", Integer.toString(maxSales));
+
+      DataDirectory dir;
+      try {
+        dir = DataDirectory.open(dataDir, fixed);
+      } catch (IOException e) {
+        throw new UncheckedIOException("could not open dataDir " + dataDir, e);
+      }
+      Shard[] started = new Shard[shardCount];
+      try {
+        for (int i = 0; i < shardCount; i++) {
+          StockLedger ledger = StockLedger.open(new LedgerConfig(
+              dir.shardDirectory(i), i, shardCount, maxUsers, outbox, maxSales, clock));
+          started[i] = Shard.start(i, ledger, ring, idle);
+        }
+      } catch (IOException | RuntimeException e) {
+        for (Shard s : started) {
+          if (s != null) {
+            try {
+              s.close();
+            } catch (IOException | RuntimeException suppressed) {
+              e.addSuppressed(suppressed);
+            }
+          }
+        }
+        dir.close();
+        if (e instanceof IOException) {
+          throw new UncheckedIOException("could not open the ledger in " + dataDir, (IOException) e);
+        }
+        throw (RuntimeException) e;
+      }
+      return new SeckillEngine(this, dir, started);
+    }
+
+    private static void requireUnset(boolean unset, String setting, Object current) {
+      if (!unset) {
+        throw new IllegalStateException(setting + " was already set to " + current);
+      }
+    }
+  }
+}

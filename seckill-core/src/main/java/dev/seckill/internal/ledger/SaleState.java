@@ -1,0 +1,164 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.internal.ledger;
+
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-memory face of one registered sale: its spec, the ledger's counters for it, and the
+ * flags caller threads read before the ring.
+ *
+ * <p>Threads: {@code remaining} and {@code orders} are written only by the owning shard's ledger
+ * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
+ * published copies ({@link #remainingView()}, {@link #ordersView()}, {@link #isSoldOut()}), which
+ * are release stores paired with acquire loads. The rejection counters are {@link LongAdder}s that
+ * any thread may bump.
+ */
+public final class SaleState {
+  private static final VarHandle REMAINING;
+  private static final VarHandle ORDERS;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      REMAINING = lookup.findVarHandle(SaleState.class, "remaining", long.class);
+      ORDERS = lookup.findVarHandle(SaleState.class, "orders", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Sale sale;
+  private final int shard;
+  private final int index;
+  private final long startsAtMillis;
+  private final long endsAtMillis;
+  private final LongAdder[] rejections;
+
+  /** Written by the ledger writer only (release store); read by anyone (acquire load). */
+  @SuppressWarnings("unused") // accessed through REMAINING
+  private long remaining;
+
+  /** Written by the ledger writer only (release store); read by anyone (acquire load). */
+  @SuppressWarnings("unused") // accessed through ORDERS
+  private long orders;
+
+  /**
+   * Set by the ledger writer when {@code remaining} reaches zero, before the decision that sold
+   * the last unit is published to the responder; read by caller threads to refuse early.
+   */
+  private volatile boolean soldOut;
+
+  SaleState(Sale sale, int shard, int index, long remaining, long orders) {
+    this.sale = sale;
+    this.shard = shard;
+    this.index = index;
+    this.startsAtMillis = toMillis(sale.startsAt().getEpochSecond(), sale.startsAt().getNano());
+    this.endsAtMillis = toMillis(sale.endsAt().getEpochSecond(), sale.endsAt().getNano());
+    this.rejections = new LongAdder[Rejection.values().length];
+    for (int i = 0; i < rejections.length; i++) {
+      rejections[i] = new LongAdder();
+    }
+    REMAINING.setRelease(this, remaining);
+    ORDERS.setRelease(this, orders);
+    this.soldOut = remaining == 0;
+  }
+
+  /** The registered specification. */
+  public Sale sale() {
+    return sale;
+  }
+
+  /** The shard whose writer owns this sale. */
+  public int shard() {
+    return shard;
+  }
+
+  /** The sale's index within its shard's catalog; part of every per-user key. */
+  int index() {
+    return index;
+  }
+
+  /** {@code startsAt} in epoch milliseconds, saturated. */
+  public long startsAtMillis() {
+    return startsAtMillis;
+  }
+
+  /** {@code endsAt} in epoch milliseconds, saturated. */
+  public long endsAtMillis() {
+    return endsAtMillis;
+  }
+
+  /** True once every unit is sold. Safe from any thread. */
+  public boolean isSoldOut() {
+    return soldOut;
+  }
+
+  /** Units not yet sold, as last published by the writer. Safe from any thread. */
+  public long remainingView() {
+    return (long) REMAINING.getAcquire(this);
+  }
+
+  /** Orders confirmed, as last published by the writer. Safe from any thread. */
+  public long ordersView() {
+    return (long) ORDERS.getAcquire(this);
+  }
+
+  /** Counts one refusal. Safe from any thread. */
+  public void countRejection(Rejection reason) {
+    rejections[reason.ordinal()].increment();
+  }
+
+  /** Refusals counted for {@code reason}. Safe from any thread. */
+  public long rejections(Rejection reason) {
+    return rejections[reason.ordinal()].sum();
+  }
+
+  /** Writer thread only: the writer's own view of remaining stock (plain load). */
+  long remainingForWriter() {
+    return (long) REMAINING.get(this);
+  }
+
+  /** Writer thread only: the writer's own count of orders (plain load). */
+  long ordersForWriter() {
+    return (long) ORDERS.get(this);
+  }
+
+  /**
+   * Writer thread only: publishes the counters after an order is recorded. The sold-out flag is a
+   * volatile store made before the caller learns of the decision, so no caller can observe the
+   * result without also observing the flag.
+   */
+  void applyConfirmed(long remainingAfter, long ordersAfter) {
+    REMAINING.setRelease(this, remainingAfter); // ordered store: snapshot readers
+    ORDERS.setRelease(this, ordersAfter); // ordered store: snapshot readers
+    if (remainingAfter == 0) {
+      soldOut = true; // volatile store: caller threads stop publishing for this sale
+    }
+  }
+
+  private static long toMillis(long seconds, int nanos) {
+    try {
+      return Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
+    } catch (ArithmeticException e) {
+      return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+}

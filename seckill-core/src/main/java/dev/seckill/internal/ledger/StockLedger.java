@@ -1,0 +1,430 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.internal.ledger;
+
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import dev.seckill.spi.ConfirmedOrder;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.Consumer;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard's stock ledger: remaining stock per sale, units bought per (sale, user), the order-id
+ * sequence and the outbox of confirmed orders, kept off-heap in persisted Chronicle Map files.
+ *
+ * <h2>Concurrency</h2>
+ * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}) runs on the shard's
+ * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
+ * thread and an {@code assert} checks it on each call, in the manner of the Disruptor's
+ * {@code SingleProducerSequencer}. Because only one thread decides, a decision needs no lock and
+ * no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its own
+ * per-segment lock inside each {@code get}/{@code put}; nothing else contends for it on the hot
+ * path except a flusher draining the outbox.)
+ *
+ * <p><b>What other threads may read.</b> Caller threads read a sale's sold-out flag and the
+ * published counters of {@link SaleState}; those are volatile or release/acquire and are written
+ * only here. The Disruptor's sequence barrier gives happens-before from the writer's decision to
+ * the responder thread that completes the caller's future.
+ *
+ * <h2>Crash consistency</h2>
+ * Chronicle Map has no transaction across keys or maps, so a {@code kill -9} can land between any
+ * two writes. A confirmation therefore writes, in this order:
+ * <ol>
+ *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
+ *       the values <em>after</em> the order (remaining stock, sale order count, user units);
+ *   <li>the user's units bought (a set, not an add);
+ *   <li>the sale's remaining stock and order count (sets);
+ *   <li>the watermark {@code appliedSeq = seq}, last.
+ * </ol>
+ * Recovery reads the watermark and replays {@code appliedSeq + 1, +2, ...} for as long as records
+ * exist. Replay only sets values, so it is idempotent, and any prefix of the writes above recovers
+ * to either "order absent" (step 1 missing: nothing else was written, the caller was never told)
+ * or "order applied". The sequence resumes after the highest applied record, so an order id is
+ * never reused. A flusher removes records only at or below the watermark.
+ *
+ * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
+ * returns, which survives a process crash but not a power loss or kernel panic (see
+ * docs/guarantees.md).
+ */
+public final class StockLedger implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
+
+  private static final Long WATERMARK_KEY = -1L;
+  private static final String CLEAN_MARKER = "CLEAN";
+  private static final int AVERAGE_USER_KEY_BYTES = 40;
+  private static final int AVERAGE_ORDER_BYTES = 48 + 32;
+
+  private final LedgerConfig config;
+  private final ChronicleMap<CharSequence, Long> users;
+  private final ChronicleMap<Long, OrderRecord> outbox;
+  private final ChronicleMap<Long, Long> counters;
+  private final SaleCatalog catalog;
+  private final List<SaleState> sales = new ArrayList<>();
+  private final boolean recovered;
+  private final long replayed;
+
+  // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
+  private final StringBuilder userKey = new StringBuilder(64);
+  private final OrderRecord scratch = new OrderRecord();
+  private long appliedSeq;
+  private long userCount;
+  private long outboxSize;
+  private Thread writer;
+  private boolean closed;
+
+  private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
+      ChronicleMap<Long, OrderRecord> outbox, ChronicleMap<Long, Long> counters,
+      SaleCatalog catalog, boolean recovered) {
+    this.config = config;
+    this.users = users;
+    this.outbox = outbox;
+    this.counters = counters;
+    this.catalog = catalog;
+    this.recovered = recovered;
+    Long watermark = counters.get(WATERMARK_KEY);
+    this.appliedSeq = watermark == null ? 0 : watermark;
+    List<Sale> specs = catalog.sales();
+    for (int i = 0; i < specs.size(); i++) {
+      sales.add(loadSale(specs.get(i), i));
+    }
+    this.replayed = replayTail();
+    this.userCount = users.longSize();
+    this.outboxSize = outbox.longSize();
+  }
+
+  /**
+   * Opens (or creates) the ledger in {@code config.directory()}. If the previous owner did not
+   * close it cleanly, each map is opened in Chronicle's recovery mode and the tail of the outbox
+   * is replayed.
+   */
+  public static StockLedger open(LedgerConfig config) throws IOException {
+    Path dir = config.directory();
+    Files.createDirectories(dir);
+    Path marker = dir.resolve(CLEAN_MARKER);
+    boolean fresh = !Files.exists(dir.resolve("outbox.cm3"));
+    boolean clean = fresh || Files.exists(marker);
+    ChronicleMap<CharSequence, Long> users = null;
+    ChronicleMap<Long, OrderRecord> outbox = null;
+    ChronicleMap<Long, Long> counters = null;
+    try {
+      users = openMap(ChronicleMapBuilder.of(CharSequence.class, Long.class)
+          .name("seckill-users-" + config.shardIndex())
+          .entries(config.maxUsers())
+          .averageKeySize(AVERAGE_USER_KEY_BYTES)
+          .maxBloatFactor(2.0)
+          .putReturnsNull(true)
+          .removeReturnsNull(true), dir.resolve("users.cm3"), clean);
+      outbox = openMap(ChronicleMapBuilder.of(Long.class, OrderRecord.class)
+          .name("seckill-outbox-" + config.shardIndex())
+          .entries(config.outboxCapacity())
+          .averageValueSize(AVERAGE_ORDER_BYTES)
+          .valueMarshallers(OrderRecordMarshaller.INSTANCE, OrderRecordMarshaller.INSTANCE)
+          .maxBloatFactor(2.0)
+          .putReturnsNull(true)
+          .removeReturnsNull(true), dir.resolve("outbox.cm3"), clean);
+      counters = openMap(ChronicleMapBuilder.of(Long.class, Long.class)
+          .name("seckill-counters-" + config.shardIndex())
+          .entries(2L * config.maxSales() + 16)
+          .putReturnsNull(true)
+          .removeReturnsNull(true), dir.resolve("counters.cm3"), clean);
+      // From here on the files are in use: a crash must be treated as unclean on next open.
+      Files.deleteIfExists(marker);
+      SaleCatalog.Durability.forceDirectory(dir);
+      StockLedger ledger = new StockLedger(config, users, outbox, counters,
+          SaleCatalog.load(dir), !clean);
+      log.info("seckill ledger shard {} opened {} in {}: sales={}, appliedSeq={}, replayed={},"
+              + " users={}, outbox={}",
+          config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
+          ledger.sales.size(), ledger.appliedSeq, ledger.replayed, ledger.userCount,
+          ledger.outboxSize);
+      return ledger;
+    } catch (IOException | RuntimeException e) {
+      closeQuietly(users);
+      closeQuietly(outbox);
+      closeQuietly(counters);
+      throw e;
+    }
+  }
+
+  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file,
+      boolean clean) throws IOException {
+    File f = file.toFile();
+    if (clean || !f.exists()) {
+      return builder.createPersistedTo(f);
+    }
+    return builder.recoverPersistedTo(f, true);
+  }
+
+  private static void closeQuietly(ChronicleMap<?, ?> map) {
+    if (map != null) {
+      try {
+        map.close();
+      } catch (RuntimeException ignored) {
+        // already failing; the original exception is the one to report
+      }
+    }
+  }
+
+  private SaleState loadSale(Sale sale, int index) {
+    Long remaining = counters.get(remainingKey(index));
+    Long orders = counters.get(ordersKey(index));
+    if (remaining == null) {
+      // Crashed between writing the catalog and the counters: no order can exist yet.
+      remaining = sale.stock();
+      orders = 0L;
+      counters.put(remainingKey(index), remaining);
+      counters.put(ordersKey(index), orders);
+    }
+    return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
+  }
+
+  /** Re-applies every outbox record above the watermark; returns how many. */
+  private long replayTail() {
+    long count = 0;
+    OrderRecord r;
+    while ((r = outbox.getUsing(appliedSeq + 1, scratch)) != null) {
+      if (r.saleIndex < 0 || r.saleIndex >= sales.size()) {
+        throw new IllegalStateException("outbox record " + (appliedSeq + 1)
+            + " names sale index " + r.saleIndex + " but the catalog holds " + sales.size()
+            + " sales; the ledger in " + config.directory() + " is damaged");
+      }
+      SaleState sale = sales.get(r.saleIndex);
+      buildUserKey(sale.index(), r.userId);
+      users.put(userKey, (long) r.userUnitsAfter);
+      counters.put(remainingKey(sale.index()), r.stockAfter);
+      counters.put(ordersKey(sale.index()), r.saleOrdersAfter);
+      appliedSeq++;
+      counters.put(WATERMARK_KEY, appliedSeq);
+      sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      count++;
+    }
+    return count;
+  }
+
+  /** Records the calling thread as the only one allowed to mutate this ledger. */
+  public void bindWriter() {
+    writer = Thread.currentThread();
+  }
+
+  private boolean onWriterThread() {
+    return writer == null || writer == Thread.currentThread();
+  }
+
+  /** The sales this shard holds, in catalog order. Writer thread, or before the writer starts. */
+  public List<SaleState> sales() {
+    return Collections.unmodifiableList(new ArrayList<>(sales));
+  }
+
+  /** True if this open had to recover from an unclean stop. */
+  public boolean recovered() {
+    return recovered;
+  }
+
+  /** Outbox records replayed by recovery on open. */
+  public long replayed() {
+    return replayed;
+  }
+
+  /**
+   * Registers a sale, or returns the existing state if the same spec is already registered.
+   * Writer thread only.
+   *
+   * @throws IllegalArgumentException if a sale with the same id but a different spec exists
+   * @throws IllegalStateException if the shard holds its maximum number of sales
+   */
+  public SaleState register(Sale sale) {
+    assert onWriterThread() : "register called off the ledger writer thread";
+    for (SaleState existing : sales) {
+      if (existing.sale().id().equals(sale.id())) {
+        List<String> diffs = existing.sale().differences(sale);
+        if (!diffs.isEmpty()) {
+          throw new IllegalArgumentException("sale '" + sale.id()
+              + "' is already registered with a different spec (registered vs new): "
+              + String.join(", ", diffs));
+        }
+        return existing;
+      }
+    }
+    if (sales.size() >= config.maxSales()) {
+      throw new IllegalStateException("shard " + config.shardIndex() + " already holds maxSales="
+          + config.maxSales() + " sales; cannot register '" + sale.id() + "'");
+    }
+    int index = catalog.add(sale); // durable first; counters missing on crash means "untouched"
+    counters.put(remainingKey(index), sale.stock());
+    counters.put(ordersKey(index), 0L);
+    SaleState state = new SaleState(sale, config.shardIndex(), index, sale.stock(), 0);
+    sales.add(state);
+    log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
+    return state;
+  }
+
+  /**
+   * Decides one purchase: confirms it (recording the order) if the stock and the user's limit
+   * allow the whole quantity, otherwise refuses it. Writer thread only; allocation-free when the
+   * request is refused and the user's count is below 128.
+   *
+   * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
+   */
+  public long decide(SaleState sale, String userId, int quantity) {
+    assert onWriterThread() : "decide called off the ledger writer thread";
+    long remaining = sale.remainingForWriter();
+    if (remaining == 0) {
+      return reject(Rejection.SOLD_OUT);
+    }
+    if (quantity > remaining) {
+      return reject(Rejection.INSUFFICIENT_STOCK);
+    }
+    buildUserKey(sale.index(), userId);
+    Long boughtBoxed = users.get(userKey);
+    long bought = boughtBoxed == null ? 0 : boughtBoxed;
+    if (bought + quantity > sale.sale().limitPerUser()) {
+      return reject(Rejection.LIMIT_REACHED);
+    }
+    if ((boughtBoxed == null && userCount >= config.maxUsers())
+        || outboxSize >= config.outboxCapacity()) {
+      return reject(Rejection.OVERLOADED);
+    }
+
+    long seq = appliedSeq + 1;
+    long orderId = orderIdOf(seq);
+    long remainingAfter = remaining - quantity;
+    long ordersAfter = sale.ordersForWriter() + 1;
+    OrderRecord r = scratch;
+    r.orderId = orderId;
+    r.confirmedAtMillis = config.clock().millis();
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = ordersAfter;
+    r.saleIndex = sale.index();
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) (bought + quantity);
+    r.userId.setLength(0);
+    r.userId.append(userId);
+
+    outbox.put(seq, r); // 1. the record of truth
+    users.put(userKey, bought + quantity); // 2. set, replayable
+    counters.put(remainingKey(sale.index()), remainingAfter); // 3. set, replayable
+    counters.put(ordersKey(sale.index()), ordersAfter);
+    counters.put(WATERMARK_KEY, seq); // 4. watermark last
+
+    appliedSeq = seq;
+    outboxSize++;
+    if (boughtBoxed == null) {
+      userCount++;
+    }
+    sale.applyConfirmed(remainingAfter, ordersAfter);
+    if (remainingAfter == 0) {
+      log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
+    }
+    return orderId;
+  }
+
+  /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
+  public long unitsBought(SaleState sale, String userId) {
+    buildUserKey(sale.index(), userId);
+    Long bought = users.get(userKey);
+    return bought == null ? 0 : bought;
+  }
+
+  /** The highest applied order sequence number; the next order takes the one after it. */
+  public long appliedSeq() {
+    return appliedSeq;
+  }
+
+  /** Orders held in the outbox. */
+  public long outboxSize() {
+    return outboxSize;
+  }
+
+  /**
+   * Reads every order in the outbox, in no particular order. For tools, tests and the flusher;
+   * allocates one {@link ConfirmedOrder} per order.
+   */
+  public void forEachOutboxOrder(Consumer<ConfirmedOrder> action) {
+    List<String> saleIds = new ArrayList<>();
+    for (SaleState s : sales) {
+      saleIds.add(s.sale().id());
+    }
+    outbox.forEachEntry(entry -> {
+      OrderRecord r = entry.value().get();
+      action.accept(new ConfirmedOrder(r.orderId, saleIds.get(r.saleIndex), r.userId.toString(),
+          r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
+    });
+  }
+
+  /** Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. */
+  private long orderIdOf(long seq) {
+    return (seq - 1) * config.shardCount() + config.shardIndex() + 1;
+  }
+
+  private void buildUserKey(int saleIndex, CharSequence userId) {
+    userKey.setLength(0);
+    userKey.append(saleIndex).append('|').append(userId);
+  }
+
+  private static Long remainingKey(int saleIndex) {
+    return 2L * saleIndex;
+  }
+
+  private static Long ordersKey(int saleIndex) {
+    return 2L * saleIndex + 1;
+  }
+
+  private static long reject(Rejection reason) {
+    return -1L - reason.ordinal();
+  }
+
+  /** True if {@code decision} (from {@link #decide}) is an order id. */
+  public static boolean isConfirmed(long decision) {
+    return decision > 0;
+  }
+
+  /** The reason encoded in a negative {@code decision}. */
+  public static Rejection rejectionOf(long decision) {
+    return REJECTIONS[(int) (-1L - decision)];
+  }
+
+  private static final Rejection[] REJECTIONS = Rejection.values();
+
+  /**
+   * Closes the maps and leaves the clean-shutdown marker, so the next open skips recovery. Call
+   * only after the writer has stopped.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    users.close();
+    outbox.close();
+    counters.close();
+    Path marker = config.directory().resolve(CLEAN_MARKER);
+    Files.write(marker, new byte[0]);
+    SaleCatalog.Durability.force(marker);
+    SaleCatalog.Durability.forceDirectory(config.directory());
+  }
+}

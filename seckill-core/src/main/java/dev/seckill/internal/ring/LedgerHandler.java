@@ -1,0 +1,51 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.internal.ring;
+
+import com.lmax.disruptor.EventHandler;
+import dev.seckill.internal.ledger.StockLedger;
+
+/**
+ * The ledger writer: the first consumer of a shard's ring and the only thread that mutates its
+ * {@link StockLedger}. It decides and writes the decision into the slot; it never completes a
+ * future or calls a listener, so no caller code ever runs on this thread.
+ */
+public final class LedgerHandler implements EventHandler<PurchaseEvent> {
+  private final StockLedger ledger;
+
+  /** Creates the writer for {@code ledger}. */
+  public LedgerHandler(StockLedger ledger) {
+    this.ledger = ledger;
+  }
+
+  @Override
+  public void onStart() {
+    ledger.bindWriter(); // single-writer rule: only this thread may mutate the ledger from now on
+  }
+
+  @Override
+  public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
+    try {
+      if (event.kind == PurchaseEvent.Kind.PURCHASE) {
+        event.decision = ledger.decide(event.sale, event.request.userId(), event.request.quantity());
+      } else {
+        event.registered = ledger.register(event.saleToRegister);
+      }
+    } catch (RuntimeException | Error e) {
+      event.failure = e;
+    }
+  }
+}

@@ -1,0 +1,179 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.internal.ring;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.seckill.IdleStrategy;
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
+import dev.seckill.PurchaseResult;
+import dev.seckill.Sale;
+import dev.seckill.internal.ledger.SaleState;
+import dev.seckill.internal.ledger.StockLedger;
+import java.io.IOException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard: a bounded multi-producer Disruptor ring feeding two consumers in a pipeline.
+ *
+ * <pre>
+ *  caller threads ──tryPublish──▶ [ ring (MULTI producer, bounded) ]
+ *                                      │
+ *                                      ▼
+ *                         seckill-ledger-N   (LedgerHandler: decides, writes the ledger)
+ *                                      │  gated on the writer's sequence
+ *                                      ▼
+ *                         seckill-responder-N (Responder: completes futures, calls listeners)
+ * </pre>
+ *
+ * <p>Publishing never blocks: {@link #tryPublish} returns false on a full ring. A slot is reused
+ * only after the responder has passed it, so every published request is delivered exactly once.
+ */
+public final class Shard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Shard.class);
+
+  private final int index;
+  private final StockLedger ledger;
+  private final Disruptor<PurchaseEvent> disruptor;
+  private final RingBuffer<PurchaseEvent> ring;
+  private final Responder responder = new Responder();
+
+  private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle) {
+    this.index = index;
+    this.ledger = ledger;
+    this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
+        ProducerType.MULTI, waitStrategy(idle));
+    disruptor.setDefaultExceptionHandler(new FatalExceptionHandler(index));
+    disruptor.handleEventsWith(new LedgerHandler(ledger)).then(responder);
+    this.ring = disruptor.start();
+  }
+
+  /** Starts a shard over an opened ledger; the shard owns the ledger from now on. */
+  public static Shard start(int index, StockLedger ledger, int ringSize, IdleStrategy idle) {
+    return new Shard(index, ledger, ringSize, idle);
+  }
+
+  /** Offers a purchase answered by {@code future}; false if the ring is full. Never blocks. */
+  public boolean tryPublish(PurchaseRequest request, SaleState sale,
+      CompletableFuture<PurchaseResult> future) {
+    return ring.tryPublishEvent(Translators.PURCHASE_WITH_FUTURE, request, sale, future);
+  }
+
+  /** Offers a purchase answered through {@code listener}; false if the ring is full. */
+  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
+    return ring.tryPublishEvent(Translators.PURCHASE_WITH_LISTENER, request, sale, listener);
+  }
+
+  /**
+   * Registers a sale through the writer. Waits for a free slot (registration is an admin call,
+   * not a buyer's), then for the writer's answer.
+   */
+  public CompletableFuture<SaleState> register(Sale sale) {
+    CompletableFuture<SaleState> registration = new CompletableFuture<>();
+    ring.publishEvent(Translators.REGISTER, sale, registration);
+    return registration;
+  }
+
+  /** This shard's index. */
+  public int index() {
+    return index;
+  }
+
+  /** The ring's free slots now; a hint for tests and metrics. */
+  public long remainingCapacity() {
+    return ring.remainingCapacity();
+  }
+
+  /** Callbacks that have thrown on this shard's responder. */
+  public long callbackFailures() {
+    return responder.callbackFailures();
+  }
+
+  /** The ledger; touch it only after {@link #close()} or from the writer thread. */
+  public StockLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Drains the ring (every published request is decided and delivered), stops both threads and
+   * closes the ledger cleanly. Producers must have stopped publishing first.
+   */
+  @Override
+  public void close() throws IOException {
+    disruptor.shutdown();
+    ledger.close();
+  }
+
+  private static ThreadFactory threadFactory(int shard) {
+    AtomicInteger n = new AtomicInteger();
+    return runnable -> {
+      String role = n.getAndIncrement() == 0 ? "ledger" : "responder";
+      Thread t = new Thread(runnable, "seckill-" + role + "-" + shard);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static WaitStrategy waitStrategy(IdleStrategy idle) {
+    switch (idle) {
+      case BUSY_SPIN:
+        return new BusySpinWaitStrategy();
+      case YIELDING:
+        return new YieldingWaitStrategy();
+      case SLEEPING:
+        return new SleepingWaitStrategy();
+      case BLOCKING:
+      default:
+        return new BlockingWaitStrategy();
+    }
+  }
+
+  /** Handlers catch their own failures; anything reaching here is a bug, logged and survived. */
+  private static final class FatalExceptionHandler implements ExceptionHandler<PurchaseEvent> {
+    private final int shard;
+
+    FatalExceptionHandler(int shard) {
+      this.shard = shard;
+    }
+
+    @Override
+    public void handleEventException(Throwable ex, long sequence, PurchaseEvent event) {
+      log.error("seckill shard {}: unexpected failure at sequence {}", shard, sequence, ex);
+    }
+
+    @Override
+    public void handleOnStartException(Throwable ex) {
+      log.error("seckill shard {}: failed to start", shard, ex);
+    }
+
+    @Override
+    public void handleOnShutdownException(Throwable ex) {
+      log.error("seckill shard {}: failed to shut down", shard, ex);
+    }
+  }
+}

@@ -1,0 +1,61 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.internal.ring;
+
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
+import dev.seckill.PurchaseResult;
+import dev.seckill.Sale;
+import dev.seckill.internal.ledger.SaleState;
+import com.lmax.disruptor.EventTranslatorThreeArg;
+import com.lmax.disruptor.EventTranslatorTwoArg;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Static, stateless translators that fill a {@link PurchaseEvent} in place, so publishing creates
+ * no capturing lambda. Safe from any thread.
+ */
+public final class Translators {
+  private Translators() {}
+
+  /** Fills a purchase answered through a future. */
+  public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
+      CompletableFuture<PurchaseResult>> PURCHASE_WITH_FUTURE =
+          (event, sequence, request, sale, future) -> {
+            event.kind = PurchaseEvent.Kind.PURCHASE;
+            event.request = request;
+            event.sale = sale;
+            event.future = future;
+          };
+
+  /** Fills a purchase answered through a listener. */
+  public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
+      PurchaseListener> PURCHASE_WITH_LISTENER =
+          (event, sequence, request, sale, listener) -> {
+            event.kind = PurchaseEvent.Kind.PURCHASE;
+            event.request = request;
+            event.sale = sale;
+            event.listener = listener;
+          };
+
+  /** Fills a sale registration. */
+  public static final EventTranslatorTwoArg<PurchaseEvent, Sale, CompletableFuture<SaleState>>
+      REGISTER = (event, sequence, sale, registration) -> {
+        event.kind = PurchaseEvent.Kind.REGISTER;
+        event.saleToRegister = sale;
+        event.registration = registration;
+      };
+}
