@@ -17,14 +17,17 @@ package dev.seckill;
 
 import dev.seckill.internal.DataDirectory;
 import dev.seckill.internal.JvmFlags;
+import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.ledger.LedgerConfig;
 import dev.seckill.internal.ledger.SaleState;
 import dev.seckill.internal.ledger.StockLedger;
 import dev.seckill.internal.ring.Shard;
+import dev.seckill.spi.OrderSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -66,14 +69,18 @@ import java.util.concurrent.atomic.LongAdder;
 public final class SeckillEngine implements AutoCloseable {
   private final Clock clock;
   private final DataDirectory dataDir;
+  private final OrderSink sink;
+  private final Duration closeTimeout;
   private final Shard[] shards;
   private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
   /** Submitters between their closed-check and their publish; close() waits for it to drain. */
   private final LongAdder publishing = new LongAdder();
   private volatile boolean closed;
 
-  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards) {
+  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards, Duration closeTimeout) {
     this.clock = b.clock;
+    this.sink = b.orderSink;
+    this.closeTimeout = closeTimeout;
     this.dataDir = dataDir;
     this.shards = shards;
     for (Shard shard : shards) {
@@ -254,6 +261,31 @@ public final class SeckillEngine implements AutoCloseable {
     return new SaleSnapshot(sale.sale(), phase, remaining, orders, counts, Instant.ofEpochMilli(now));
   }
 
+  /**
+   * Asks every shard to store its outbox in the {@link OrderSink} now, without waiting for a batch
+   * to fill. The future completes once every order confirmed before this call is stored; at once
+   * if no sink is configured. It completes exceptionally if the engine closes first.
+   */
+  public CompletableFuture<Void> flush() {
+    CompletableFuture<?>[] all = new CompletableFuture<?>[shards.length];
+    for (int i = 0; i < shards.length; i++) {
+      all[i] = shards[i].flush();
+    }
+    return CompletableFuture.allOf(all);
+  }
+
+  /**
+   * Confirmed orders not yet stored in the sink, over all shards (with no sink: every order
+   * since the data directory was created). Safe from any thread.
+   */
+  public long outboxSize() {
+    long total = 0;
+    for (Shard shard : shards) {
+      total += shard.ledger().outboxSize();
+    }
+    return total;
+  }
+
   /** The sales this engine knows, registered now or restored from the data directory. */
   public List<Sale> sales() {
     List<Sale> list = new ArrayList<>();
@@ -275,9 +307,10 @@ public final class SeckillEngine implements AutoCloseable {
 
   /**
    * Stops admission, drains every ring (each pending request is decided and its future or
-   * listener completed), closes the ledger files cleanly and releases the data directory.
-   * Idempotent. After it begins, {@code submit} and {@code registerSale} throw
-   * {@link IllegalStateException}.
+   * listener completed), gives the flushers up to {@code closeTimeout} to store the outbox in the
+   * sink (what is left stays in the outbox and is stored after the next start), closes the sink,
+   * closes the ledger files cleanly and releases the data directory. Idempotent. After it
+   * begins, {@code submit} and {@code registerSale} throw {@link IllegalStateException}.
    */
   @Override
   public synchronized void close() {
@@ -289,14 +322,27 @@ public final class SeckillEngine implements AutoCloseable {
       Thread.onSpinWait(); // a submitter is between its check and its publish; it finishes soon
     }
     IOException failure = null;
+    long deadline = System.nanoTime() + closeTimeout.toNanos();
     for (Shard shard : shards) {
       try {
-        shard.close();
+        shard.close(Math.max(0, deadline - System.nanoTime()));
       } catch (IOException e) {
         if (failure == null) {
           failure = e;
         } else {
           failure.addSuppressed(e);
+        }
+      }
+    }
+    if (sink != null) {
+      try {
+        sink.close();
+      } catch (Exception e) {
+        IOException wrapped = new IOException("the order sink failed to close", e);
+        if (failure == null) {
+          failure = wrapped;
+        } else {
+          failure.addSuppressed(wrapped);
         }
       }
     }
@@ -347,6 +393,13 @@ public final class SeckillEngine implements AutoCloseable {
     private long maxUsersPerShard = -1;
     private long outboxCapacityPerShard = -1;
     private int maxSalesPerShard = -1;
+    private OrderSink orderSink;
+    private int flushBatchSize = -1;
+    private Duration flushMaxDelay;
+    private Duration flushInitialBackoff;
+    private Duration flushMaxBackoff;
+    private Durability durability;
+    private Duration closeTimeout;
 
     private Builder() {}
 
@@ -440,10 +493,87 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * Where confirmed orders are stored, in batches, by each shard's flusher thread; optional.
+     * Without a sink, orders stay in the ledger's outbox (bounded by
+     * {@link #outboxCapacityPerShard}). The engine closes the sink when it closes.
+     */
+    public Builder orderSink(OrderSink orderSink) {
+      requireUnset(this.orderSink == null, "orderSink", this.orderSink);
+      this.orderSink = Objects.requireNonNull(orderSink, "orderSink");
+      return this;
+    }
+
+    /** The most orders per {@link OrderSink#store} call. Default 1000, range 1..100,000. */
+    public Builder flushBatchSize(int flushBatchSize) {
+      requireUnset(this.flushBatchSize == -1, "flushBatchSize", this.flushBatchSize);
+      if (flushBatchSize < 1 || flushBatchSize > 100_000) {
+        throw new IllegalArgumentException(
+            "flushBatchSize must be between 1 and 100000, was " + flushBatchSize);
+      }
+      this.flushBatchSize = flushBatchSize;
+      return this;
+    }
+
+    /**
+     * How long a confirmed order may wait for its batch to fill before it is stored anyway.
+     * Default 20 ms, range 1 ms..1 min. A mechanical delay, measured with {@code System.nanoTime}.
+     */
+    public Builder flushMaxDelay(Duration flushMaxDelay) {
+      requireUnset(this.flushMaxDelay == null, "flushMaxDelay", this.flushMaxDelay);
+      requireBetween("flushMaxDelay", flushMaxDelay, Duration.ofMillis(1), Duration.ofMinutes(1));
+      this.flushMaxDelay = flushMaxDelay;
+      return this;
+    }
+
+    /**
+     * The capped exponential backoff between failed stores: the first wait, doubled per failure
+     * up to the cap. Default 10 ms up to 5 s; each between 1 ms and 10 min, initial at most max.
+     */
+    public Builder flushRetryBackoff(Duration initial, Duration max) {
+      requireUnset(this.flushInitialBackoff == null, "flushRetryBackoff", this.flushInitialBackoff);
+      requireBetween("flushRetryBackoff initial", initial, Duration.ofMillis(1), Duration.ofMinutes(10));
+      requireBetween("flushRetryBackoff max", max, Duration.ofMillis(1), Duration.ofMinutes(10));
+      if (initial.compareTo(max) > 0) {
+        throw new IllegalArgumentException("flushRetryBackoff initial must be at most max, was initial="
+            + initial + " max=" + max);
+      }
+      this.flushInitialBackoff = initial;
+      this.flushMaxBackoff = max;
+      return this;
+    }
+
+    /** When confirmations are delivered; default {@link Durability#LEDGER}. */
+    public Builder durability(Durability durability) {
+      requireUnset(this.durability == null, "durability", this.durability);
+      this.durability = Objects.requireNonNull(durability, "durability");
+      return this;
+    }
+
+    /**
+     * How long {@link SeckillEngine#close()} lets the flushers store the outbox before closing
+     * anyway. Default 10 s, range 0..1 h.
+     */
+    public Builder closeTimeout(Duration closeTimeout) {
+      requireUnset(this.closeTimeout == null, "closeTimeout", this.closeTimeout);
+      requireBetween("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofHours(1));
+      this.closeTimeout = closeTimeout;
+      return this;
+    }
+
+    private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
+      Objects.requireNonNull(value, setting);
+      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+        throw new IllegalArgumentException(
+            setting + " must be between " + min + " and " + max + ", was " + value);
+      }
+    }
+
+    /**
      * Opens the data directory (recovering it after an unclean stop), starts the shards and
      * returns the running engine.
      *
-     * @throws IllegalArgumentException if {@code dataDir} is missing
+     * @throws IllegalArgumentException if {@code dataDir} is missing, or durability PERSISTED is
+     *     chosen without an orderSink
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message
      *     lists them), another engine holds the data directory, or a setting fixed at creation
      *     differs from the one the directory was created with
@@ -452,6 +582,11 @@ public final class SeckillEngine implements AutoCloseable {
     public SeckillEngine build() {
       if (dataDir == null) {
         throw new IllegalArgumentException("dataDir is required: call dataDir(Path) before build()");
+      }
+      Durability mode = durability == null ? Durability.LEDGER : durability;
+      if (mode == Durability.PERSISTED && orderSink == null) {
+        throw new IllegalArgumentException(
+            "durability PERSISTED needs an orderSink: call orderSink(OrderSink) before build()");
       }
       JvmFlags.requirePresent();
       if (clock == null) {
@@ -463,6 +598,13 @@ public final class SeckillEngine implements AutoCloseable {
       long maxUsers = maxUsersPerShard == -1 ? DEFAULT_MAX_USERS : maxUsersPerShard;
       long outbox = outboxCapacityPerShard == -1 ? DEFAULT_OUTBOX_CAPACITY : outboxCapacityPerShard;
       int maxSales = maxSalesPerShard == -1 ? DEFAULT_MAX_SALES : maxSalesPerShard;
+
+      FlushSettings flush = orderSink == null ? null : new FlushSettings(orderSink,
+          flushBatchSize == -1 ? 1000 : flushBatchSize,
+          flushMaxDelay == null ? Duration.ofMillis(20) : flushMaxDelay,
+          flushInitialBackoff == null ? Duration.ofMillis(10) : flushInitialBackoff,
+          flushMaxBackoff == null ? Duration.ofSeconds(5) : flushMaxBackoff,
+          mode);
 
       Map<String, String> fixed = new LinkedHashMap<>();
       fixed.put("shards", Integer.toString(shardCount));
@@ -481,7 +623,12 @@ public final class SeckillEngine implements AutoCloseable {
         for (int i = 0; i < shardCount; i++) {
           StockLedger ledger = StockLedger.open(new LedgerConfig(
               dir.shardDirectory(i), i, shardCount, maxUsers, outbox, maxSales, clock));
-          started[i] = Shard.start(i, ledger, ring, idle);
+          try {
+            started[i] = Shard.start(i, ledger, ring, idle, flush);
+          } catch (RuntimeException e) {
+            ledger.close();
+            throw e;
+          }
         }
       } catch (IOException | RuntimeException e) {
         for (Shard s : started) {
@@ -499,7 +646,8 @@ public final class SeckillEngine implements AutoCloseable {
         }
         throw (RuntimeException) e;
       }
-      return new SeckillEngine(this, dir, started);
+      return new SeckillEngine(this, dir, started,
+          closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout);
     }
 
     private static void requireUnset(boolean unset, String setting, Object current) {

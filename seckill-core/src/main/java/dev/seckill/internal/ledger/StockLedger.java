@@ -26,6 +26,10 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
@@ -74,6 +78,16 @@ public final class StockLedger implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
 
   private static final Long WATERMARK_KEY = -1L;
+  private static final Long FLUSHED_KEY = -2L;
+  private static final VarHandle PUBLISHED_SEQ;
+
+  static {
+    try {
+      PUBLISHED_SEQ = MethodHandles.lookup().findVarHandle(StockLedger.class, "publishedSeq", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
   private static final String CLEAN_MARKER = "CLEAN";
   private static final int AVERAGE_USER_KEY_BYTES = 40;
   private static final int AVERAGE_ORDER_BYTES = 48 + 32;
@@ -83,7 +97,8 @@ public final class StockLedger implements AutoCloseable {
   private final ChronicleMap<Long, OrderRecord> outbox;
   private final ChronicleMap<Long, Long> counters;
   private final SaleCatalog catalog;
-  private final List<SaleState> sales = new ArrayList<>();
+  /** Appended by the writer; read by the flusher to name an order's sale. */
+  private final List<SaleState> sales = new CopyOnWriteArrayList<>();
   private final boolean recovered;
   private final long replayed;
 
@@ -92,8 +107,18 @@ public final class StockLedger implements AutoCloseable {
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
   private long userCount;
-  private long outboxSize;
   private Thread writer;
+
+  /** {@code appliedSeq} as published to other threads: release store by the writer. */
+  @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
+  private long publishedSeq;
+
+  /** Orders in the outbox: incremented by the writer, decreased by the flusher. */
+  private final AtomicLong outboxSize = new AtomicLong();
+
+  // Flusher-confined state.
+  private final OrderRecord flusherScratch = new OrderRecord();
+  private long flushedSeq;
   private boolean closed;
 
   private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
@@ -113,7 +138,10 @@ public final class StockLedger implements AutoCloseable {
     }
     this.replayed = replayTail();
     this.userCount = users.longSize();
-    this.outboxSize = outbox.longSize();
+    this.outboxSize.set(outbox.longSize());
+    Long flushed = counters.get(FLUSHED_KEY);
+    this.flushedSeq = flushed == null ? 0 : flushed;
+    PUBLISHED_SEQ.setRelease(this, appliedSeq);
   }
 
   /**
@@ -160,7 +188,7 @@ public final class StockLedger implements AutoCloseable {
               + " users={}, outbox={}",
           config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
           ledger.sales.size(), ledger.appliedSeq, ledger.replayed, ledger.userCount,
-          ledger.outboxSize);
+          ledger.outboxSize.get());
       return ledger;
     } catch (IOException | RuntimeException e) {
       closeQuietly(users);
@@ -258,7 +286,7 @@ public final class StockLedger implements AutoCloseable {
    */
   public SaleState register(Sale sale) {
     assert onWriterThread() : "register called off the ledger writer thread";
-    for (SaleState existing : sales) {
+    for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
       if (existing.sale().id().equals(sale.id())) {
         List<String> diffs = existing.sale().differences(sale);
         if (!diffs.isEmpty()) {
@@ -305,7 +333,7 @@ public final class StockLedger implements AutoCloseable {
       return reject(Rejection.LIMIT_REACHED);
     }
     if ((boughtBoxed == null && userCount >= config.maxUsers())
-        || outboxSize >= config.outboxCapacity()) {
+        || outboxSize.get() >= config.outboxCapacity()) {
       return reject(Rejection.OVERLOADED);
     }
 
@@ -331,7 +359,8 @@ public final class StockLedger implements AutoCloseable {
     counters.put(WATERMARK_KEY, seq); // 4. watermark last
 
     appliedSeq = seq;
-    outboxSize++;
+    outboxSize.incrementAndGet();
+    PUBLISHED_SEQ.setRelease(this, seq); // ordered store: the flusher may now read up to seq
     if (boughtBoxed == null) {
       userCount++;
     }
@@ -354,9 +383,62 @@ public final class StockLedger implements AutoCloseable {
     return appliedSeq;
   }
 
-  /** Orders held in the outbox. */
+  /** Orders held in the outbox. Safe from any thread. */
   public long outboxSize() {
-    return outboxSize;
+    return outboxSize.get();
+  }
+
+  /** The highest order sequence fully applied, as published by the writer. Any thread. */
+  public long publishedSeq() {
+    return (long) PUBLISHED_SEQ.getAcquire(this);
+  }
+
+  /** The order id of sequence number {@code seq} on this shard. */
+  public long orderIdOfSeq(long seq) {
+    return orderIdOf(seq);
+  }
+
+  // ---- Outbox draining: flusher thread only. The flusher touches only outbox keys at or below
+  // publishedSeq (which the writer never writes again) and the FLUSHED_KEY counter (which the
+  // writer never writes), so writer and flusher never write the same entry.
+
+  /** The highest sequence the sink has confirmed storing. Flusher thread only. */
+  public long flushedSeq() {
+    return flushedSeq;
+  }
+
+  /**
+   * Reads up to {@code max} orders with sequence numbers in {@code (flushedSeq, upTo]} into
+   * {@code out}, in sequence order, skipping numbers already removed. Flusher thread only.
+   *
+   * @return the highest sequence number examined (everything up to it is in {@code out} or gone)
+   */
+  public long readUnflushed(long upTo, int max, List<ConfirmedOrder> out) {
+    long seq = flushedSeq;
+    while (seq < upTo && out.size() < max) {
+      seq++;
+      OrderRecord r = outbox.getUsing(seq, flusherScratch);
+      if (r != null) {
+        out.add(new ConfirmedOrder(r.orderId, sales.get(r.saleIndex).sale().id(),
+            r.userId.toString(), r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
+      }
+    }
+    return seq;
+  }
+
+  /**
+   * Records that the sink durably stored every order up to {@code seq}: removes them from the
+   * outbox, then persists the flushed watermark. A crash in between leaves orders that are offered
+   * again on restart, which the sink's idempotency absorbs. {@code ordersStored} is how many
+   * orders {@link #readUnflushed} returned for this range. Flusher thread only.
+   */
+  public void markFlushed(long seq, int ordersStored) {
+    for (long s = flushedSeq + 1; s <= seq; s++) {
+      outbox.remove(s);
+    }
+    counters.put(FLUSHED_KEY, seq);
+    flushedSeq = seq;
+    outboxSize.addAndGet(-ordersStored);
   }
 
   /**

@@ -18,6 +18,7 @@ package dev.seckill.internal.ring;
 import com.lmax.disruptor.EventHandler;
 import dev.seckill.PurchaseResult;
 import dev.seckill.Rejection;
+import dev.seckill.internal.flush.OutboxFlusher;
 import dev.seckill.internal.ledger.StockLedger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -35,6 +36,15 @@ import org.slf4j.LoggerFactory;
 public final class Responder implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
   private final AtomicLong callbackFailures = new AtomicLong();
+  private final OutboxFlusher persistedFlusher;
+
+  /**
+   * Creates the responder. With a {@code persistedFlusher} (durability PERSISTED), confirmations
+   * are handed to it and delivered once stored; otherwise they are delivered here.
+   */
+  public Responder(OutboxFlusher persistedFlusher) {
+    this.persistedFlusher = persistedFlusher;
+  }
 
   @Override
   public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
@@ -66,7 +76,9 @@ public final class Responder implements EventHandler<PurchaseEvent> {
       return;
     }
     if (StockLedger.isConfirmed(decision)) {
-      if (event.future != null) {
+      if (persistedFlusher != null) {
+        persistedFlusher.enqueuePending(decision, event.request, event.future, event.listener);
+      } else if (event.future != null) {
         event.future.complete(PurchaseResult.confirmed(decision, event.request.quantity()));
       } else {
         event.listener.onConfirmed(event.request, decision);

@@ -24,11 +24,14 @@ import com.lmax.disruptor.WaitStrategy;
 import com.lmax.disruptor.YieldingWaitStrategy;
 import com.lmax.disruptor.dsl.Disruptor;
 import com.lmax.disruptor.dsl.ProducerType;
+import dev.seckill.Durability;
 import dev.seckill.IdleStrategy;
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.PurchaseResult;
 import dev.seckill.Sale;
+import dev.seckill.internal.flush.FlushSettings;
+import dev.seckill.internal.flush.OutboxFlusher;
 import dev.seckill.internal.ledger.SaleState;
 import dev.seckill.internal.ledger.StockLedger;
 import java.io.IOException;
@@ -61,21 +64,41 @@ public final class Shard implements AutoCloseable {
   private final StockLedger ledger;
   private final Disruptor<PurchaseEvent> disruptor;
   private final RingBuffer<PurchaseEvent> ring;
-  private final Responder responder = new Responder();
+  private final Responder responder;
+  private final OutboxFlusher flusher;
 
-  private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle) {
+  private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
+      FlushSettings flush) {
     this.index = index;
     this.ledger = ledger;
+    this.flusher = flush == null ? null : new OutboxFlusher(index, ledger, flush);
+    this.responder = new Responder(
+        flush != null && flush.durability() == Durability.PERSISTED ? flusher : null);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
         ProducerType.MULTI, waitStrategy(idle));
     disruptor.setDefaultExceptionHandler(new FatalExceptionHandler(index));
     disruptor.handleEventsWith(new LedgerHandler(ledger)).then(responder);
     this.ring = disruptor.start();
+    if (flusher != null) {
+      flusher.start();
+    }
   }
 
-  /** Starts a shard over an opened ledger; the shard owns the ledger from now on. */
-  public static Shard start(int index, StockLedger ledger, int ringSize, IdleStrategy idle) {
-    return new Shard(index, ledger, ringSize, idle);
+  /**
+   * Starts a shard over an opened ledger; the shard owns the ledger from now on. With
+   * {@code flush} settings, a flusher thread drains the outbox into the sink.
+   */
+  public static Shard start(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
+      FlushSettings flush) {
+    return new Shard(index, ledger, ringSize, idle, flush);
+  }
+
+  /**
+   * Completes once every order confirmed before the call is stored in the sink; at once if
+   * there is no sink.
+   */
+  public CompletableFuture<Void> flush() {
+    return flusher == null ? CompletableFuture.completedFuture(null) : flusher.awaitFlushed();
   }
 
   /** Offers a purchase answered by {@code future}; false if the ring is full. Never blocks. */
@@ -120,13 +143,22 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * Drains the ring (every published request is decided and delivered), stops both threads and
-   * closes the ledger cleanly. Producers must have stopped publishing first.
+   * Drains the ring (every published request is decided and delivered), lets the flusher store
+   * what it can within {@code flushTimeoutNanos}, stops all threads and closes the ledger
+   * cleanly. Producers must have stopped publishing first.
    */
+  public void close(long flushTimeoutNanos) throws IOException {
+    disruptor.shutdown();
+    if (flusher != null) {
+      flusher.stop(flushTimeoutNanos).join();
+    }
+    ledger.close();
+  }
+
+  /** {@link #close(long)} without waiting for the sink. */
   @Override
   public void close() throws IOException {
-    disruptor.shutdown();
-    ledger.close();
+    close(0);
   }
 
   private static ThreadFactory threadFactory(int shard) {

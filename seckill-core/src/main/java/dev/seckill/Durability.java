@@ -1,0 +1,38 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+/**
+ * When a confirmed purchase's future completes (or its listener is called), relative to where
+ * the order is stored. Chosen on the {@link SeckillEngine.Builder}.
+ */
+public enum Durability {
+  /**
+   * Complete once the order is in the ledger's memory-mapped files (the default). Survives a
+   * process crash; the order reaches the {@link dev.seckill.spi.OrderSink} shortly after, in a
+   * batch. Fastest: the sink's latency is off the buyer's path.
+   */
+  LEDGER,
+  /**
+   * Complete only once the batch holding the order has been committed by the
+   * {@link dev.seckill.spi.OrderSink}. Requires a sink. Confirmed results are then delivered on
+   * the shard's flusher thread, and a buyer waits for the sink's batch delay and commit. If the
+   * engine closes before the sink stores the order, the future completes exceptionally with an
+   * {@link IllegalStateException} naming the order id: the order is confirmed in the ledger and
+   * is stored in the sink after the next start.
+   */
+  PERSISTED
+}
