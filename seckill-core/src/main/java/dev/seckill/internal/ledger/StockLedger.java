@@ -61,7 +61,7 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
  *       the values <em>after</em> the order (remaining stock, sale order count, user units);
  *   <li>the user's units bought (a set, not an add);
- *   <li>the sale's remaining stock and order count (sets);
+ *   <li>the sale's remaining stock, then its order count (sets);
  *   <li>the watermark {@code appliedSeq = seq}, last.
  * </ol>
  * Recovery reads the watermark and replays {@code appliedSeq + 1, +2, ...} for as long as records
@@ -353,10 +353,14 @@ public final class StockLedger implements AutoCloseable {
     r.userId.append(userId);
 
     outbox.put(seq, r); // 1. the record of truth
+    probe.afterWrite(1);
     users.put(userKey, bought + quantity); // 2. set, replayable
+    probe.afterWrite(2);
     counters.put(remainingKey(sale.index()), remainingAfter); // 3. set, replayable
+    probe.afterWrite(3);
     counters.put(ordersKey(sale.index()), ordersAfter);
-    counters.put(WATERMARK_KEY, seq); // 4. watermark last
+    probe.afterWrite(4);
+    counters.put(WATERMARK_KEY, seq); // 5. watermark last
 
     appliedSeq = seq;
     outboxSize.incrementAndGet();
@@ -490,6 +494,17 @@ public final class StockLedger implements AutoCloseable {
   }
 
   private static final Rejection[] REJECTIONS = Rejection.values();
+
+  /**
+   * Test seam: closes the maps as a crash would leave them (no clean-shutdown marker), so the
+   * next open goes through recovery.
+   */
+  void abandon() {
+    closed = true;
+    users.close();
+    outbox.close();
+    counters.close();
+  }
 
   /**
    * Closes the maps and leaves the clean-shutdown marker, so the next open skips recovery. Call
