@@ -121,6 +121,20 @@ public final class StockLedger implements AutoCloseable {
   private long flushedSeq;
   private boolean closed;
 
+  /** Test seam: called after each numbered write of a confirmation (1..4). */
+  interface WriteProbe {
+    WriteProbe NONE = step -> {};
+
+    void afterWrite(int step);
+  }
+
+  private WriteProbe probe = WriteProbe.NONE;
+
+  /** Test seam: installs a probe that may throw to simulate a crash between two writes. */
+  void probe(WriteProbe probe) {
+    this.probe = probe;
+  }
+
   private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
       ChronicleMap<Long, OrderRecord> outbox, ChronicleMap<Long, Long> counters,
       SaleCatalog catalog, boolean recovered) {
