@@ -1,0 +1,438 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc;
+
+import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderSink;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.SortedMap;
+import java.util.regex.Pattern;
+import javax.sql.DataSource;
+
+/**
+ * An {@link OrderSink} that writes confirmed orders to a relational database through any
+ * {@link DataSource}: H2, PostgreSQL, MySQL or MariaDB. Built with {@link #builder(DataSource)}.
+ *
+ * <h2>Threads</h2>
+ * Thread-safe: {@link #store} may be called by several shard flushers at once. Each call borrows
+ * its own connection from the DataSource (use a pool, such as HikariCP) and runs its own
+ * transaction; the sink holds no other mutable state. {@link #close} may be called from any
+ * thread; it does not close the DataSource, which the caller owns.
+ *
+ * <h2>Guarantees</h2>
+ * <ul>
+ *   <li><b>One transaction per batch.</b> {@code store} turns autocommit off, writes the orders
+ *       (and the summary), commits, and rolls back on any failure: the batch is stored whole or
+ *       not at all. A failed transaction that failed only because of a deadlock or serialization
+ *       conflict is run again, up to {@link Builder#deadlockRetries(int)} times, before the
+ *       failure is thrown.
+ *   <li><b>Durable on return.</b> {@code store} returns only after {@code commit()} returned,
+ *       i.e. as durable as the database makes a commit (PostgreSQL with
+ *       {@code synchronous_commit=on}, InnoDB with {@code innodb_flush_log_at_trx_commit=1}:
+ *       on disk; an in-memory H2: until the process ends). If {@code commit()} throws, the
+ *       outcome is unknown and the exception is thrown; the engine retries, which is safe because stores are
+ *   <li><b>Idempotent by order id.</b> An order whose id is stored already is left as it is, and
+ *       counts for nothing in the summary. Storing a batch twice changes nothing.
+ *   <li><b>Summary</b> (optional, {@link Builder#stockSummary(boolean)}): in the same
+ *       transaction, one upsert per sale per batch adds the units and the number of orders that
+ *       this batch newly inserted.
+ * </ul>
+ *
+ * <p>Values the schema cannot hold exactly (a sale id over 128 or a user id over 256
+ * characters, an instant outside the years 1000 to 9999) make {@code store} throw an
+ * {@link IllegalArgumentException} before any SQL runs. Instants are stored truncated to the
+ * millisecond, in UTC, whatever the JVM's or the session's time zone.
+ */
+public final class JdbcOrderSink implements OrderSink {
+  static final int MAX_SALE_ID = 128;
+  static final int MAX_USER_ID = 256;
+  private static final Instant MIN_INSTANT = Instant.parse("1000-01-01T00:00:00Z");
+  private static final Instant MAX_INSTANT = Instant.parse("9999-12-31T23:59:59.999Z");
+
+  private final DataSource dataSource;
+  private final Dialect dialect;
+  private final String table;
+  private final String summaryTable;
+  private final int deadlockRetries;
+  private final OrderWriter writer;
+  private volatile boolean closed;
+
+  private JdbcOrderSink(Builder b, Dialect dialect) {
+    this.dataSource = b.dataSource;
+    this.dialect = dialect;
+    this.table = b.table;
+    this.summaryTable = b.stockSummary ? b.summaryTable : null;
+    this.deadlockRetries = b.deadlockRetries;
+    this.writer = OrderWriter.create(dialect, table, summaryTable);
+  }
+
+  /**
+   * A builder for a sink over {@code dataSource}.
+   *
+   * @throws IllegalArgumentException if {@code dataSource} is null
+   */
+  public static Builder builder(DataSource dataSource) {
+    if (dataSource == null) {
+      throw new IllegalArgumentException("dataSource must not be null");
+    }
+    return new Builder(dataSource);
+  }
+
+  /** The dialect in use: the configured one, or the one {@link Dialect#AUTO} detected. */
+  public Dialect dialect() {
+    return dialect;
+  }
+
+  /** The orders table. */
+  public String table() {
+    return table;
+  }
+
+  /** The summary table, or null if the summary is off. */
+  public String summaryTable() {
+    return summaryTable;
+  }
+
+  /**
+   * Stores {@code batch} in one transaction, idempotently by order id; returns once committed.
+   *
+   * @throws IllegalArgumentException if an order holds a value the schema cannot store exactly
+   * @throws IllegalStateException if the sink is closed
+   * @throws SQLException if the transaction failed (rolled back) or its commit failed (unknown)
+   */
+  @Override
+  public void store(List<ConfirmedOrder> batch) throws SQLException {
+    if (closed) {
+      throw new IllegalStateException("JdbcOrderSink on table " + table + " is closed");
+    }
+    if (batch.isEmpty()) {
+      return;
+    }
+    List<ConfirmedOrder> rows = prepare(batch);
+    for (int attempt = 0; ; attempt++) {
+      try {
+        storeOnce(rows);
+        return;
+      } catch (SQLException e) {
+        if (attempt >= deadlockRetries || !writer.isTransient(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  private void storeOnce(List<ConfirmedOrder> rows) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      if (autoCommit) {
+        c.setAutoCommit(false);
+      }
+      try {
+        SortedMap<String, OrderWriter.SaleDelta> deltas = writer.insert(c, rows);
+        if (deltas != null && !deltas.isEmpty()) {
+          writer.addToSummary(c, deltas);
+        }
+        c.commit();
+      } catch (SQLException | RuntimeException | Error e) {
+        try {
+          c.rollback();
+        } catch (SQLException rollbackFailure) {
+          e.addSuppressed(rollbackFailure);
+        }
+        throw e;
+      } finally {
+        if (autoCommit) {
+          try {
+            c.setAutoCommit(true);
+          } catch (SQLException ignored) {
+            // The connection is being returned or closed; a pool resets or evicts it.
+          }
+        }
+      }
+    }
+  }
+
+  /** Checks values, drops repeated order ids (first wins) and sorts into the writer's lock order. */
+  private List<ConfirmedOrder> prepare(List<ConfirmedOrder> batch) {
+    List<ConfirmedOrder> rows = new ArrayList<>(batch.size());
+    Set<Long> seen = new HashSet<>(batch.size() * 2);
+    for (ConfirmedOrder o : batch) {
+      check(o);
+      if (seen.add(o.orderId())) {
+        rows.add(o);
+      }
+    }
+    rows.sort(writer.lockOrder());
+    return rows;
+  }
+
+  private static void check(ConfirmedOrder o) {
+    if (tooLong(o.saleId(), MAX_SALE_ID)) {
+      throw new IllegalArgumentException("order " + o.orderId() + ": saleId longer than "
+          + MAX_SALE_ID + " characters cannot be stored: " + o.saleId());
+    }
+    if (tooLong(o.userId(), MAX_USER_ID)) {
+      throw new IllegalArgumentException("order " + o.orderId() + ": userId longer than "
+          + MAX_USER_ID + " characters cannot be stored: " + o.userId());
+    }
+    Instant at = o.confirmedAt();
+    if (at.isBefore(MIN_INSTANT) || at.isAfter(MAX_INSTANT)) {
+      throw new IllegalArgumentException("order " + o.orderId() + ": confirmedAt " + at
+          + " is outside the storable range " + MIN_INSTANT + " .. " + MAX_INSTANT);
+    }
+  }
+
+  private static boolean tooLong(String s, int max) {
+    return s.length() > max && s.codePointCount(0, s.length()) > max;
+  }
+
+  /** Stops accepting batches. Does not close the DataSource. Idempotent. */
+  @Override
+  public void close() {
+    closed = true;
+  }
+
+  @Override
+  public String toString() {
+    return "JdbcOrderSink{dialect=" + dialect + ", table=" + table
+        + (summaryTable == null ? "" : ", summaryTable=" + summaryTable) + '}';
+  }
+
+  /**
+   * Configures a {@link JdbcOrderSink}. Every setter checks its value at once: a bad value is an
+   * {@link IllegalArgumentException} naming the setting and the value, a second call of the
+   * same setter an {@link IllegalStateException}. {@link #build()} checks what depends on the
+   * database. Not thread-safe: configure on one thread.
+   */
+  public static final class Builder {
+    /** Unquoted identifiers only, short enough that {@code <table>_sale_user_idx} fits in 63. */
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,47}");
+    private static final Set<String> RESERVED = Set.of("ALL", "AND", "AS", "BY", "CHECK",
+        "COLUMN", "CONSTRAINT", "CREATE", "DELETE", "DISTINCT", "DROP", "FROM", "GROUP", "INDEX",
+        "INSERT", "INTO", "JOIN", "KEY", "LIMIT", "NOT", "NULL", "OR", "ORDER", "PRIMARY",
+        "SELECT", "TABLE", "TO", "UNION", "UNIQUE", "UPDATE", "USER", "VALUES", "WHERE", "WITH");
+
+    private final DataSource dataSource;
+    private final Set<String> set = new HashSet<>();
+    private Dialect dialect = Dialect.AUTO;
+    private String table = "seckill_order";
+    private String summaryTable = "seckill_sale_summary";
+    private boolean createSchemaIfMissing;
+    private boolean stockSummary;
+    private int deadlockRetries = 5;
+
+    private Builder(DataSource dataSource) {
+      this.dataSource = dataSource;
+    }
+
+    private void once(String setting) {
+      if (!set.add(setting)) {
+        throw new IllegalStateException(setting + " was already set");
+      }
+    }
+
+    /** The SQL dialect. Default {@link Dialect#AUTO}: detected from the database at build. */
+    public Builder dialect(Dialect dialect) {
+      once("dialect");
+      if (dialect == null) {
+        throw new IllegalArgumentException("dialect must not be null");
+      }
+      this.dialect = dialect;
+      return this;
+    }
+
+    /**
+     * The orders table. Default {@code seckill_order}. An unquoted SQL identifier: a letter or
+     * underscore, then letters, digits or underscores, at most 48 characters, not a keyword.
+     */
+    public Builder table(String table) {
+      once("table");
+      this.table = identifier("table", table);
+      return this;
+    }
+
+    /** The summary table, used with {@link #stockSummary(boolean)}. Default {@code seckill_sale_summary}. */
+    public Builder summaryTable(String summaryTable) {
+      once("summaryTable");
+      this.summaryTable = identifier("summaryTable", summaryTable);
+      return this;
+    }
+
+    /**
+     * Whether {@link #build()} creates missing tables and index from the dialect's schema
+     * resource ({@code CREATE ... IF NOT EXISTS}). Default false: a missing table fails the build.
+     */
+    public Builder createSchemaIfMissing(boolean create) {
+      once("createSchemaIfMissing");
+      this.createSchemaIfMissing = create;
+      return this;
+    }
+
+    /**
+     * Whether each batch also adds, per sale, the newly stored units and orders to the summary
+     * table, in the same transaction. Default false.
+     */
+    public Builder stockSummary(boolean enabled) {
+      once("stockSummary");
+      this.stockSummary = enabled;
+      return this;
+    }
+
+    /**
+     * How many times a batch whose transaction failed on a deadlock, serialization conflict or
+     * lock timeout is run again at once before {@code store} throws. 0 to 100; default 5.
+     */
+    public Builder deadlockRetries(int retries) {
+      once("deadlockRetries");
+      if (retries < 0 || retries > 100) {
+        throw new IllegalArgumentException("deadlockRetries must be 0 to 100, was " + retries);
+      }
+      this.deadlockRetries = retries;
+      return this;
+    }
+
+    private static String identifier(String setting, String value) {
+      if (value == null || !IDENTIFIER.matcher(value).matches()) {
+        throw new IllegalArgumentException(setting + " must be an unquoted SQL identifier"
+            + " ([A-Za-z_][A-Za-z0-9_]*, at most 48 characters), was '" + value + "'");
+      }
+      if (RESERVED.contains(value.toUpperCase(Locale.ROOT))) {
+        throw new IllegalArgumentException(setting + " must not be an SQL keyword, was '"
+            + value + "'");
+      }
+      return value;
+    }
+
+    /**
+     * Connects once to detect the dialect (if {@link Dialect#AUTO}), creates the schema if asked,
+     * and checks that the tables exist with the expected columns.
+     *
+     * @throws IllegalStateException if the options conflict, the database cannot be reached
+     *     (the cause is kept), its product is not supported, or a table is missing
+     */
+    public JdbcOrderSink build() {
+      if (!stockSummary && set.contains("summaryTable")) {
+        throw new IllegalStateException("summaryTable is set to '" + summaryTable
+            + "' but stockSummary is off; enable stockSummary(true) or drop summaryTable");
+      }
+      if (stockSummary && summaryTable.equalsIgnoreCase(table)) {
+        throw new IllegalStateException("summaryTable and table must differ, both are '"
+            + table + "'");
+      }
+      Connection c;
+      try {
+        c = dataSource.getConnection();
+      } catch (SQLException | RuntimeException e) {
+        throw new IllegalStateException("JdbcOrderSink cannot connect to its DataSource ("
+            + dataSource.getClass().getName() + "): " + e, e);
+      }
+      try (c) {
+        Dialect resolved = dialect;
+        if (resolved == Dialect.AUTO) {
+          resolved = Dialect.detect(c.getMetaData().getDatabaseProductName());
+        }
+        if (!c.getAutoCommit()) {
+          c.setAutoCommit(true);
+        }
+        if (createSchemaIfMissing) {
+          createSchema(c, resolved);
+        }
+        probe(c, resolved, table, "order_id, sale_id, user_id, quantity, confirmed_at");
+        if (stockSummary) {
+          probe(c, resolved, summaryTable, "sale_id, units_sold, orders");
+        }
+        return new JdbcOrderSink(this, resolved);
+      } catch (SQLException e) {
+        throw new IllegalStateException("JdbcOrderSink could not check its schema: " + e, e);
+      }
+    }
+
+    private void createSchema(Connection c, Dialect d) throws SQLException {
+      try (Statement s = c.createStatement()) {
+        for (String sql : schemaStatements(d, table, stockSummary ? summaryTable : null)) {
+          s.execute(sql);
+        }
+      } catch (SQLException e) {
+        throw new SQLException("creating the schema from " + d.schemaResource() + " failed: "
+            + e.getMessage(), e.getSQLState(), e);
+      }
+    }
+
+    private static void probe(Connection c, Dialect d, String name, String columns) {
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT " + columns + " FROM " + name + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        throw new IllegalStateException("table " + name + " does not exist or lacks the columns ("
+            + columns + "): " + e.getMessage().lines().findFirst().orElse("")
+            + ". Create it with the DDL in " + d.schemaResource()
+            + " (see docs/persistence.md) or enable createSchemaIfMissing(true)", e);
+      }
+    }
+  }
+
+  /**
+   * The statements of a dialect's schema resource with the table names filled in; those of the
+   * summary table only if {@code summaryTable} is not null.
+   */
+  static List<String> schemaStatements(Dialect d, String table, String summaryTable) {
+    String text;
+    try (InputStream in = JdbcOrderSink.class.getClassLoader().getResourceAsStream(
+        d.schemaResource())) {
+      if (in == null) {
+        throw new IllegalStateException("schema resource " + d.schemaResource() + " is missing");
+      }
+      text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new IllegalStateException("cannot read " + d.schemaResource(), e);
+    }
+    List<String> statements = new ArrayList<>();
+    StringBuilder current = new StringBuilder();
+    for (String line : text.split("\n")) {
+      String trimmed = line.strip();
+      if (trimmed.startsWith("--") || trimmed.isEmpty()) {
+        continue;
+      }
+      current.append(line).append('\n');
+      if (trimmed.endsWith(";")) {
+        String sql = current.toString().strip();
+        statements.add(sql.substring(0, sql.length() - 1));
+        current.setLength(0);
+      }
+    }
+    List<String> result = new ArrayList<>();
+    for (String sql : statements) {
+      if (sql.contains("${summary_table}")) {
+        if (summaryTable == null) {
+          continue;
+        }
+        sql = sql.replace("${summary_table}", summaryTable);
+      }
+      result.add(sql.replace("${table}", table));
+    }
+    return result;
+  }
+}

@@ -1,0 +1,128 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc;
+
+import dev.seckill.spi.ConfirmedOrder;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import java.util.Comparator;
+import java.util.List;
+import java.util.SortedMap;
+
+/**
+ * The dialect-specific SQL of a {@link JdbcOrderSink}: how a batch is inserted idempotently and
+ * how the summary is updated. Immutable; one instance is shared by every thread calling
+ * {@link JdbcOrderSink#store}, each with its own connection inside its own transaction.
+ */
+abstract class OrderWriter {
+  final String table;
+  /** The summary table, or null when the summary is off. */
+  final String summaryTable;
+
+  OrderWriter(String table, String summaryTable) {
+    this.table = table;
+    this.summaryTable = summaryTable;
+  }
+
+  static OrderWriter create(Dialect dialect, String table, String summaryTable) {
+    switch (dialect) {
+      case H2:
+        return new H2OrderWriter(table, summaryTable);
+      case POSTGRESQL:
+        return new PostgresOrderWriter(table, summaryTable);
+      case MYSQL:
+        return new MySqlOrderWriter(table, summaryTable);
+      default:
+        throw new IllegalStateException("no writer for dialect " + dialect);
+    }
+  }
+
+  /**
+   * The order in which rows are written. Every transaction takes its row locks in this one total
+   * order, so two overlapping batches wait for each other instead of deadlocking.
+   */
+  Comparator<ConfirmedOrder> lockOrder() {
+    return Comparator.comparingLong(ConfirmedOrder::orderId);
+  }
+
+  /**
+   * Inserts every row whose order id is not stored yet and leaves stored ones untouched.
+   *
+   * @param rows distinct order ids, sorted by {@link #lockOrder()}
+   * @return when the summary is on, the units and orders this call newly inserted, by sale (rows
+   *     that were already stored count for nothing); when it is off, null
+   */
+  abstract SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
+      throws SQLException;
+
+  /**
+   * Adds each sale's delta to the summary, creating missing rows: one upsert per sale.
+   *
+   * @param deltas by sale id, sorted (so summary rows are locked in one order, too)
+   */
+  abstract void addToSummary(Connection c, SortedMap<String, SaleDelta> deltas)
+      throws SQLException;
+
+  /**
+   * Whether a failed transaction may succeed if run again at once: deadlocks and serialization
+   * failures (SQLSTATE class 40) and lock timeouts. The caller has rolled back already.
+   */
+  boolean isTransient(SQLException e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof SQLException) {
+        String state = ((SQLException) t).getSQLState();
+        if (state != null && state.startsWith("40")) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** The stored form of an instant: truncated to the millisecond, as every column keeps it. */
+  static Instant millis(Instant instant) {
+    return instant.truncatedTo(ChronoUnit.MILLIS);
+  }
+
+  static OffsetDateTime utc(Instant instant) {
+    return millis(instant).atOffset(ZoneOffset.UTC);
+  }
+
+  static LocalDateTime utcWallClock(Instant instant) {
+    return LocalDateTime.ofInstant(millis(instant), ZoneOffset.UTC);
+  }
+
+  /** Units and orders newly stored for one sale in one batch. Not thread-safe. */
+  static final class SaleDelta {
+    long units;
+    long orders;
+
+    void add(int quantity, int count) {
+      units += (long) quantity * count;
+      orders += count;
+    }
+
+    /** Adds one newly inserted order to the delta of its sale. */
+    static void add(SortedMap<String, SaleDelta> deltas, ConfirmedOrder o) {
+      deltas.computeIfAbsent(o.saleId(), k -> new SaleDelta()).add(o.quantity(), 1);
+    }
+  }
+}

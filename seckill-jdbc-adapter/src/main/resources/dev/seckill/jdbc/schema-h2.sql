@@ -1,0 +1,17 @@
+-- seckill-jdbc-adapter: schema for H2 2.x. ${table} and ${summary_table} are replaced with the
+-- configured names; statements are separated by a semicolon at the end of a line.
+-- confirmed_at holds the confirmation instant in UTC, to the millisecond.
+CREATE TABLE IF NOT EXISTS ${table} (
+  order_id     BIGINT                      NOT NULL PRIMARY KEY,
+  sale_id      VARCHAR(128)                NOT NULL,
+  user_id      VARCHAR(256)                NOT NULL,
+  quantity     INT                         NOT NULL,
+  confirmed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL
+);
+CREATE INDEX IF NOT EXISTS ${table}_sale_user_idx ON ${table} (sale_id, user_id);
+-- summary: only when stockSummary(true)
+CREATE TABLE IF NOT EXISTS ${summary_table} (
+  sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,
+  units_sold BIGINT       NOT NULL,
+  orders     BIGINT       NOT NULL
+);

@@ -1,0 +1,19 @@
+-- seckill-jdbc-adapter: schema for MySQL 5.7+/8.x and MariaDB 10.3+. ${table} and
+-- ${summary_table} are replaced with the configured names; statements are separated by a
+-- semicolon at the end of a line.
+-- confirmed_at is a DATETIME(3) holding the UTC wall-clock time: unlike TIMESTAMP it is not
+-- converted through the session time_zone and does not end in 2038.
+CREATE TABLE IF NOT EXISTS ${table} (
+  order_id     BIGINT       NOT NULL PRIMARY KEY,
+  sale_id      VARCHAR(128) NOT NULL,
+  user_id      VARCHAR(256) NOT NULL,
+  quantity     INT          NOT NULL,
+  confirmed_at DATETIME(3)  NOT NULL,
+  INDEX ${table}_sale_user_idx (sale_id, user_id)
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+-- summary: only when stockSummary(true)
+CREATE TABLE IF NOT EXISTS ${summary_table} (
+  sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,
+  units_sold BIGINT       NOT NULL,
+  orders     BIGINT       NOT NULL
+) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc;
+
+import org.junit.jupiter.api.BeforeAll;
+
+/** {@link dev.seckill.spi.OrderSinkContractTest} for {@link JdbcOrderSink} on H2. */
+class H2OrderSinkContractTest extends AbstractJdbcContractTest {
+  @BeforeAll
+  static void database() {
+    dataSource = TestDatabases.h2("contract");
+  }
+
+  @Override
+  Dialect dialect() {
+    return Dialect.H2;
+  }
+
+  @Override
+  String table() {
+    return "seckill_ct_h2";
+  }
+}
