@@ -1,0 +1,102 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Objects;
+
+/**
+ * What a sale's web page needs to render itself: the phase (to grey out the buy button), the
+ * window, the server's time (to run a countdown synced to the server, not the browser) and the
+ * approximate remaining stock. Cheaper than {@link SaleSnapshot}: no per-reason counters, so a
+ * page may poll it. Immutable and thread-safe.
+ */
+public final class SaleView {
+  private final String saleId;
+  private final SalePhase phase;
+  private final Instant startsAt;
+  private final Instant endsAt;
+  private final Instant serverTime;
+  private final long remaining;
+  private final boolean tokenRequired;
+
+  SaleView(String saleId, SalePhase phase, Instant startsAt, Instant endsAt, Instant serverTime,
+      long remaining, boolean tokenRequired) {
+    this.saleId = Objects.requireNonNull(saleId, "saleId");
+    this.phase = Objects.requireNonNull(phase, "phase");
+    this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
+    this.endsAt = Objects.requireNonNull(endsAt, "endsAt");
+    this.serverTime = Objects.requireNonNull(serverTime, "serverTime");
+    this.remaining = remaining;
+    this.tokenRequired = tokenRequired;
+  }
+
+  /** The sale's id. */
+  public String saleId() {
+    return saleId;
+  }
+
+  /** The phase at {@link #serverTime()}: only {@link SalePhase#ON_SALE} should enable buying. */
+  public SalePhase phase() {
+    return phase;
+  }
+
+  /** True if the sale is on sale now: the buy button may be enabled. */
+  public boolean isOpen() {
+    return phase == SalePhase.ON_SALE;
+  }
+
+  /** When the sale opens (inclusive). */
+  public Instant startsAt() {
+    return startsAt;
+  }
+
+  /** When the sale closes (exclusive). */
+  public Instant endsAt() {
+    return endsAt;
+  }
+
+  /** The engine's clock when the view was taken: the time a page's countdown should sync to. */
+  public Instant serverTime() {
+    return serverTime;
+  }
+
+  /** Time left until the sale opens by the server's clock; zero once it has. */
+  public Duration untilStart() {
+    return serverTime.isBefore(startsAt) ? Duration.between(serverTime, startsAt) : Duration.ZERO;
+  }
+
+  /**
+   * Units not yet sold, as last published by the ledger writer: approximate under load (it may
+   * trail decisions in flight), exact when the sale is quiet. Meant for "only a few left" hints.
+   */
+  public long remaining() {
+    return remaining;
+  }
+
+  /** True if purchases need a token from {@code SeckillEngine.issueToken}. */
+  public boolean tokenRequired() {
+    return tokenRequired;
+  }
+
+  @Override
+  public String toString() {
+    return "SaleView{saleId=" + saleId + ", phase=" + phase + ", startsAt=" + startsAt
+        + ", endsAt=" + endsAt + ", serverTime=" + serverTime + ", remaining=" + remaining
+        + ", tokenRequired=" + tokenRequired + '}';
+  }
+}

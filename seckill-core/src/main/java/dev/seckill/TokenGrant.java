@@ -1,0 +1,109 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The answer to {@code SeckillEngine.issueToken}: a purchase token with its expiry, or the
+ * {@link Rejection} that says why none was issued (the sale has not started, has ended, is sold
+ * out, is unknown, or the user is blocked). Immutable and thread-safe.
+ *
+ * <p>A refusal is a value, so a page scraped before the sale opens gets {@code NOT_STARTED}, not
+ * a token. Refusals are shared constants.
+ */
+public final class TokenGrant {
+  private static final Map<Rejection, TokenGrant> REFUSED = new EnumMap<>(Rejection.class);
+
+  static {
+    for (Rejection r : Rejection.values()) {
+      REFUSED.put(r, new TokenGrant(null, null, r));
+    }
+  }
+
+  private final String token;
+  private final Instant expiresAt;
+  private final Rejection rejection;
+
+  private TokenGrant(String token, Instant expiresAt, Rejection rejection) {
+    this.token = token;
+    this.expiresAt = expiresAt;
+    this.rejection = rejection;
+  }
+
+  /** A granted token valid until {@code expiresAt} (exclusive). */
+  public static TokenGrant granted(String token, Instant expiresAt) {
+    return new TokenGrant(Objects.requireNonNull(token, "token"),
+        Objects.requireNonNull(expiresAt, "expiresAt"), null);
+  }
+
+  /** The shared refusal with the given reason. */
+  public static TokenGrant refused(Rejection reason) {
+    return REFUSED.get(Objects.requireNonNull(reason, "reason"));
+  }
+
+  /** True if a token was issued. */
+  public boolean isGranted() {
+    return rejection == null;
+  }
+
+  /**
+   * The token, to put in the order form and send back in {@code PurchaseRequest}.
+   *
+   * @throws IllegalStateException if none was issued
+   */
+  public String token() {
+    if (rejection != null) {
+      throw new IllegalStateException("no token: refused with " + rejection);
+    }
+    return token;
+  }
+
+  /**
+   * When the token stops being accepted (exclusive), by the engine's clock.
+   *
+   * @throws IllegalStateException if none was issued
+   */
+  public Instant expiresAt() {
+    if (rejection != null) {
+      throw new IllegalStateException("no token: refused with " + rejection);
+    }
+    return expiresAt;
+  }
+
+  /**
+   * Why no token was issued.
+   *
+   * @throws IllegalStateException if a token was issued
+   */
+  public Rejection rejection() {
+    if (rejection == null) {
+      throw new IllegalStateException("no rejection: a token was issued");
+    }
+    return rejection;
+  }
+
+  @Override
+  public String toString() {
+    // The token itself is a credential: keep it out of logs.
+    return rejection == null
+        ? "TokenGrant{granted, expiresAt=" + expiresAt + '}'
+        : "TokenGrant{refused, " + rejection + '}';
+  }
+}
