@@ -192,8 +192,9 @@ public final class ShardedOrderSink implements OrderSink {
    *
    * @throws IllegalArgumentException if an order has no route (bySaleId without fallback); then
    *     no target is called
-   * @throws Exception if any target failed: the first target's failure is the cause, later ones
-   *     are suppressed; targets that did not fail have stored their part
+   * @throws Exception if any target failed: when the batch went to one target, that target's
+   *     exception; otherwise an exception naming the failed targets, with the first failure as
+   *     its cause and later ones suppressed; targets that did not fail have stored their part
    */
   @Override
   public void store(List<ConfirmedOrder> batch) throws Exception {
@@ -201,22 +202,29 @@ public final class ShardedOrderSink implements OrderSink {
       return;
     }
     int n = targets.size();
-    if (n == 1) {
-      targets.get(0).store(batch);
-      return;
-    }
+    // Route every order before calling any target, so an unroutable order stores nothing.
     List<List<ConfirmedOrder>> parts = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       parts.add(null);
     }
+    int used = 0;
     for (ConfirmedOrder o : batch) {
       int i = router.route(o);
       List<ConfirmedOrder> part = parts.get(i);
       if (part == null) {
         part = new ArrayList<>();
         parts.set(i, part);
+        used++;
       }
       part.add(o);
+    }
+    if (used == 1) { // all in one target: hand over the batch as it came, failure unwrapped
+      for (int i = 0; i < n; i++) {
+        if (parts.get(i) != null) {
+          targets.get(i).store(batch);
+          return;
+        }
+      }
     }
     List<String> failedTargets = new ArrayList<>();
     List<Exception> failures = new ArrayList<>();

@@ -61,14 +61,18 @@ import org.slf4j.LoggerFactory;
  *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
  *       the values <em>after</em> the order (remaining stock, sale order count, user units);
  *   <li>the user's units bought (a set, not an add);
- *   <li>the sale's remaining stock, then its order count (sets);
- *   <li>the watermark {@code appliedSeq = seq}, last.
  * </ol>
- * Recovery reads the watermark and replays {@code appliedSeq + 1, +2, ...} for as long as records
+ * and, once per Disruptor batch ({@link #checkpoint}), for the batch as a whole:
+ * <ol start="3">
+ *   <li>each touched sale's remaining stock and order count (sets);
+ *   <li>the applied watermark, last; only then is it published to the flusher.
+ * </ol>
+ * Recovery reads the watermark and replays {@code watermark + 1, +2, ...} for as long as records
  * exist. Replay only sets values, so it is idempotent, and any prefix of the writes above recovers
  * to either "order absent" (step 1 missing: nothing else was written, the caller was never told)
  * or "order applied". The sequence resumes after the highest applied record, so an order id is
- * never reused. A flusher removes records only at or below the watermark.
+ * never reused. The flusher removes records only at or below the published watermark, so the
+ * records recovery needs are always there.
  *
  * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
  * returns, which survives a process crash but not a power loss or kernel panic (see
@@ -107,7 +111,8 @@ public final class StockLedger implements AutoCloseable {
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
   private long userCount;
-  private Thread writer;
+  /** The thread allowed to mutate; volatile so the hand-over at shutdown is visible. */
+  private volatile Thread writer;
 
   /** {@code appliedSeq} as published to other threads: release store by the writer. */
   @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
@@ -130,6 +135,11 @@ public final class StockLedger implements AutoCloseable {
 
   private WriteProbe probe = WriteProbe.NONE;
 
+  /** Sales whose counters changed since the last checkpoint (writer-confined). */
+  private final boolean[] dirty;
+  private final int[] dirtySales;
+  private int dirtyCount;
+
   /** Test seam: installs a probe that may throw to simulate a crash between two writes. */
   void probe(WriteProbe probe) {
     this.probe = probe;
@@ -144,6 +154,8 @@ public final class StockLedger implements AutoCloseable {
     this.counters = counters;
     this.catalog = catalog;
     this.recovered = recovered;
+    this.dirty = new boolean[config.maxSales()];
+    this.dirtySales = new int[config.maxSales()];
     Long watermark = counters.get(WATERMARK_KEY);
     this.appliedSeq = watermark == null ? 0 : watermark;
     List<Sale> specs = catalog.sales();
@@ -257,19 +269,23 @@ public final class StockLedger implements AutoCloseable {
       SaleState sale = sales.get(r.saleIndex);
       buildUserKey(sale.index(), r.userId);
       users.put(userKey, (long) r.userUnitsAfter);
-      counters.put(remainingKey(sale.index()), r.stockAfter);
-      counters.put(ordersKey(sale.index()), r.saleOrdersAfter);
-      appliedSeq++;
-      counters.put(WATERMARK_KEY, appliedSeq);
       sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      markDirty(sale.index());
+      appliedSeq++;
       count++;
     }
+    checkpoint();
     return count;
   }
 
   /** Records the calling thread as the only one allowed to mutate this ledger. */
   public void bindWriter() {
     writer = Thread.currentThread();
+  }
+
+  /** Called by the writer as it stops: from now on the closing thread may finish the ledger. */
+  public void releaseWriter() {
+    writer = null;
   }
 
   private boolean onWriterThread() {
@@ -370,15 +386,10 @@ public final class StockLedger implements AutoCloseable {
     probe.afterWrite(1);
     users.put(userKey, bought + quantity); // 2. set, replayable
     probe.afterWrite(2);
-    counters.put(remainingKey(sale.index()), remainingAfter); // 3. set, replayable
-    probe.afterWrite(3);
-    counters.put(ordersKey(sale.index()), ordersAfter);
-    probe.afterWrite(4);
-    counters.put(WATERMARK_KEY, seq); // 5. watermark last
+    markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
     appliedSeq = seq;
     outboxSize.incrementAndGet();
-    PUBLISHED_SEQ.setRelease(this, seq); // ordered store: the flusher may now read up to seq
     if (boughtBoxed == null) {
       userCount++;
     }
@@ -387,6 +398,38 @@ public final class StockLedger implements AutoCloseable {
       log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
     }
     return orderId;
+  }
+
+  /**
+   * Makes the sale counters and the applied watermark catch up with the orders decided since the
+   * last checkpoint, then publishes the watermark to the flusher. The ledger writer calls it at
+   * the end of each Disruptor batch, so its cost is shared by every order in the batch. Writer
+   * thread only; cheap when nothing changed.
+   */
+  public void checkpoint() {
+    assert onWriterThread() : "checkpoint called off the ledger writer thread";
+    if (dirtyCount == 0) {
+      return;
+    }
+    for (int i = 0; i < dirtyCount; i++) {
+      int index = dirtySales[i];
+      SaleState sale = sales.get(index);
+      counters.put(remainingKey(index), sale.remainingForWriter()); // 3. set, replayable
+      counters.put(ordersKey(index), sale.ordersForWriter());
+      dirty[index] = false;
+    }
+    dirtyCount = 0;
+    probe.afterWrite(3);
+    counters.put(WATERMARK_KEY, appliedSeq); // 4. watermark last
+    probe.afterWrite(4);
+    PUBLISHED_SEQ.setRelease(this, appliedSeq); // ordered store: the flusher may read up to here
+  }
+
+  private void markDirty(int saleIndex) {
+    if (!dirty[saleIndex]) {
+      dirty[saleIndex] = true;
+      dirtySales[dirtyCount++] = saleIndex;
+    }
   }
 
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
@@ -529,6 +572,7 @@ public final class StockLedger implements AutoCloseable {
     if (closed) {
       return;
     }
+    checkpoint();
     closed = true;
     users.close();
     outbox.close();

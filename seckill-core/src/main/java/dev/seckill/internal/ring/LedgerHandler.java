@@ -37,6 +37,11 @@ public final class LedgerHandler implements EventHandler<PurchaseEvent> {
   }
 
   @Override
+  public void onShutdown() {
+    ledger.releaseWriter(); // the ring is drained; close() takes over on its own thread
+  }
+
+  @Override
   public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
@@ -46,6 +51,16 @@ public final class LedgerHandler implements EventHandler<PurchaseEvent> {
       }
     } catch (RuntimeException | Error e) {
       event.failure = e;
+    }
+    if (endOfBatch) {
+      try {
+        ledger.checkpoint(); // one counters-and-watermark write for the whole batch
+      } catch (RuntimeException e) {
+        // The records are written; recovery replays them. Report it on the last event of the batch.
+        if (event.failure == null) {
+          event.failure = e;
+        }
+      }
     }
   }
 }
