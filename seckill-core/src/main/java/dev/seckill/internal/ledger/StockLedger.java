@@ -553,6 +553,27 @@ public final class StockLedger implements AutoCloseable {
   private static final Rejection[] REJECTIONS = Rejection.values();
 
   /**
+   * The Disruptor's shutdown returns once the ring is drained and the writer told to halt; the
+   * writer thread then leaves its loop and calls {@link #releaseWriter}. Wait for that hand-over
+   * (bounded: a writer that died without it must not hang close forever).
+   */
+  private void awaitWriterStopped() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (writer != null && writer != Thread.currentThread()) {
+      if (!writer.isAlive()) {
+        break;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        log.warn("seckill ledger shard {}: the writer thread did not stop within 10 s; closing anyway",
+            config.shardIndex());
+        break;
+      }
+      Thread.yield();
+    }
+    writer = null;
+  }
+
+  /**
    * Test seam: closes the maps as a crash would leave them (no clean-shutdown marker), so the
    * next open goes through recovery.
    */
@@ -572,6 +593,7 @@ public final class StockLedger implements AutoCloseable {
     if (closed) {
       return;
     }
+    awaitWriterStopped();
     checkpoint();
     closed = true;
     users.close();
