@@ -31,14 +31,14 @@ import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyManager;
 
 /**
- * Compares four ways to insert a batch idempotently into PostgreSQL, each batch one transaction,
+ * Compares five ways to insert a batch idempotently into PostgreSQL, each batch one transaction,
  * with the database told which rows were new where the path allows it. Not a test: run by hand.
  * Single-threaded; uses its own connections.
  *
  * <pre>
- * cd seckill-jdbc-adapter &amp;&amp; mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=target/cp.txt
- * java -cp target/test-classes:target/classes:$(cat target/cp.txt) dev.seckill.jdbc.PostgresInsertPathsMain \
- *     'jdbc:postgresql://127.0.0.1:5432/test?user=postgres' 200000
+ * cd /work/main &amp;&amp; mvn -B -q -pl seckill-jdbc-adapter test-compile exec:java \
+ *     -Dexec.mainClass=dev.seckill.jdbc.PostgresInsertPathsMain -Dexec.classpathScope=test \
+ *     -Dexec.args="jdbc:postgresql://127.0.0.1:5432/test?user=postgres 100000"
  * </pre>
  */
 public final class PostgresInsertPathsMain {
