@@ -38,7 +38,8 @@ import org.HdrHistogram.Histogram;
  * the moment its listener is called, and recorded in an HdrHistogram. A sender that falls behind
  * (a GC pause, a full ring) therefore shows up as latency, not as a lower rate.
  *
- * <p>First the maximum rate is measured closed-loop (one sender, up to half a ring in flight);
+ * <p>First the maximum rate is measured closed-loop (one sender, up to half a ring in flight,
+ * after a discarded warm-up run of the same length);
  * then each offered rate, a fraction of it, runs on a fresh engine: a warm-up at that rate, not
  * recorded, then the measured window. Uses the allocation-free listener path and the crowd of
  * {@link Crowd}. Decisions arrive in ring order on the responder thread, which is how a callback
@@ -46,22 +47,23 @@ import org.HdrHistogram.Histogram;
  *
  * <p>Run: {@code java <Chronicle Map flags> -Xmx2g -cp seckill-bench/target/benchmarks.jar
  * dev.seckill.bench.OpenLoop --out results/openloop.csv [--idle BLOCKING,YIELDING]
- * [--fractions 0.1,0.2,...] [--warmup-ms 1000] [--measure-ms 3000] [--max-rate N]}
+ * [--storage disk,shm] [--fractions 0.1,0.2,...] [--warmup-ms 1000] [--measure-ms 3000]
+ * [--max-rate N]}
  */
 public final class OpenLoop {
   /** One offered rate's result; latencies in nanoseconds. */
-  public record Step(String idle, double fraction, double offered, double achieved, long samples,
+  public record Step(String config, double fraction, double offered, double achieved, long samples,
       long p50, long p90, long p99, long p999, long max, long confirmed, long refused,
       long overloaded, long mismatches) {
 
     static String header() {
-      return "idle,fraction,offered_per_s,achieved_per_s,samples,p50_us,p90_us,p99_us,p999_us,"
+      return "config,fraction,offered_per_s,achieved_per_s,samples,p50_us,p90_us,p99_us,p999_us,"
           + "max_us,confirmed,refused,overloaded,mismatches";
     }
 
     String csv() {
       return String.format(Locale.ROOT, "%s,%.2f,%.0f,%.0f,%d,%.1f,%.1f,%.1f,%.1f,%.1f,%d,%d,%d,%d",
-          idle, fraction, offered, achieved, samples, p50 / 1e3, p90 / 1e3, p99 / 1e3, p999 / 1e3,
+          config, fraction, offered, achieved, samples, p50 / 1e3, p90 / 1e3, p99 / 1e3, p999 / 1e3,
           max / 1e3, confirmed, refused, overloaded, mismatches);
     }
   }
@@ -75,10 +77,17 @@ public final class OpenLoop {
     /** 0: measure it; otherwise the rate that the fractions apply to. */
     public double maxRate;
     public List<IdleStrategy> idles = List.of(IdleStrategy.BLOCKING);
+    /** Where the engine's files live: {@code disk} or {@code shm} (see {@link Engines#tempDir(String, String)}). */
+    public List<String> storages = List.of("disk");
     /** Requests pre-built: bounds a step's request count (rate x (warm-up + measure)). */
     public int pool = 4_000_000;
     public Path out;
   }
+
+  /** The sender parks instead of spinning when the next request is due later than this. */
+  static final long PARK_ABOVE_NANOS = 250_000L;
+  /** ... and wakes this long before the due time (timer slack is ~50-100 us on Linux). */
+  static final long PARK_MARGIN_NANOS = 150_000L;
 
   private OpenLoop() {}
 
@@ -93,6 +102,7 @@ public final class OpenLoop {
         case "--max-rate-ms": o.maxRateMillis = Long.parseLong(v); i++; break;
         case "--max-rate": o.maxRate = Double.parseDouble(v); i++; break;
         case "--pool": o.pool = Integer.parseInt(v); i++; break;
+        case "--storage": o.storages = List.of(v.split(",")); i++; break;
         case "--fractions": {
           String[] f = v.split(",");
           o.fractions = new double[f.length];
@@ -122,27 +132,35 @@ public final class OpenLoop {
     Crowd crowd = Crowd.of("bench", "u", o.pool);
     List<Step> steps = new ArrayList<>();
     List<String> summary = new ArrayList<>();
+    for (String storage : o.storages) {
     for (IdleStrategy idle : o.idles) {
-      double max = o.maxRate > 0 ? o.maxRate : measureMaxRate(idle, o.maxRateMillis, crowd);
+      String config = idle + "-" + storage;
+      if (o.maxRate <= 0) {
+        // JIT warm-up (Chronicle Map generates and compiles classes on first use): throw away
+        measureMaxRate(idle, storage, o.maxRateMillis, crowd);
+      }
+      double max = o.maxRate > 0 ? o.maxRate : measureMaxRate(idle, storage, o.maxRateMillis, crowd);
       System.out.printf(Locale.ROOT, "open-loop %s: maximum rate %.0f decisions/s (closed loop)%n",
-          idle, max);
+          config, max);
       double best = 0;
       for (double f : o.fractions) {
-        Step s = runStep(idle, f, max * f, o.warmupMillis, o.measureMillis, crowd);
+        Step s = runStep(idle, storage, f, max * f, o.warmupMillis, o.measureMillis, crowd);
         steps.add(s);
         System.out.printf(Locale.ROOT,
             "open-loop %s %3.0f%% offered %9.0f/s achieved %9.0f/s  p50 %8.1f  p90 %8.1f  p99 %8.1f"
                 + "  p99.9 %9.1f  max %9.1f us  (n=%d, overloaded=%d, mismatches=%d)%n",
-            idle, f * 100, s.offered, s.achieved, s.p50 / 1e3, s.p90 / 1e3, s.p99 / 1e3,
+            config, f * 100, s.offered, s.achieved, s.p50 / 1e3, s.p90 / 1e3, s.p99 / 1e3,
             s.p999 / 1e3, s.max / 1e3, s.samples, s.overloaded, s.mismatches);
         if (s.p99 < 1_000_000 && s.offered > best) {
           best = s.offered;
         }
       }
       String line = String.format(Locale.ROOT,
-          "idle=%s max_rate_per_s=%.0f highest_rate_with_p99_under_1ms_per_s=%.0f", idle, max, best);
+          "config=%s max_rate_per_s=%.0f highest_rate_with_p99_under_1ms_per_s=%.0f", config, max,
+          best);
       System.out.println("open-loop " + line);
       summary.add(line);
+    }
     }
     if (o.out != null) {
       Files.createDirectories(o.out.toAbsolutePath().getParent());
@@ -159,8 +177,8 @@ public final class OpenLoop {
   }
 
   /** Decisions per second with one sender keeping up to half a ring in flight, closed loop. */
-  public static double measureMaxRate(IdleStrategy idle, long millis, Crowd crowd) {
-    Path dir = Engines.tempDir("openloop-max");
+  public static double measureMaxRate(IdleStrategy idle, String storage, long millis, Crowd crowd) {
+    Path dir = Engines.tempDir("openloop-max", storage);
     SeckillEngine engine = Engines.open(dir, idle, crowd.size() + 1024L);
     try {
       engine.registerSale(Engines.hugeSale("bench"));
@@ -195,7 +213,7 @@ public final class OpenLoop {
         if (i - decided.get() < window) {
           engine.submit(crowd.get(i++), counter);
         } else {
-          Thread.onSpinWait();
+          LockSupport.parkNanos(20_000L); // leave the cores to the engine (2-core machines)
         }
       }
       long t1 = System.nanoTime();
@@ -210,12 +228,12 @@ public final class OpenLoop {
   }
 
   /** One offered rate on a fresh engine. */
-  public static Step runStep(IdleStrategy idle, double fraction, double rate, long warmupMillis,
-      long measureMillis, Crowd crowd) {
+  public static Step runStep(IdleStrategy idle, String storage, double fraction, double rate,
+      long warmupMillis, long measureMillis, Crowd crowd) {
     double intervalNs = 1e9 / rate;
     int warm = (int) Math.min(crowd.size() / 4, rate * warmupMillis / 1000.0);
     int total = (int) Math.min(crowd.size(), warm + rate * measureMillis / 1000.0);
-    Path dir = Engines.tempDir("openloop");
+    Path dir = Engines.tempDir("openloop", storage);
     SeckillEngine engine = Engines.open(dir, idle, crowd.size() + 1024L);
     try {
       engine.registerSale(Engines.hugeSale("bench"));
@@ -226,7 +244,11 @@ public final class OpenLoop {
       long measureStart = 0;
       for (int i = 0; i < total; i++) {
         long due = start + (long) (i * intervalNs);
-        long now;
+        long now = System.nanoTime();
+        if (due - now > PARK_ABOVE_NANOS) {
+          // a long gap (low rates): give the core back, wake early, then spin to the due time
+          LockSupport.parkNanos(due - now - PARK_MARGIN_NANOS);
+        }
         while ((now = System.nanoTime()) < due) {
           Thread.onSpinWait();
         }
@@ -250,7 +272,7 @@ public final class OpenLoop {
       h.add(rec.senderHistogram);
       long measured = total - warm;
       double achieved = measured * 1e9 / Math.max(1, sendEnd - measureStart);
-      return new Step(idle.name(), fraction, rate, achieved, h.getTotalCount(),
+      return new Step(idle.name() + "-" + storage, fraction, rate, achieved, h.getTotalCount(),
           h.getValueAtPercentile(50), h.getValueAtPercentile(90), h.getValueAtPercentile(99),
           h.getValueAtPercentile(99.9), h.getMaxValue(), rec.confirmed, rec.refusedTotal(),
           rec.overloaded, rec.mismatches);

@@ -388,7 +388,7 @@ public final class Report {
         data.addSeries(series);
       }
       JFreeChart c = ChartFactory.createXYLineChart(
-          "Open-loop latency, intended send to decision (idle strategy " + e.getKey() + ")",
+          "Open-loop latency, intended send to decision (" + e.getKey() + ")",
           "offered rate (thousand requests / s)", "latency (µs, log scale)", data,
           PlotOrientation.VERTICAL, true, false, false);
       XYPlot plot = c.getXYPlot();

@@ -50,7 +50,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * </ul>
  *
  * <p>Run: {@code java <Chronicle Map flags> -Xmx1g -cp seckill-bench/target/benchmarks.jar
- * dev.seckill.bench.ScaleRun --users 1000000 --out results/scale.csv}
+ * dev.seckill.bench.ScaleRun --users 1000000 --out results/scale.csv [--storage disk|shm]
+ * [--no-kill]}
  */
 public final class ScaleRun {
   /** One scale run's result. */
@@ -83,12 +84,14 @@ public final class ScaleRun {
     Path out = null;
     Path childDir = null;
     boolean kill = true;
+    String storage = "disk";
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--users": users = Long.parseLong(args[++i]); break;
         case "--out": out = Path.of(args[++i]); break;
         case "--child": childDir = Path.of(args[++i]); break;
         case "--no-kill": kill = false; break;
+        case "--storage": storage = args[++i]; break;
         default: throw new IllegalArgumentException("unknown option " + args[i]);
       }
     }
@@ -96,7 +99,7 @@ public final class ScaleRun {
       child(childDir, users);
       return;
     }
-    Result r = run(users, kill);
+    Result r = run(users, kill, storage);
     System.out.println(Result.header());
     System.out.println(r.csv());
     if (out != null) {
@@ -128,8 +131,8 @@ public final class ScaleRun {
   }
 
   /** Fills, measures, reopens, kills a writer and recovers. */
-  public static Result run(long users, boolean kill) throws Exception {
-    Path dir = Engines.tempDir("scale");
+  public static Result run(long users, boolean kill, String storage) throws Exception {
+    Path dir = Engines.tempDir("scale", storage);
     try {
       long heapBefore = heapAfterGc();
       SeckillEngine engine = open(dir, users);
@@ -243,6 +246,7 @@ public final class ScaleRun {
     cmd.add(Long.toString(users));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     boolean ready = false;
+    java.util.ArrayDeque<String> tail = new java.util.ArrayDeque<>();
     try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
         StandardCharsets.UTF_8))) {
       String line;
@@ -252,8 +256,9 @@ public final class ScaleRun {
           p.destroyForcibly(); // SIGKILL on Linux: no shutdown hooks, no clean close
           break;
         }
-        if (line.contains("Exception") || line.contains("Error")) {
-          System.err.println("child: " + line);
+        tail.addLast(line);
+        if (tail.size() > 30) {
+          tail.removeFirst();
         }
       }
     } finally {
@@ -262,7 +267,7 @@ public final class ScaleRun {
     }
     if (!ready) {
       throw new IllegalStateException("the child JVM exited (" + p.exitValue()
-          + ") before confirming its first buyers");
+          + ") before deciding its first buyers; its last output:\n" + String.join("\n", tail));
     }
     return users + readyAfter(users); // a lower bound: it had decided at least this many
   }

@@ -49,7 +49,7 @@ class HarnessSmokeTest {
     }
     assertThat(Files.readAllLines(o.out)).hasSize(3);
 
-    double max = OpenLoop.measureMaxRate(IdleStrategy.BLOCKING, 200, Crowd.of("bench", "m", 20_000));
+    double max = OpenLoop.measureMaxRate(IdleStrategy.BLOCKING, "disk", 200, Crowd.of("bench", "m", 20_000));
     assertThat(max).isPositive();
 
     Report.write(out);
@@ -58,7 +58,7 @@ class HarnessSmokeTest {
 
   @Test
   void scaleRunFillsMeasuresKillsAndRecovers() throws Exception {
-    ScaleRun.Result r = ScaleRun.run(40_000, true);
+    ScaleRun.Result r = ScaleRun.run(40_000, true, "disk");
     assertThat(r.users()).isEqualTo(40_000);
     assertThat(r.allocatedBytes()).isPositive();
     assertThat(r.apparentBytes()).isPositive();
