@@ -56,7 +56,7 @@ public final class AdmissionSettings {
   /** Default {@link Builder#addressBlocking} cool-down: 5 minutes. */
   public static final Duration DEFAULT_ADDRESS_COOL_DOWN = Duration.ofMinutes(5);
   /** Default {@link Builder#maxTrackedUsers} and {@link Builder#maxTrackedAddresses}. */
-  public static final long DEFAULT_MAX_TRACKED = 500_000;
+  public static final long DEFAULT_MAX_TRACKED = 200_000;
   /** Default {@link Builder#maxManualBlocks}. */
   public static final int DEFAULT_MAX_MANUAL_BLOCKS = 100_000;
   /** Default {@link Builder#admissionCapFactor}. */
@@ -68,6 +68,7 @@ public final class AdmissionSettings {
 
   private final byte[] tokenSecret;
   private final boolean randomSecret;
+  private final boolean throttling;
   private final Duration tokenTtl;
   private final int userAttempts;
   private final Duration userWindow;
@@ -86,6 +87,7 @@ public final class AdmissionSettings {
   private AdmissionSettings(Builder b, byte[] secret) {
     this.tokenSecret = secret;
     this.randomSecret = b.tokenSecret == null;
+    this.throttling = !b.noThrottling;
     this.tokenTtl = or(b.tokenTtl, DEFAULT_TOKEN_TTL);
     this.userAttempts = b.userAttempts == UNSET ? DEFAULT_USER_ATTEMPTS : b.userAttempts;
     this.userWindow = or(b.userWindow, DEFAULT_WINDOW);
@@ -108,9 +110,21 @@ public final class AdmissionSettings {
     return new Builder();
   }
 
-  /** The settings with every default (a random token secret, generated now). */
+  /**
+   * The recommended protections with every default: both throttles, automatic blocking and an
+   * admission cap of 2.0, a random token secret (generated now) and no policy.
+   */
   public static AdmissionSettings defaults() {
     return builder().build();
+  }
+
+  /**
+   * No throttles, no automatic blocking and no admission cap; purchase tokens (random secret)
+   * and manual blocks still work. What an engine uses when it is given no admission settings,
+   * so an engine behaves as before until protections are asked for.
+   */
+  public static AdmissionSettings permissive() {
+    return builder().noThrottling().admissionCapFactor(0).build();
   }
 
   /** The HMAC key for purchase tokens; a copy. Package-private: the secret stays in the engine. */
@@ -121,6 +135,14 @@ public final class AdmissionSettings {
   /** True if the token secret was generated at random (tokens work on this engine only). */
   public boolean hasRandomTokenSecret() {
     return randomSecret;
+  }
+
+  /**
+   * True if the per-user and per-address throttles (and so automatic blocking) are on; false
+   * after {@link Builder#noThrottling()}.
+   */
+  public boolean isThrottling() {
+    return throttling;
   }
 
   /** How long an issued purchase token stays valid. */
@@ -196,7 +218,7 @@ public final class AdmissionSettings {
   @Override
   public String toString() {
     return "AdmissionSettings{tokenSecret=" + (randomSecret ? "random" : "configured")
-        + ", tokenTtl=" + tokenTtl + ", userThrottle=" + userAttempts + "/" + userWindow
+        + ", tokenTtl=" + tokenTtl + ", throttling=" + throttling + ", userThrottle=" + userAttempts + "/" + userWindow
         + ", userBlocking=" + userStrikes + " strikes/" + userCoolDown
         + ", addressThrottle=" + addressAttempts + "/" + addressWindow
         + ", addressBlocking=" + addressStrikes + " strikes/" + addressCoolDown
@@ -233,6 +255,7 @@ public final class AdmissionSettings {
     private int maxManualBlocks = UNSET;
     private double admissionCapFactor = Double.NaN;
     private AdmissionPolicy policy;
+    private boolean noThrottling;
 
     private Builder() {}
 
@@ -311,8 +334,18 @@ public final class AdmissionSettings {
     }
 
     /**
+     * Turns both throttles off, and with them automatic blocking: no attempt is counted, no
+     * {@code THROTTLED} is answered. Contradicts the throttle and blocking settings.
+     */
+    public Builder noThrottling() {
+      requireUnset(!noThrottling, "noThrottling", true);
+      this.noThrottling = true;
+      return this;
+    }
+
+    /**
      * The most users tracked by the throttle at once, and the most automatic user blocks; the
-     * least recently useful are forgotten beyond it. Default 500,000; 16..100,000,000.
+     * least useful (W-TinyLFU) are forgotten beyond it. Default 200,000; 16..100,000,000.
      */
     public Builder maxTrackedUsers(long max) {
       requireUnset(maxTrackedUsers == UNSET, "maxTrackedUsers", maxTrackedUsers);
@@ -320,7 +353,7 @@ public final class AdmissionSettings {
       return this;
     }
 
-    /** As {@link #maxTrackedUsers}, for client addresses. Default 500,000; 16..100,000,000. */
+    /** As {@link #maxTrackedUsers}, for client addresses. Default 200,000; 16..100,000,000. */
     public Builder maxTrackedAddresses(long max) {
       requireUnset(maxTrackedAddresses == UNSET, "maxTrackedAddresses", maxTrackedAddresses);
       this.maxTrackedAddresses = tracked("maxTrackedAddresses", max);
@@ -370,9 +403,20 @@ public final class AdmissionSettings {
      * Returns the settings, generating a random token secret if none was set.
      *
      * @throws IllegalArgumentException if a blocking cool-down is shorter than its throttle's
-     *     window while blocking is on (the block would end before the window it punishes)
+     *     window while blocking is on (the block would end before the window it punishes), or
+     *     {@link #noThrottling()} was combined with a throttle or blocking setting
      */
     public AdmissionSettings build() {
+      if (noThrottling) {
+        String contradicted = userAttempts != UNSET ? "userThrottle"
+            : addressAttempts != UNSET ? "addressThrottle"
+            : userStrikes != UNSET ? "userBlocking"
+            : addressStrikes != UNSET ? "addressBlocking" : null;
+        if (contradicted != null) {
+          throw new IllegalArgumentException(
+              "noThrottling() contradicts " + contradicted + "(...): choose one");
+        }
+      }
       Duration uWindow = or(userWindow, DEFAULT_WINDOW);
       Duration uCool = or(userCoolDown, DEFAULT_USER_COOL_DOWN);
       int uStrikes = userStrikes == UNSET ? DEFAULT_USER_STRIKES : userStrikes;

@@ -39,12 +39,24 @@ class AdmissionSettingsTest {
     assertThat(s.addressAttempts()).isEqualTo(50);
     assertThat(s.addressStrikes()).isEqualTo(5);
     assertThat(s.addressCoolDown()).isEqualTo(Duration.ofMinutes(5));
-    assertThat(s.maxTrackedUsers()).isEqualTo(500_000);
-    assertThat(s.maxTrackedAddresses()).isEqualTo(500_000);
+    assertThat(s.maxTrackedUsers()).isEqualTo(200_000);
+    assertThat(s.maxTrackedAddresses()).isEqualTo(200_000);
     assertThat(s.maxManualBlocks()).isEqualTo(100_000);
     assertThat(s.admissionCapFactor()).isEqualTo(2.0);
     assertThat(s.policy()).isSameAs(dev.seckill.spi.AdmissionPolicy.allowAll());
     assertThat(s.toString()).contains("tokenSecret=random").doesNotContain("[B@");
+  }
+
+  @Test
+  void permissiveTurnsTheProtectionsOff() {
+    AdmissionSettings s = AdmissionSettings.permissive();
+    assertThat(s.isThrottling()).isFalse();
+    assertThat(s.admissionCapFactor()).isZero();
+    assertThat(AdmissionSettings.defaults().isThrottling()).isTrue();
+    assertThatThrownBy(() -> AdmissionSettings.builder().noThrottling()
+        .addressThrottle(5, Duration.ofSeconds(1)).build())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("noThrottling() contradicts addressThrottle(...): choose one");
   }
 
   @Test

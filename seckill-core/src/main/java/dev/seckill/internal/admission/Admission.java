@@ -40,7 +40,9 @@ public final class Admission {
   private final long tokenTtlMillis;
   private final Blocklist userBlocks;
   private final Blocklist addressBlocks;
+  /** Null when throttling is off. */
   private final Throttle users;
+  /** Null when throttling is off. */
   private final Throttle addresses;
   private final GuardedPolicy policy;
   private final double capFactor;
@@ -57,15 +59,22 @@ public final class Admission {
     Objects.requireNonNull(clock, "clock");
     this.tokens = new TokenCodec(tokenSecret);
     this.tokenTtlMillis = settings.tokenTtl().toMillis();
+    boolean throttling = settings.isThrottling();
     this.userBlocks = new Blocklist("user", clock, settings.userCoolDown(),
-        settings.maxTrackedUsers(), settings.maxManualBlocks(), maintenance);
+        settings.maxTrackedUsers(), settings.maxManualBlocks(), maintenance, throttling);
     this.addressBlocks = new Blocklist("address", clock, settings.addressCoolDown(),
-        settings.maxTrackedAddresses(), settings.maxManualBlocks(), maintenance);
-    this.users = new Throttle(settings.userAttempts(), settings.userWindow(), settings.userStrikes(),
-        settings.userCoolDown(), settings.maxTrackedUsers(), clock, maintenance, userBlocks);
-    this.addresses = new Throttle(settings.addressAttempts(), settings.addressWindow(),
-        settings.addressStrikes(), settings.addressCoolDown(), settings.maxTrackedAddresses(), clock,
-        maintenance, addressBlocks);
+        settings.maxTrackedAddresses(), settings.maxManualBlocks(), maintenance, throttling);
+    if (throttling) {
+      this.users = new Throttle(settings.userAttempts(), settings.userWindow(),
+          settings.userStrikes(), settings.userCoolDown(), settings.maxTrackedUsers(), maintenance,
+          userBlocks);
+      this.addresses = new Throttle(settings.addressAttempts(), settings.addressWindow(),
+          settings.addressStrikes(), settings.addressCoolDown(), settings.maxTrackedAddresses(),
+          maintenance, addressBlocks);
+    } else {
+      this.users = null;
+      this.addresses = null;
+    }
     this.policy = new GuardedPolicy(settings.policy());
     this.capFactor = settings.admissionCapFactor();
   }
@@ -79,6 +88,9 @@ public final class Admission {
     if (userBlocks.isBlocked(userId, nowMillis)
         || (address != null && addressBlocks.isBlocked(address, nowMillis))) {
       return Outcome.BLOCKED;
+    }
+    if (users == null) {
+      return Outcome.PASS;
     }
     Throttle.Verdict user = users.hit(userId, nowMillis);
     Throttle.Verdict addr = address == null ? Throttle.Verdict.ALLOW : addresses.hit(address, nowMillis);
@@ -140,13 +152,17 @@ public final class Admission {
 
   /** Lifts every block of a user and forgets their attempts; true if they were blocked. */
   public boolean unblockUser(String userId) {
-    users.forget(userId);
+    if (users != null) {
+      users.forget(userId);
+    }
     return userBlocks.unblock(userId);
   }
 
   /** Lifts every block of an address and forgets its attempts; true if it was blocked. */
   public boolean unblockAddress(String address) {
-    addresses.forget(address);
+    if (addresses != null) {
+      addresses.forget(address);
+    }
     return addressBlocks.unblock(address);
   }
 
@@ -155,12 +171,12 @@ public final class Admission {
     return policy.failures();
   }
 
-  /** The per-user throttle (tests, metrics). */
+  /** The per-user throttle (tests, metrics); null when throttling is off. */
   public Throttle userThrottle() {
     return users;
   }
 
-  /** The per-address throttle (tests, metrics). */
+  /** The per-address throttle (tests, metrics); null when throttling is off. */
   public Throttle addressThrottle() {
     return addresses;
   }

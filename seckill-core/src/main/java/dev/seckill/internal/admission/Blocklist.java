@@ -54,6 +54,8 @@ public final class Blocklist {
   private final Cache<String, Boolean> automatic;
   private final ConcurrentHashMap<String, Long> manual = new ConcurrentHashMap<>();
   private final int maxManual;
+  /** False when nothing blocks automatically (throttling off): lookups skip the cache. */
+  private final boolean automaticUsed;
 
   /**
    * A blocklist whose automatic entries last {@code coolDown}.
@@ -65,6 +67,16 @@ public final class Blocklist {
    */
   public Blocklist(String kind, Clock clock, Duration coolDown, long maxAutomatic, int maxManual,
       Executor maintenance) {
+    this(kind, clock, coolDown, maxAutomatic, maxManual, maintenance, true);
+  }
+
+  /**
+   * As above; with {@code automaticUsed} false (no throttle feeds this list), lookups consult
+   * only the manual entries.
+   */
+  public Blocklist(String kind, Clock clock, Duration coolDown, long maxAutomatic, int maxManual,
+      Executor maintenance, boolean automaticUsed) {
+    this.automaticUsed = automaticUsed;
     this.kind = Objects.requireNonNull(kind, "kind");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.maxManual = maxManual;
@@ -87,11 +99,12 @@ public final class Blocklist {
         manual.remove(key, until); // lazily drop an expired manual block
       }
     }
-    return automatic.getIfPresent(key) != null;
+    return automaticUsed && automatic.getIfPresent(key) != null;
   }
 
   /** Puts {@code key} on the list for the cool-down (from now, by the engine's clock). */
   void blockAutomatically(String key) {
+    assert automaticUsed : "an automatic block on a list created without automatic blocks";
     automatic.put(key, Boolean.TRUE);
   }
 

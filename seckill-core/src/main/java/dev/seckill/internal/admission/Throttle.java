@@ -19,7 +19,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
@@ -32,20 +31,24 @@ import java.util.function.Function;
  *
  * <p>Threads: {@link #hit} is lock-free and safe from any number of caller threads; a key's
  * counter is one packed {@code long} updated by compare-and-set, its strike count one
- * {@code int} updated by get-and-add. A hit on a tracked key allocates nothing.
+ * {@code int} updated by get-and-add. A hit on a tracked key allocates nothing and costs one
+ * size-bounded Caffeine lookup (no expiry bookkeeping: that would cost several times more).
  *
  * <h2>Semantics</h2>
  * Windows are fixed and aligned to the epoch ({@code now / window}), so a key may make up to
  * {@code 2 * limit} attempts across a window boundary; that is the price of one word of state per
  * key. The attempt that first exceeds the limit in a window is a <em>strike</em>; at
  * {@code strikesToBlock} strikes (0 disables blocking) the key is blocked and its strikes reset.
+ * Strikes decay: one that comes more than {@code max(window, coolDown)} after the previous
+ * strike starts the count again, so occasional overruns days apart never add up to a block.
  * Attempts are counted whether or not they are then refused for another reason.
  *
  * <h2>Bounds and their effects</h2>
- * Counters live in a Caffeine cache with {@code maximumSize(maxTracked)} and expire after
- * {@code max(window, coolDown)} without access. An evicted or expired key starts again with a
- * fresh window and no strikes: under a flood of distinct keys the throttle forgets, it never
- * grows. The window index is kept modulo 2^32 windows, far longer than any entry lives.
+ * Counters live in a Caffeine cache with {@code maximumSize(maxTracked)} and no expiry: stale
+ * counters are harmless (their window has passed) and are evicted by size. Eviction is
+ * W-TinyLFU, so keys that hammer stay tracked while one-off keys go first. An evicted key starts
+ * again with a fresh window and no strikes: under a flood of distinct keys the throttle forgets,
+ * it never grows. The window index is kept modulo 2^32 windows (with 1 ms windows, 49 days).
  */
 public final class Throttle {
   private static final Function<String, Counter> NEW_COUNTER = key -> new Counter();
@@ -55,16 +58,19 @@ public final class Throttle {
   private final int limit;
   private final long windowMillis;
   private final int strikesToBlock;
+  /** Windows after which a strike no longer counts towards a block. */
+  private final long strikeMemoryWindows;
 
   /**
    * A throttle allowing {@code limit} attempts per {@code window}, blocking a key on
    * {@code blocklist} after {@code strikesToBlock} overrun windows (0: never).
    *
-   * @param coolDown how long automatic blocks last; strikes are remembered at least this long
+   * @param coolDown how long automatic blocks last; strikes are remembered this long, or one
+   *     window if longer
    * @param maintenance runs Caffeine's cleanup; {@code Runnable::run} makes it synchronous
    */
   public Throttle(int limit, Duration window, int strikesToBlock, Duration coolDown,
-      long maxTracked, Clock clock, Executor maintenance, Blocklist blocklist) {
+      long maxTracked, Executor maintenance, Blocklist blocklist) {
     if (limit < 1) {
       throw new IllegalArgumentException("limit must be at least 1, was " + limit);
     }
@@ -75,11 +81,9 @@ public final class Throttle {
     this.windowMillis = window.toMillis();
     this.strikesToBlock = strikesToBlock;
     this.blocklist = Objects.requireNonNull(blocklist, "blocklist");
-    Duration memory = coolDown.compareTo(window) > 0 ? coolDown : window;
+    this.strikeMemoryWindows = Math.max(1, coolDown.toMillis() / windowMillis);
     this.counters = Caffeine.newBuilder()
         .maximumSize(maxTracked)
-        .expireAfterAccess(memory)
-        .ticker(new ClockTicker(clock))
         .executor(maintenance)
         .<String, Counter>build();
   }
@@ -91,11 +95,13 @@ public final class Throttle {
    */
   public Verdict hit(String key, long nowMillis) {
     Counter counter = counters.get(key, NEW_COUNTER);
-    int attempts = counter.increment((int) Math.floorDiv(nowMillis, windowMillis));
+    int window = (int) Math.floorDiv(nowMillis, windowMillis);
+    int attempts = counter.increment(window);
     if (attempts <= limit) {
       return Verdict.ALLOW;
     }
-    if (attempts == limit + 1 && strikesToBlock > 0 && counter.strike() >= strikesToBlock) {
+    if (attempts == limit + 1 && strikesToBlock > 0
+        && counter.strike(window, strikeMemoryWindows) >= strikesToBlock) {
       counter.clearStrikes();
       blocklist.blockAutomatically(key);
       return Verdict.BLOCKED;
@@ -137,12 +143,14 @@ public final class Throttle {
   static final class Counter {
     private static final VarHandle STATE;
     private static final VarHandle STRIKES;
+    private static final VarHandle LAST_STRIKE;
 
     static {
       try {
         MethodHandles.Lookup lookup = MethodHandles.lookup();
         STATE = lookup.findVarHandle(Counter.class, "state", long.class);
         STRIKES = lookup.findVarHandle(Counter.class, "strikes", int.class);
+        LAST_STRIKE = lookup.findVarHandle(Counter.class, "lastStrikeWindow", int.class);
       } catch (ReflectiveOperationException e) {
         throw new ExceptionInInitializerError(e);
       }
@@ -154,6 +162,10 @@ public final class Throttle {
 
     @SuppressWarnings("unused") // accessed through STRIKES
     private volatile int strikes;
+
+    /** The window (mod 2^32) of the latest strike. */
+    @SuppressWarnings("unused") // accessed through LAST_STRIKE
+    private volatile int lastStrikeWindow;
 
     /** Counts an attempt in window {@code window}; returns the attempts in it so far. */
     int increment(int window) {
@@ -175,8 +187,16 @@ public final class Throttle {
       }
     }
 
-    /** Adds a strike; returns the strikes so far. */
-    int strike() {
+    /**
+     * Adds a strike in {@code window}; returns the strikes so far, counting afresh if the
+     * previous strike is more than {@code memoryWindows} windows old. Racing strikes may lose a
+     * reset or a count: the block comes a strike early or late, never unbounded.
+     */
+    int strike(int window, long memoryWindows) {
+      int previous = (int) LAST_STRIKE.getAndSet(this, window);
+      if (((window - previous) & 0xFFFF_FFFFL) > memoryWindows) {
+        STRIKES.setVolatile(this, 0); // the last strike is old news: start again
+      }
       return (int) STRIKES.getAndAdd(this, 1) + 1;
     }
 

@@ -111,6 +111,19 @@ class AdmissionTest {
   }
 
   @Test
+  void withoutThrottlingOnlyManualBlocksApply() {
+    Admission permissive = new Admission(AdmissionSettings.permissive(), SECRET, clock, Runnable::run);
+    for (int i = 0; i < 1_000; i++) {
+      assertThat(permissive.screen("u", "192.0.2.1", now())).isEqualTo(Outcome.PASS);
+    }
+    assertThat(permissive.userThrottle()).isNull();
+    permissive.blockUser("u", Blocklist.FOREVER);
+    assertThat(permissive.screen("u", null, now())).isEqualTo(Outcome.BLOCKED);
+    assertThat(permissive.unblockUser("u")).isTrue();
+    assertThat(permissive.capFactor()).isZero();
+  }
+
+  @Test
   void tokens() {
     long expiry = admission.tokenExpiry(now());
     assertThat(expiry - now()).isEqualTo(AdmissionSettings.DEFAULT_TOKEN_TTL.toMillis());

@@ -38,7 +38,7 @@ class ThrottleMemoryBoundTest {
     Blocklist blocklist =
         new Blocklist("address", clock, Duration.ofMinutes(5), MAX_TRACKED, 100, Runnable::run);
     Throttle throttle = new Throttle(1, Duration.ofSeconds(1), 1, Duration.ofMinutes(5),
-        MAX_TRACKED, clock, Runnable::run, blocklist);
+        MAX_TRACKED, Runnable::run, blocklist);
     long heapBefore = usedHeapAfterGc();
     long maxSeen = 0;
     for (int i = 0; i < DISTINCT; i++) {
