@@ -18,26 +18,74 @@ package dev.seckill;
 import java.util.Objects;
 
 /**
- * One buyer's request to buy {@code quantity} units of a sale. Immutable and thread-safe.
+ * One buyer's request to buy {@code quantity} units of a sale, with what admission needs: the
+ * purchase token, the client's address and a solved challenge. Immutable and thread-safe.
  *
- * <p>Construction never throws: a malformed request (blank ids, quantity below 1) is answered by
- * the engine with {@link Rejection#INVALID_REQUEST}, so a web layer can pass user input through
- * unchanged and still get a reason back. {@link #problem()} names the field at fault.
+ * <pre>{@code
+ * PurchaseRequest r = PurchaseRequest.of("phone-42", "user-7", 1)
+ *     .withToken(tokenFromTheOrderForm)        // if the sale requires tokens
+ *     .withClientAddress(http.getRemoteAddr()) // for the per-address throttle and blocks
+ *     .withChallengeAnswer(solvedCaptcha);     // after a CHALLENGE_REQUIRED answer
+ * }</pre>
+ *
+ * <p>Construction never throws: a malformed request (blank ids, quantity below 1, an oversized
+ * address or challenge answer) is answered by the engine with {@link Rejection#INVALID_REQUEST},
+ * so a web layer can pass user input through unchanged and still get a reason back.
+ * {@link #problem()} names the field at fault.
  */
 public final class PurchaseRequest {
+  /** The longest user id the ledger accepts. */
+  public static final int MAX_USER_ID_LENGTH = 256;
+  /** The longest client address accepted (a textual IPv6 address with a zone fits). */
+  public static final int MAX_CLIENT_ADDRESS_LENGTH = 64;
+  /** The longest challenge answer accepted. */
+  public static final int MAX_CHALLENGE_ANSWER_LENGTH = 1024;
+
   private final String saleId;
   private final String userId;
   private final int quantity;
+  private final String token;
+  private final String clientAddress;
+  private final String challengeAnswer;
 
-  private PurchaseRequest(String saleId, String userId, int quantity) {
+  private PurchaseRequest(String saleId, String userId, int quantity, String token,
+      String clientAddress, String challengeAnswer) {
     this.saleId = saleId;
     this.userId = userId;
     this.quantity = quantity;
+    this.token = token;
+    this.clientAddress = clientAddress;
+    this.challengeAnswer = challengeAnswer;
   }
 
   /** Returns a request; validation happens when it is submitted. */
   public static PurchaseRequest of(String saleId, String userId, int quantity) {
-    return new PurchaseRequest(saleId, userId, quantity);
+    return new PurchaseRequest(saleId, userId, quantity, null, null, null);
+  }
+
+  /**
+   * This request carrying {@code token}, the purchase token from
+   * {@link SeckillEngine#issueToken}; null for none.
+   */
+  public PurchaseRequest withToken(String token) {
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+  }
+
+  /**
+   * This request carrying the client's network address (as the web layer sees it, e.g.
+   * {@code "203.0.113.7"}), counted by the per-address throttle and checked against address
+   * blocks; null for none (those checks are skipped).
+   */
+  public PurchaseRequest withClientAddress(String clientAddress) {
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+  }
+
+  /**
+   * This request carrying the buyer's answer to a challenge (a captcha), for the application's
+   * {@link dev.seckill.spi.AdmissionPolicy} to verify; null for none.
+   */
+  public PurchaseRequest withChallengeAnswer(String challengeAnswer) {
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
   /** The sale to buy from; may be null or blank in a malformed request. */
@@ -55,9 +103,25 @@ public final class PurchaseRequest {
     return quantity;
   }
 
+  /** The purchase token, or null. */
+  public String token() {
+    return token;
+  }
+
+  /** The client's address, or null. */
+  public String clientAddress() {
+    return clientAddress;
+  }
+
+  /** The buyer's answer to a challenge, or null. */
+  public String challengeAnswer() {
+    return challengeAnswer;
+  }
+
   /**
    * Describes what is wrong with this request on its own (without looking at any sale), or
-   * returns null if nothing is.
+   * returns null if nothing is. The token is not checked here: a bad one is
+   * {@link Rejection#BAD_TOKEN}.
    */
   public String problem() {
     if (saleId == null || saleId.isBlank()) {
@@ -72,11 +136,18 @@ public final class PurchaseRequest {
     if (quantity < 1) {
       return "quantity must be at least 1, was " + quantity;
     }
+    if (clientAddress != null && (clientAddress.isBlank()
+        || clientAddress.length() > MAX_CLIENT_ADDRESS_LENGTH)) {
+      return "clientAddress must be null or 1 to " + MAX_CLIENT_ADDRESS_LENGTH
+          + " characters, not blank, was " + (clientAddress.length() > MAX_CLIENT_ADDRESS_LENGTH
+              ? clientAddress.length() + " characters" : quote(clientAddress));
+    }
+    if (challengeAnswer != null && challengeAnswer.length() > MAX_CHALLENGE_ANSWER_LENGTH) {
+      return "challengeAnswer must be at most " + MAX_CHALLENGE_ANSWER_LENGTH + " characters, was "
+          + challengeAnswer.length();
+    }
     return null;
   }
-
-  /** The longest user id the ledger accepts. */
-  public static final int MAX_USER_ID_LENGTH = 256;
 
   boolean isWellFormed() {
     return saleId != null
@@ -84,7 +155,10 @@ public final class PurchaseRequest {
         && quantity >= 1
         && !saleId.isBlank()
         && !userId.isBlank()
-        && userId.length() <= MAX_USER_ID_LENGTH;
+        && userId.length() <= MAX_USER_ID_LENGTH
+        && (clientAddress == null
+            || (clientAddress.length() <= MAX_CLIENT_ADDRESS_LENGTH && !clientAddress.isBlank()))
+        && (challengeAnswer == null || challengeAnswer.length() <= MAX_CHALLENGE_ANSWER_LENGTH);
   }
 
   private static String quote(String s) {
@@ -102,16 +176,31 @@ public final class PurchaseRequest {
     PurchaseRequest that = (PurchaseRequest) o;
     return quantity == that.quantity
         && Objects.equals(saleId, that.saleId)
-        && Objects.equals(userId, that.userId);
+        && Objects.equals(userId, that.userId)
+        && Objects.equals(token, that.token)
+        && Objects.equals(clientAddress, that.clientAddress)
+        && Objects.equals(challengeAnswer, that.challengeAnswer);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(saleId, userId, quantity);
+    return Objects.hash(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
+  /** Names the fields; the token and the challenge answer are credentials, shown only as present. */
   @Override
   public String toString() {
-    return "PurchaseRequest{saleId=" + saleId + ", userId=" + userId + ", quantity=" + quantity + '}';
+    StringBuilder sb = new StringBuilder("PurchaseRequest{saleId=").append(saleId)
+        .append(", userId=").append(userId).append(", quantity=").append(quantity);
+    if (token != null) {
+      sb.append(", token=<present>");
+    }
+    if (clientAddress != null) {
+      sb.append(", clientAddress=").append(clientAddress);
+    }
+    if (challengeAnswer != null) {
+      sb.append(", challengeAnswer=<present>");
+    }
+    return sb.append('}').toString();
   }
 }

@@ -40,8 +40,46 @@ public enum Rejection {
    * bounded stores (users, outbox) are at capacity (ledger writer). Retrying later may succeed.
    */
   OVERLOADED("the engine is at capacity"),
-  /** The request is malformed: blank ids, or a quantity outside 1..maxPerRequest (caller thread). */
-  INVALID_REQUEST("the request is malformed");
+  /**
+   * The request is malformed: blank ids, a quantity outside 1..maxPerRequest, or an oversized
+   * client address or challenge answer (caller thread).
+   */
+  INVALID_REQUEST("the request is malformed"),
+  /**
+   * The sale requires a purchase token and the request's is missing, malformed, expired, forged,
+   * or issued for another user or sale (caller thread). Get a fresh one from
+   * {@code SeckillEngine.issueToken}.
+   */
+  BAD_TOKEN("the purchase token is missing, invalid or expired"),
+  /**
+   * The user or the client address made more attempts than its throttle window allows (caller
+   * thread). Retrying after the window may succeed.
+   */
+  THROTTLED("too many attempts; slow down"),
+  /**
+   * The user or the client address is blocked, by an operator or automatically after repeated
+   * throttling, until its cool-down ends (caller thread).
+   */
+  BLOCKED("the user or address is blocked"),
+  /**
+   * The application's admission policy wants a solved challenge (a captcha): resubmit with
+   * {@link PurchaseRequest#withChallengeAnswer(String)} (caller thread).
+   */
+  CHALLENGE_REQUIRED("solve the challenge and resubmit"),
+  /** The application's admission policy refused the request (caller thread). */
+  DENIED("refused by the admission policy"),
+  /**
+   * The application's admission policy threw or returned null; the request was refused and the
+   * engine carried on (caller thread). Retrying later may succeed.
+   */
+  POLICY_FAILED("the admission check failed; retry later"),
+  /**
+   * Enough units are already in flight to buy the remaining stock several times over (the
+   * admission cap: remaining stock times {@code admissionCapFactor}), so the request is refused
+   * before the ring (caller thread). Retrying shortly may succeed: the cap follows the stock and
+   * the requests still undecided, and admits again as their answers arrive.
+   */
+  OVERSUBSCRIBED("enough requests are already in flight for the remaining stock; retry shortly");
 
   private final String description;
 

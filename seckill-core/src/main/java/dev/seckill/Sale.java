@@ -46,6 +46,7 @@ public final class Sale {
   private final Instant endsAt;
   private final int limitPerUser;
   private final int maxPerRequest;
+  private final boolean tokenRequired;
 
   private Sale(Builder b) {
     this.id = b.id;
@@ -54,6 +55,7 @@ public final class Sale {
     this.endsAt = b.endsAt;
     this.limitPerUser = b.limitPerUser;
     this.maxPerRequest = b.maxPerRequest == UNSET ? b.limitPerUser : b.maxPerRequest;
+    this.tokenRequired = Boolean.TRUE.equals(b.tokenRequired);
   }
 
   /**
@@ -97,6 +99,14 @@ public final class Sale {
   }
 
   /**
+   * True if a purchase needs a token from {@link SeckillEngine#issueToken}, which is issued only
+   * once the sale has started: the order URL is useless before. Default false.
+   */
+  public boolean tokenRequired() {
+    return tokenRequired;
+  }
+
+  /**
    * Lists the fields in which {@code other} differs from this sale, as {@code field: this vs
    * other} phrases; empty if they are the same specification.
    */
@@ -108,6 +118,7 @@ public final class Sale {
     diff(diffs, "endsAt", endsAt, other.endsAt);
     diff(diffs, "limitPerUser", limitPerUser, other.limitPerUser);
     diff(diffs, "maxPerRequest", maxPerRequest, other.maxPerRequest);
+    diff(diffs, "tokenRequired", tokenRequired, other.tokenRequired);
     return diffs;
   }
 
@@ -124,13 +135,14 @@ public final class Sale {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, stock, startsAt, endsAt, limitPerUser, maxPerRequest);
+    return Objects.hash(id, stock, startsAt, endsAt, limitPerUser, maxPerRequest, tokenRequired);
   }
 
   @Override
   public String toString() {
     return "Sale{id=" + id + ", stock=" + stock + ", startsAt=" + startsAt + ", endsAt=" + endsAt
-        + ", limitPerUser=" + limitPerUser + ", maxPerRequest=" + maxPerRequest + '}';
+        + ", limitPerUser=" + limitPerUser + ", maxPerRequest=" + maxPerRequest
+        + (tokenRequired ? ", tokenRequired=true" : "") + '}';
   }
 
   private static final int UNSET = -1;
@@ -148,6 +160,7 @@ public final class Sale {
     private Instant endsAt;
     private int limitPerUser = UNSET;
     private int maxPerRequest = UNSET;
+    private Boolean tokenRequired;
 
     private Builder(String id) {
       if (id == null || id.isBlank()) {
@@ -209,6 +222,17 @@ public final class Sale {
         throw new IllegalArgumentException("maxPerRequest must be at least 1, was " + maxPerRequest);
       }
       this.maxPerRequest = maxPerRequest;
+      return this;
+    }
+
+    /**
+     * Whether a purchase needs a token from {@link SeckillEngine#issueToken}; optional, default
+     * false. A request without a valid token for this sale and user is refused with
+     * {@link Rejection#BAD_TOKEN}.
+     */
+    public Builder requireToken(boolean required) {
+      requireUnset(this.tokenRequired == null, "requireToken", this.tokenRequired);
+      this.tokenRequired = required;
       return this;
     }
 

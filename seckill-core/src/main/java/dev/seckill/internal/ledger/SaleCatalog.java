@@ -64,7 +64,9 @@ final class SaleCatalog {
           .startsAt(Instant.parse(required(p, prefix + "startsAt")))
           .endsAt(Instant.parse(required(p, prefix + "endsAt")))
           .limitPerUser(Integer.parseInt(required(p, prefix + "limitPerUser")))
-          .maxPerRequest(Integer.parseInt(required(p, prefix + "maxPerRequest")));
+          .maxPerRequest(Integer.parseInt(required(p, prefix + "maxPerRequest")))
+          // Optional: catalogs written before purchase tokens existed lack it (false).
+          .requireToken(Boolean.parseBoolean(p.getProperty(prefix + "tokenRequired", "false")));
       catalog.sales.add(b.build());
     }
     return catalog;
@@ -110,6 +112,7 @@ final class SaleCatalog {
       p.setProperty(prefix + "endsAt", s.endsAt().toString());
       p.setProperty(prefix + "limitPerUser", Integer.toString(s.limitPerUser()));
       p.setProperty(prefix + "maxPerRequest", Integer.toString(s.maxPerRequest()));
+      p.setProperty(prefix + "tokenRequired", Boolean.toString(s.tokenRequired()));
     }
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {
