@@ -17,6 +17,10 @@ package dev.seckill;
 
 import dev.seckill.internal.DataDirectory;
 import dev.seckill.internal.JvmFlags;
+import dev.seckill.internal.admission.Admission;
+import dev.seckill.internal.admission.AdmissionCap;
+import dev.seckill.internal.admission.Blocklist;
+import dev.seckill.internal.admission.Outcome;
 import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.ledger.LedgerConfig;
 import dev.seckill.internal.ledger.SaleState;
@@ -38,6 +42,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -56,10 +61,11 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <h2>Threads</h2>
  * All methods are safe to call from any number of threads. {@code submit} first checks the
- * request on the calling thread (malformed, unknown sale, not started, ended, sold out); only a
- * request that passes reaches the sale's shard: a bounded ring whose single ledger writer thread
- * decides, and whose responder thread delivers the result. See {@link PurchaseListener} for which
- * thread runs callbacks.
+ * request on the calling thread (malformed, unknown sale, not started, sold out, ended; then
+ * admission: blocked, throttled, purchase token, the application's policy and the admission cap,
+ * see {@link AdmissionSettings} and docs/admission.md); only a request that passes reaches the
+ * sale's shard: a bounded ring whose single ledger writer thread decides, and whose responder
+ * thread delivers the result. See {@link PurchaseListener} for which thread runs callbacks.
  *
  * <h2>Guarantees</h2>
  * A confirmed result means the order is recorded in the ledger's memory-mapped files, which
@@ -72,13 +78,18 @@ public final class SeckillEngine implements AutoCloseable {
   private final OrderSink sink;
   private final Duration closeTimeout;
   private final Shard[] shards;
+  private final Admission admission;
+  private final double capFactor;
   private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
   /** Submitters between their closed-check and their publish; close() waits for it to drain. */
   private final LongAdder publishing = new LongAdder();
   private volatile boolean closed;
 
-  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards, Duration closeTimeout) {
+  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards, Duration closeTimeout,
+      Admission admission) {
     this.clock = b.clock;
+    this.admission = admission;
+    this.capFactor = admission.capFactor();
     this.sink = b.orderSink;
     this.closeTimeout = closeTimeout;
     this.dataDir = dataDir;
@@ -157,13 +168,16 @@ public final class SeckillEngine implements AutoCloseable {
       return CompletableFuture.completedFuture(PurchaseResult.rejected(early));
     }
     CompletableFuture<PurchaseResult> future = new CompletableFuture<>();
-    boolean published;
+    boolean published = false;
     publishing.increment();
     try {
       ensureOpen();
       published = shards[sale.shard()].tryPublish(request, sale, future);
     } finally {
       publishing.decrement();
+      if (!published) {
+        sale.admissionCap().exit(request.quantity()); // never reached the responder
+      }
     }
     if (!published) {
       sale.countRejection(Rejection.OVERLOADED);
@@ -190,13 +204,16 @@ public final class SeckillEngine implements AutoCloseable {
       listener.onRejected(request, early);
       return;
     }
-    boolean published;
+    boolean published = false;
     publishing.increment();
     try {
       ensureOpen();
       published = shards[sale.shard()].tryPublish(request, sale, listener);
     } finally {
       publishing.decrement();
+      if (!published) {
+        sale.admissionCap().exit(request.quantity()); // never reached the responder
+      }
     }
     if (!published) {
       sale.countRejection(Rejection.OVERLOADED);
@@ -206,7 +223,7 @@ public final class SeckillEngine implements AutoCloseable {
 
   /**
    * The checks made on the caller's thread, cheapest first; counts the refusal on the sale.
-   * Returns null if the request may go to the ring.
+   * Returns null if the request may go to the ring, having counted its units in flight.
    */
   private Rejection earlyRejection(PurchaseRequest request, SaleState sale) {
     if (sale == null) {
@@ -223,6 +240,8 @@ public final class SeckillEngine implements AutoCloseable {
         reason = Rejection.SOLD_OUT;
       } else if (now >= sale.endsAtMillis()) {
         reason = Rejection.ENDED;
+      } else {
+        reason = admit(request, sale, now);
       }
     }
     if (reason != null) {
@@ -232,28 +251,223 @@ public final class SeckillEngine implements AutoCloseable {
   }
 
   /**
+   * Admission, in order: blocklists and throttles, the purchase token if the sale requires one,
+   * the application's policy, and last the admission cap, which counts the request's units in
+   * flight if it admits. Returns null if admitted.
+   */
+  private Rejection admit(PurchaseRequest request, SaleState sale, long now) {
+    Outcome outcome = admission.screen(request.userId(), request.clientAddress(), now);
+    if (outcome == Outcome.PASS && sale.sale().tokenRequired()) {
+      outcome = admission.checkToken(sale.sale().id(), request.userId(), request.token(), now);
+    }
+    if (outcome == Outcome.PASS) {
+      outcome = admission.askPolicy(sale.sale(), request);
+    }
+    if (outcome != Outcome.PASS) {
+      return rejectionOf(outcome);
+    }
+    long limit = AdmissionCap.limit(sale.remainingView(), capFactor);
+    return sale.admissionCap().tryEnter(request.quantity(), limit) ? null : Rejection.OVERSUBSCRIBED;
+  }
+
+  private static Rejection rejectionOf(Outcome outcome) {
+    switch (outcome) {
+      case BLOCKED:
+        return Rejection.BLOCKED;
+      case THROTTLED:
+        return Rejection.THROTTLED;
+      case BAD_TOKEN:
+        return Rejection.BAD_TOKEN;
+      case CHALLENGE_REQUIRED:
+        return Rejection.CHALLENGE_REQUIRED;
+      case DENIED:
+        return Rejection.DENIED;
+      case POLICY_FAILED:
+        return Rejection.POLICY_FAILED;
+      case PASS:
+      default:
+        throw new IllegalArgumentException("not a refusal: " + outcome);
+    }
+  }
+
+  /**
+   * Issues a purchase token for {@code userId} in sale {@code saleId}, valid for the configured
+   * {@link AdmissionSettings#tokenTtl()}; needed to buy from a sale that
+   * {@linkplain Sale.Builder#requireToken requires tokens}. Tokens are issued only while the sale
+   * is on: before it starts the answer is {@link Rejection#NOT_STARTED}, so a page scraped early
+   * yields nothing. Other refusals: {@code INVALID_REQUEST} (blank or oversized ids),
+   * {@code UNKNOWN_SALE}, {@code SOLD_OUT}, {@code ENDED}, {@code BLOCKED} (the user is blocked).
+   * A token is signed with HMAC-SHA256 and bound to the sale, the user and its expiry; engines
+   * configured with the same {@link AdmissionSettings.Builder#tokenSecret} accept each other's.
+   * Issuing does not count against the user's throttle.
+   *
+   * @throws IllegalStateException if the engine is closed
+   */
+  public TokenGrant issueToken(String saleId, String userId) {
+    ensureOpen();
+    if (userId == null || userId.isBlank() || userId.length() > PurchaseRequest.MAX_USER_ID_LENGTH
+        || saleId == null || saleId.isBlank()) {
+      return TokenGrant.refused(Rejection.INVALID_REQUEST);
+    }
+    SaleState sale = sales.get(saleId);
+    if (sale == null) {
+      return TokenGrant.refused(Rejection.UNKNOWN_SALE);
+    }
+    long now = clock.millis();
+    if (now < sale.startsAtMillis()) {
+      return TokenGrant.refused(Rejection.NOT_STARTED);
+    } else if (sale.isSoldOut()) {
+      return TokenGrant.refused(Rejection.SOLD_OUT);
+    } else if (now >= sale.endsAtMillis()) {
+      return TokenGrant.refused(Rejection.ENDED);
+    } else if (admission.isUserBlocked(userId, now)) {
+      return TokenGrant.refused(Rejection.BLOCKED);
+    }
+    long expiry = admission.tokenExpiry(now);
+    return TokenGrant.granted(admission.issueToken(saleId, userId, expiry), Instant.ofEpochMilli(expiry));
+  }
+
+  /**
+   * The engine's time now: what a sale page's countdown should sync to, since the sale window is
+   * judged by this clock and not the browser's.
+   */
+  public Instant serverTime() {
+    return clock.instant();
+  }
+
+  /**
+   * What a sale's web page needs: phase, window, server time, approximate remaining stock and
+   * whether tokens are required. Cheaper than {@link #snapshot}, so pages may poll it.
+   *
+   * @throws IllegalArgumentException if no sale with this id is registered
+   */
+  public SaleView saleView(String saleId) {
+    SaleState sale = requireSale(saleId);
+    long now = clock.millis();
+    long remaining = sale.remainingView();
+    Sale spec = sale.sale();
+    return new SaleView(spec.id(), phaseOf(sale, now, remaining), spec.startsAt(), spec.endsAt(),
+        Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
+  }
+
+  /**
+   * Blocks {@code userId} until {@link #unblockUser} ({@link Rejection#BLOCKED}, and no tokens).
+   *
+   * @throws IllegalStateException if the manual blocklist is full
+   *     ({@link AdmissionSettings#maxManualBlocks()})
+   */
+  public void blockUser(String userId) {
+    admission.blockUser(requireKey(userId, "userId"), Blocklist.FOREVER);
+  }
+
+  /**
+   * Blocks {@code userId} for {@code duration} from now by the engine's clock, or until
+   * {@link #unblockUser}. Replaces an earlier manual block of the same user.
+   *
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   * @throws IllegalStateException if the manual blocklist is full
+   */
+  public void blockUser(String userId, Duration duration) {
+    admission.blockUser(requireKey(userId, "userId"), until(duration));
+  }
+
+  /** Lifts every block of {@code userId}, manual and automatic, and forgets their attempts. */
+  public boolean unblockUser(String userId) {
+    return admission.unblockUser(requireKey(userId, "userId"));
+  }
+
+  /** True if {@code userId} is blocked now, manually or automatically. */
+  public boolean isUserBlocked(String userId) {
+    return admission.isUserBlocked(requireKey(userId, "userId"), clock.millis());
+  }
+
+  /**
+   * Blocks a client address (as passed in {@link PurchaseRequest#withClientAddress}) until
+   * {@link #unblockAddress}.
+   *
+   * @throws IllegalStateException if the manual blocklist is full
+   */
+  public void blockAddress(String address) {
+    admission.blockAddress(requireKey(address, "address"), Blocklist.FOREVER);
+  }
+
+  /**
+   * Blocks a client address for {@code duration} from now by the engine's clock, or until
+   * {@link #unblockAddress}.
+   *
+   * @throws IllegalArgumentException if {@code duration} is not positive
+   * @throws IllegalStateException if the manual blocklist is full
+   */
+  public void blockAddress(String address, Duration duration) {
+    admission.blockAddress(requireKey(address, "address"), until(duration));
+  }
+
+  /** Lifts every block of a client address and forgets its attempts. */
+  public boolean unblockAddress(String address) {
+    return admission.unblockAddress(requireKey(address, "address"));
+  }
+
+  /** True if a client address is blocked now, manually or automatically. */
+  public boolean isAddressBlocked(String address) {
+    return admission.isAddressBlocked(requireKey(address, "address"), clock.millis());
+  }
+
+  /** Times the application's {@link dev.seckill.spi.AdmissionPolicy} threw or returned null. */
+  public long admissionPolicyFailures() {
+    return admission.policyFailures();
+  }
+
+  private long until(Duration duration) {
+    Objects.requireNonNull(duration, "duration");
+    if (duration.isNegative() || duration.isZero()) {
+      throw new IllegalArgumentException("duration must be positive, was " + duration);
+    }
+    long now = clock.millis();
+    try {
+      return Math.addExact(now, duration.toMillis());
+    } catch (ArithmeticException e) {
+      return Blocklist.FOREVER;
+    }
+  }
+
+  private static String requireKey(String key, String name) {
+    if (key == null || key.isBlank()) {
+      throw new IllegalArgumentException(name + " must not be blank, was "
+          + (key == null ? "null" : '"' + key + '"'));
+    }
+    return key;
+  }
+
+  private SaleState requireSale(String saleId) {
+    SaleState sale = saleId == null ? null : sales.get(saleId);
+    if (sale == null) {
+      throw new IllegalArgumentException("no sale registered with id " + (saleId == null ? "null" : "'" + saleId + "'"));
+    }
+    return sale;
+  }
+
+  private static SalePhase phaseOf(SaleState sale, long now, long remaining) {
+    if (now < sale.startsAtMillis()) {
+      return SalePhase.UPCOMING;
+    } else if (remaining == 0) {
+      return SalePhase.SOLD_OUT;
+    } else if (now >= sale.endsAtMillis()) {
+      return SalePhase.ENDED;
+    }
+    return SalePhase.ON_SALE;
+  }
+
+  /**
    * A point-in-time view of a sale: phase, stock, units sold, orders and refusals per reason.
    *
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleSnapshot snapshot(String saleId) {
-    SaleState sale = saleId == null ? null : sales.get(saleId);
-    if (sale == null) {
-      throw new IllegalArgumentException("no sale registered with id " + (saleId == null ? "null" : "'" + saleId + "'"));
-    }
+    SaleState sale = requireSale(saleId);
     long now = clock.millis();
     long remaining = sale.remainingView();
     long orders = sale.ordersView();
-    SalePhase phase;
-    if (now < sale.startsAtMillis()) {
-      phase = SalePhase.UPCOMING;
-    } else if (remaining == 0) {
-      phase = SalePhase.SOLD_OUT;
-    } else if (now >= sale.endsAtMillis()) {
-      phase = SalePhase.ENDED;
-    } else {
-      phase = SalePhase.ON_SALE;
-    }
+    SalePhase phase = phaseOf(sale, now, remaining);
     EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
     for (Rejection r : Rejection.values()) {
       counts.put(r, sale.rejections(r));
@@ -400,6 +614,7 @@ public final class SeckillEngine implements AutoCloseable {
     private Duration flushMaxBackoff;
     private Durability durability;
     private Duration closeTimeout;
+    private AdmissionSettings admission;
 
     private Builder() {}
 
@@ -560,6 +775,17 @@ public final class SeckillEngine implements AutoCloseable {
       return this;
     }
 
+    /**
+     * Admission and anti-abuse: purchase tokens, throttles, blocks, the admission cap and the
+     * application's policy. Default {@link AdmissionSettings#permissive()}: no throttles, no
+     * automatic blocks, no cap; tokens (with a random secret) and manual blocks work.
+     */
+    public Builder admission(AdmissionSettings admission) {
+      requireUnset(this.admission == null, "admission", this.admission);
+      this.admission = Objects.requireNonNull(admission, "admission");
+      return this;
+    }
+
     private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
       Objects.requireNonNull(value, setting);
       if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
@@ -592,6 +818,9 @@ public final class SeckillEngine implements AutoCloseable {
       if (clock == null) {
         clock = Clock.systemUTC();
       }
+      AdmissionSettings admissionSettings = admission == null ? AdmissionSettings.permissive() : admission;
+      Admission checks = new Admission(admissionSettings, admissionSettings.tokenSecret(), clock,
+          ForkJoinPool.commonPool());
       int shardCount = shards == -1 ? 1 : shards;
       int ring = ringSize == -1 ? DEFAULT_RING_SIZE : ringSize;
       IdleStrategy idle = idleStrategy == null ? IdleStrategy.BLOCKING : idleStrategy;
@@ -647,7 +876,7 @@ public final class SeckillEngine implements AutoCloseable {
         throw (RuntimeException) e;
       }
       return new SeckillEngine(this, dir, started,
-          closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout);
+          closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout, checks);
     }
 
     private static void requireUnset(boolean unset, String setting, Object current) {

@@ -16,7 +16,9 @@
 /**
  * seckill's public API: {@link dev.seckill.SeckillEngine} and its builder, {@link dev.seckill.Sale},
  * {@link dev.seckill.PurchaseRequest}, {@link dev.seckill.PurchaseResult}, {@link dev.seckill.Rejection},
- * {@link dev.seckill.SaleSnapshot} and {@link dev.seckill.PurchaseListener}. Everything under
- * {@code dev.seckill.internal} may change without notice.
+ * {@link dev.seckill.SaleSnapshot} and {@link dev.seckill.PurchaseListener}; for admission,
+ * {@link dev.seckill.AdmissionSettings}, {@link dev.seckill.TokenGrant} and
+ * {@link dev.seckill.SaleView}. Everything under {@code dev.seckill.internal} may change without
+ * notice.
  */
 package dev.seckill;

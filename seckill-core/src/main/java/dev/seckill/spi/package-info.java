@@ -15,7 +15,9 @@
  */
 /**
  * Extension points: {@link dev.seckill.spi.OrderSink}, where confirmed orders go, and the
- * read-only {@link dev.seckill.spi.ConfirmedOrder} it receives. Implementations must honour the
- * contracts stated on each interface; {@code OrderSinkContractTest} in the core test-jar checks them.
+ * read-only {@link dev.seckill.spi.ConfirmedOrder} it receives; {@link dev.seckill.spi.AdmissionPolicy},
+ * the application's risk hook, and its {@link dev.seckill.spi.AdmissionDecision}. Implementations
+ * must honour the contracts stated on each interface; {@code OrderSinkContractTest} in the core
+ * test-jar checks the sink's.
  */
 package dev.seckill.spi;

@@ -17,6 +17,7 @@ package dev.seckill.internal.ledger;
 
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
+import dev.seckill.internal.admission.AdmissionCap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +30,8 @@ import java.util.concurrent.atomic.LongAdder;
  * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
  * published copies ({@link #remainingView()}, {@link #ordersView()}, {@link #isSoldOut()}), which
  * are release stores paired with acquire loads. The rejection counters are {@link LongAdder}s that
- * any thread may bump.
+ * any thread may bump. The {@link AdmissionCap} counts units in flight: caller threads add when
+ * they publish, the responder takes away when it delivers.
  */
 public final class SaleState {
   private static final VarHandle REMAINING;
@@ -51,6 +53,7 @@ public final class SaleState {
   private final long startsAtMillis;
   private final long endsAtMillis;
   private final LongAdder[] rejections;
+  private final AdmissionCap admissionCap = new AdmissionCap();
 
   /** Written by the ledger writer only (release store); read by anyone (acquire load). */
   @SuppressWarnings("unused") // accessed through REMAINING
@@ -119,6 +122,11 @@ public final class SaleState {
   /** Orders confirmed, as last published by the writer. Safe from any thread. */
   public long ordersView() {
     return (long) ORDERS.getAcquire(this);
+  }
+
+  /** Units in flight for this sale, behind the admission cap. Safe from any thread. */
+  public AdmissionCap admissionCap() {
+    return admissionCap;
   }
 
   /** Counts one refusal. Safe from any thread. */

@@ -26,7 +26,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The second consumer of a shard's ring: delivers each decision to its caller (completes the
- * future, or calls the listener) and counts writer-side refusals.
+ * future, or calls the listener), counts writer-side refusals, and takes each decided request's
+ * units out of its sale's admission cap.
  *
  * <p>This is where caller code runs: dependent actions of a future ({@code thenAccept} and the
  * like, unless the caller chose an async variant) and listener methods run on this thread, never
@@ -66,6 +67,9 @@ public final class Responder implements EventHandler<PurchaseEvent> {
   }
 
   private void deliverPurchase(PurchaseEvent event) {
+    // The writer has decided: these units no longer compete for stock. Taken out of flight
+    // before any callback runs, so a throwing callback cannot leak them.
+    event.sale.admissionCap().exit(event.request.quantity());
     long decision = event.decision;
     if (event.failure != null) {
       if (event.future != null) {
