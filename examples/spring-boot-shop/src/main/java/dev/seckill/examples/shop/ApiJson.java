@@ -1,0 +1,78 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.examples.shop;
+
+import dev.seckill.Rejection;
+import dev.seckill.SalePhase;
+import java.time.Instant;
+
+/**
+ * The JSON bodies of the shop's API, as records that Jackson writes. Immutable.
+ */
+final class ApiJson {
+  private ApiJson() {}
+
+  /**
+   * {@code GET /api/sales/{id}}: what the page needs to count down and show stock. The
+   * {@code *Millis} fields repeat the instants as epoch milliseconds for the page's arithmetic.
+   */
+  record SaleJson(
+      String saleId,
+      String title,
+      String price,
+      SalePhase phase,
+      Instant startsAt,
+      Instant endsAt,
+      Instant serverTime,
+      long startsAtMillis,
+      long endsAtMillis,
+      long serverTimeMillis,
+      long remaining,
+      long stock,
+      int limitPerUser,
+      boolean tokenRequired) {}
+
+  /** {@code POST /api/sales/{id}/token}, granted. */
+  record TokenJson(String token, Instant expiresAt, Instant serverTime) {}
+
+  /** The body of {@code POST /api/sales/{id}/orders}; {@code quantity} defaults to 1. */
+  record OrderForm(String token, Integer quantity) {}
+
+  /** {@code POST /api/sales/{id}/orders}, confirmed (201). */
+  record ConfirmedJson(String status, long orderId, String saleId, String userId, int quantity) {
+    ConfirmedJson(long orderId, String saleId, String userId, int quantity) {
+      this("CONFIRMED", orderId, saleId, userId, quantity);
+    }
+  }
+
+  /** {@code GET /api/orders/{id}}: the row in the database. */
+  record OrderJson(long orderId, String saleId, String userId, int quantity, Instant confirmedAt) {}
+
+  /**
+   * Any refusal or error: {@code reason} is a {@link Rejection} name, or one of the shop's own
+   * ({@code MISSING_USER}, {@code MALFORMED_BODY}, {@code NOT_FOUND}, {@code UNAVAILABLE}).
+   */
+  record RefusalJson(String status, String reason, String message, int retryAfterSeconds) {
+    static RefusalJson of(Rejection r) {
+      return new RefusalJson("REJECTED", r.name(), r.description(),
+          RejectionStatus.retryAfterSeconds(r));
+    }
+
+    static RefusalJson error(String reason, String message) {
+      return new RefusalJson("ERROR", reason, message, 0);
+    }
+  }
+}

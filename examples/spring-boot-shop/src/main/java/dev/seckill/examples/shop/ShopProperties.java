@@ -1,0 +1,108 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.examples.shop;
+
+import dev.seckill.Durability;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+
+/**
+ * The shop's settings, bound from {@code application.yml} under {@code shop.}: where the ledger
+ * lives, the one sale the page sells, the engine's bounds and the admission limits. Immutable;
+ * read on the main thread while the context starts.
+ *
+ * @param dataDir the directory holding the engine's ledger ({@code ledger/}) and, with the
+ *     default H2 database, the database file ({@code h2/}); see {@link DataDirDefaults}
+ * @param sale the sale to register at startup
+ * @param engine engine bounds and durability
+ * @param admission token and throttle settings
+ * @param table the orders table the JDBC sink writes and {@code GET /api/orders/{id}} reads
+ */
+@ConfigurationProperties("shop")
+public record ShopProperties(
+    Path dataDir,
+    @DefaultValue SaleSettings sale,
+    @DefaultValue EngineSettings engine,
+    @DefaultValue AdmissionLimits admission,
+    @DefaultValue("seckill_order") String table) {
+
+  /**
+   * The sale. Its window is either absolute ({@code starts-at}, {@code ends-at}) or relative to
+   * boot ({@code starts-in}, {@code duration}): the dev default starts a minute after boot so a
+   * visitor sees the countdown.
+   *
+   * @param id the sale id
+   * @param title the product name shown on the page
+   * @param price the price shown on the page (display only)
+   * @param stock units for sale
+   * @param limitPerUser most units one user may buy
+   * @param startsAt absolute start; wins over {@code startsIn}
+   * @param startsIn start relative to boot, if {@code startsAt} is not set
+   * @param endsAt absolute end; wins over {@code duration}
+   * @param duration length of the window, if {@code endsAt} is not set
+   * @param requireToken whether an order needs a token from {@code POST /api/sales/{id}/token}
+   */
+  public record SaleSettings(
+      @DefaultValue("phone-42") String id,
+      @DefaultValue("Seckill Phone 42") String title,
+      @DefaultValue("199.00 EUR") String price,
+      @DefaultValue("100") long stock,
+      @DefaultValue("1") int limitPerUser,
+      Instant startsAt,
+      @DefaultValue("1m") Duration startsIn,
+      Instant endsAt,
+      @DefaultValue("30m") Duration duration,
+      @DefaultValue("true") boolean requireToken) {}
+
+  /**
+   * Engine bounds.
+   *
+   * @param maxUsersPerShard distinct buyers the ledger can hold per shard
+   * @param closeTimeout how long shutdown waits for the last orders to reach the database
+   * @param durability {@code LEDGER} (confirm once in the ledger; the database follows within
+   *     {@code flushMaxDelay}) or {@code PERSISTED} (confirm once the database committed)
+   * @param flushMaxDelay the longest a confirmed order waits before its batch goes to the database
+   */
+  public record EngineSettings(
+      @DefaultValue("200000") long maxUsersPerShard,
+      @DefaultValue("10s") Duration closeTimeout,
+      @DefaultValue("LEDGER") Durability durability,
+      @DefaultValue("50ms") Duration flushMaxDelay) {}
+
+  /**
+   * Admission limits passed to the engine.
+   *
+   * @param tokenTtl how long a purchase token stays valid
+   * @param userAttempts purchase attempts one user may make per {@code window}
+   * @param addressAttempts purchase attempts one client address may make per {@code window}
+   * @param window the throttle window
+   * @param clientAddress whether to pass the client's address to the engine (per-address
+   *     throttle and blocks); behind a proxy or CDN enable {@code server.forward-headers-strategy}
+   *     first, or every buyer shares the proxy's address
+   * @param tokenSecret base64 HMAC key of at least 32 bytes, the same on every node; empty for
+   *     a random key per boot (tokens then work only on the node that issued them)
+   */
+  public record AdmissionLimits(
+      @DefaultValue("2m") Duration tokenTtl,
+      @DefaultValue("5") int userAttempts,
+      @DefaultValue("200") int addressAttempts,
+      @DefaultValue("1s") Duration window,
+      @DefaultValue("true") boolean clientAddress,
+      @DefaultValue("") String tokenSecret) {}
+}

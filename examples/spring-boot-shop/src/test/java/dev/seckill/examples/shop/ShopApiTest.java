@@ -1,0 +1,191 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.examples.shop;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seckill.SeckillEngine;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
+import org.springframework.test.annotation.DirtiesContext;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+/**
+ * The JSON API through a whole sale, on a moved clock: 425 before the start, 201 then 409 during,
+ * 410 after the end; the order read back from the database; the cache headers a CDN needs.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+    "shop.sale.id=api-sale",
+    "shop.sale.stock=3",
+    "shop.sale.limit-per-user=1",
+    "shop.sale.starts-in=1h",
+    "shop.sale.duration=10m",
+})
+@Import(TestClockConfig.class)
+@DirtiesContext
+class ShopApiTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @DynamicPropertySource
+  static void dataDir(DynamicPropertyRegistry registry) {
+    registry.add("shop.data-dir", () -> TestDirs.fresh("api").toString());
+  }
+
+  @LocalServerPort
+  int port;
+  @Autowired
+  TestClock clock;
+  @Autowired
+  SeckillEngine engine;
+
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  @Test
+  void aWholeSaleThroughTheApi() throws Exception {
+    JsonNode view = json(get("/api/sales/api-sale", null));
+    assertThat(view.get("phase").asText()).isEqualTo("UPCOMING");
+    assertThat(view.get("remaining").asLong()).isEqualTo(3);
+    assertThat(view.get("tokenRequired").asBoolean()).isTrue();
+    Instant startsAt = Instant.parse(view.get("startsAt").asText());
+    Instant endsAt = Instant.parse(view.get("endsAt").asText());
+    assertThat(Duration.ofMillis(startsAt.toEpochMilli() - view.get("serverTimeMillis").asLong()))
+        .isPositive();
+
+    // Before the start: no token, and an order without one is "too early", not "bad token".
+    HttpResponse<String> early = post("/api/sales/api-sale/token", "alice", null);
+    assertThat(early.statusCode()).isEqualTo(425);
+    assertThat(json(early).get("reason").asText()).isEqualTo("NOT_STARTED");
+    assertThat(post("/api/sales/api-sale/orders", "alice", "{}").statusCode()).isEqualTo(425);
+
+    clock.set(startsAt);
+    assertThat(json(get("/api/sales/api-sale", null)).get("phase").asText()).isEqualTo("ON_SALE");
+
+    String token = token("alice");
+    HttpResponse<String> bought = order("alice", token);
+    assertThat(bought.statusCode()).isEqualTo(201);
+    long orderId = json(bought).get("orderId").asLong();
+    assertThat(bought.headers().firstValue("Location")).hasValue("/api/orders/" + orderId);
+    assertThat(bought.headers().firstValue("Cache-Control")).hasValue("no-store");
+
+    HttpResponse<String> again = order("alice", token);
+    assertThat(again.statusCode()).isEqualTo(409);
+    assertThat(json(again).get("reason").asText()).isEqualTo("LIMIT_REACHED");
+
+    // A token is bound to its user.
+    HttpResponse<String> stolen = order("mallory", token);
+    assertThat(stolen.statusCode()).isEqualTo(400);
+    assertThat(json(stolen).get("reason").asText()).isEqualTo("BAD_TOKEN");
+
+    // The order, from the database, for its owner only.
+    engine.flush().join();
+    HttpResponse<String> stored = get("/api/orders/" + orderId, "alice");
+    assertThat(stored.statusCode()).isEqualTo(200);
+    assertThat(json(stored).get("userId").asText()).isEqualTo("alice");
+    assertThat(json(stored).get("saleId").asText()).isEqualTo("api-sale");
+    assertThat(get("/api/orders/" + orderId, "bob").statusCode()).isEqualTo(404);
+    assertThat(get("/api/orders/999999", "alice").statusCode()).isEqualTo(404);
+
+    clock.set(endsAt);
+    HttpResponse<String> late = order("bob", "whatever");
+    assertThat(late.statusCode()).isEqualTo(410);
+    assertThat(json(late).get("reason").asText()).isEqualTo("ENDED");
+    assertThat(post("/api/sales/api-sale/token", "bob", null).statusCode()).isEqualTo(410);
+  }
+
+  @Test
+  void badInputIsA400WithAReason() throws Exception {
+    HttpResponse<String> noUser = post("/api/sales/api-sale/token", null, null);
+    assertThat(noUser.statusCode()).isEqualTo(400);
+    assertThat(json(noUser).get("reason").asText()).isEqualTo("MISSING_USER");
+
+    HttpResponse<String> garbage = post("/api/sales/api-sale/orders", "alice", "not json");
+    assertThat(garbage.statusCode()).isEqualTo(400);
+    assertThat(json(garbage).get("reason").asText()).isEqualTo("MALFORMED_BODY");
+
+    HttpResponse<String> unknown = get("/api/sales/no-such-sale", null);
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(json(unknown).get("reason").asText()).isEqualTo("UNKNOWN_SALE");
+  }
+
+  @Test
+  void cacheHeadersSuitACdn() throws Exception {
+    HttpResponse<String> page = get("/", null);
+    assertThat(page.statusCode()).isEqualTo(200);
+    assertThat(page.body()).contains("/assets/seckill-v1.js", "/assets/shop-v1.css");
+    assertThat(page.headers().firstValue("Cache-Control")).hasValue("max-age=10, public");
+
+    for (String asset : new String[] {"/assets/seckill-v1.js", "/assets/shop-v1.css"}) {
+      HttpResponse<String> r = get(asset, null);
+      assertThat(r.statusCode()).as(asset).isEqualTo(200);
+      assertThat(r.headers().firstValue("Cache-Control")).as(asset)
+          .hasValue("max-age=31536000, public, immutable");
+    }
+    assertThat(get("/api/sales", null).headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  private String token(String user) throws IOException, InterruptedException {
+    HttpResponse<String> r = post("/api/sales/api-sale/token", user, null);
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
+    return json(r).get("token").asText();
+  }
+
+  private HttpResponse<String> order(String user, String token)
+      throws IOException, InterruptedException {
+    return post("/api/sales/api-sale/orders", user, "{\"token\":\"" + token + "\",\"quantity\":1}");
+  }
+
+  private HttpResponse<String> get(String path, String user)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).GET();
+    if (user != null) {
+      b.header("X-User", user);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> post(String path, String user, String body)
+      throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path))
+        .POST(body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body))
+        .header("Content-Type", "application/json");
+    if (user != null) {
+      b.header("X-User", user);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private URI uri(String path) {
+    return URI.create("http://127.0.0.1:" + port + path);
+  }
+
+  private static JsonNode json(HttpResponse<String> r) throws IOException {
+    return JSON.readTree(r.body());
+  }
+}
