@@ -72,8 +72,10 @@ import org.springframework.test.context.DynamicPropertySource;
 @Import(TestClockConfig.class)
 @DirtiesContext
 class ShopBrowserTest {
-  static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-  static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
+  /** Debian's paths; {@code -Dshop.chromium=...} and {@code -Dshop.chromedriver=...} override. */
+  static final Path CHROMIUM = Path.of(System.getProperty("shop.chromium", "/usr/bin/chromium"));
+  static final Path CHROMEDRIVER =
+      Path.of(System.getProperty("shop.chromedriver", "/usr/bin/chromedriver"));
   private static final Duration WAIT = Duration.ofSeconds(30);
   private static final Path SHOTS = Path.of("target", "screenshots");
   private static final Path DOCS_IMAGES = Path.of("..", "..", "docs", "images");
