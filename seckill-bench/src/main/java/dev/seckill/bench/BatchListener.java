@@ -30,7 +30,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class BatchListener implements PurchaseListener {
   private static final VarHandle PENDING;
-  private static final int REASONS = Rejection.values().length;
+  /** Cached: {@code Rejection.values()} allocates a new array on every call. */
+  private static final Rejection[] ALL = Rejection.values();
+  private static final int REASONS = ALL.length;
 
   static {
     try {
@@ -109,7 +111,7 @@ public final class BatchListener implements PurchaseListener {
   /** All refusals other than SOLD_OUT. */
   public long refusedOther() {
     long sum = failed;
-    for (Rejection r : Rejection.values()) {
+    for (Rejection r : ALL) {
       if (r != Rejection.SOLD_OUT) {
         sum += refused(r);
       }

@@ -40,7 +40,7 @@ import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
-import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
 import org.jfree.chart.labels.StandardCategoryItemLabelGenerator;
 import org.jfree.chart.plot.CategoryPlot;
 import org.jfree.chart.plot.PlotOrientation;
@@ -49,6 +49,8 @@ import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.category.BarRenderer;
 import org.jfree.chart.renderer.category.StandardBarPainter;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.ui.RectangleAnchor;
+import org.jfree.chart.ui.TextAnchor;
 import org.jfree.data.category.DefaultCategoryDataset;
 import org.jfree.data.xy.XYSeries;
 import org.jfree.data.xy.XYSeriesCollection;
@@ -89,10 +91,14 @@ public final class Report {
     }
     List<String[]> open = readCsv(dir.resolve("openloop.csv"));
     List<String[]> scale = readCsv(dir.resolve("scale.csv"));
+    // A benchmark re-run into a later file (jmh-redis.json after jmh-main.json) replaces the
+    // earlier row; files are read in name order.
     Map<String, Row> byName = new LinkedHashMap<>();
     for (Row r : rows) {
+      byName.remove(r.name + r.params);
       byName.put(r.name + r.params, r);
     }
+    rows = new ArrayList<>(byName.values());
     Map<String, Double> ratios = ratios(byName, open);
     writeSummary(dir, rows, ratios, open, scale);
     chartThreads(dir, byName);
@@ -117,7 +123,7 @@ public final class Report {
         for (Map.Entry<String, JsonElement> p : new TreeMap<>(b.getAsJsonObject("params").asMap())
             .entrySet()) {
           if (p.getKey().equals("impl") || p.getKey().equals("db") || p.getKey().equals("path")
-              || p.getKey().equals("idle")) {
+              || p.getKey().equals("idle") || p.getKey().equals("storage")) {
             params.append('[').append(p.getKey()).append('=').append(p.getValue().getAsString())
                 .append(']');
           }
@@ -184,9 +190,12 @@ public final class Report {
   /** The ratios docs/benchmarks.md reports, from medians. */
   static Map<String, Double> ratios(Map<String, Row> byName, List<String[]> open) {
     Map<String, Double> m = new LinkedHashMap<>();
-    double ledger = score(byName, "LedgerBenchmark.decide");
-    double rawUser = score(byName, "LedgerBenchmark.rawPutUserKey");
-    double rawLong = score(byName, "LedgerBenchmark.rawPutLong");
+    double ledger = score(byName, "LedgerBenchmark.decide[storage=disk]");
+    double rawUser = score(byName, "LedgerBenchmark.rawPutUserKey[storage=disk]");
+    double rawLong = score(byName, "LedgerBenchmark.rawPutLong[storage=disk]");
+    double ledgerShm = score(byName, "LedgerBenchmark.decide[storage=shm]");
+    double rawUserShm = score(byName, "LedgerBenchmark.rawPutUserKey[storage=shm]");
+    double rawLongShm = score(byName, "LedgerBenchmark.rawPutLong[storage=shm]");
     double s1 = score(byName, "SubmitBenchmark.threads1[idle=BLOCKING]");
     double s2 = score(byName, "SubmitBenchmark.threads2[idle=BLOCKING]");
     double s4 = score(byName, "SubmitBenchmark.threads4[idle=BLOCKING]");
@@ -199,6 +208,11 @@ public final class Report {
     m.put("chronicle_raw_put_long_per_s", rawLong);
     m.put("ledger_over_raw_put_user_key", ledger / rawUser);
     m.put("ledger_over_raw_put_long", ledger / rawLong);
+    m.put("shm_ledger_decisions_per_s", ledgerShm);
+    m.put("shm_chronicle_raw_put_user_key_per_s", rawUserShm);
+    m.put("shm_chronicle_raw_put_long_per_s", rawLongShm);
+    m.put("shm_ledger_over_raw_put_user_key", ledgerShm / rawUserShm);
+    m.put("shm_ledger_over_raw_put_long", ledgerShm / rawLongShm);
     m.put("submit_1t_per_s", s1);
     m.put("submit_2t_per_s", s2);
     m.put("submit_4t_per_s", s4);
@@ -315,12 +329,8 @@ public final class Report {
         "caller threads", "decisions / s", d, PlotOrientation.VERTICAL, true, false, false);
     CategoryPlot plot = c.getCategoryPlot();
     styleBars(plot);
-    LogAxis log = new LogAxis("decisions / s (log scale)");
-    log.setBase(10);
-    log.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
-    log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
-    plot.setRangeAxis(log);
-    ((BarRenderer) plot.getRenderer()).setBase(1);
+    plot.setRangeAxis(decades("decisions / s (log scale)", d, 1.6));
+    ((BarRenderer) plot.getRenderer()).setBase(((LogAxis) plot.getRangeAxis()).getLowerBound());
     ChartUtils.saveChartAsPNG(dir.resolve("throughput-by-threads.png").toFile(), style(c), 1100, 650);
   }
 
@@ -337,8 +347,8 @@ public final class Report {
     if (best != null) {
       d.addValue(best.median, s, "engine submit(), " + best.threads + " caller thr.");
     }
-    add(d, byName, "LedgerBenchmark.decide", s, "ledger alone, 1 thr.");
-    add(d, byName, "LedgerBenchmark.rawPutUserKey", s, "Chronicle raw put (user key)");
+    add(d, byName, "LedgerBenchmark.decide[storage=disk]", s, "ledger alone, 1 thr.");
+    add(d, byName, "LedgerBenchmark.rawPutUserKey[storage=disk]", s, "Chronicle raw put (user key)");
     add(d, byName, "InHeapBaselineBenchmark.threads1[impl=synchronized]", s, "synchronized+HashMap, 1 thr.");
     add(d, byName, "InHeapBaselineBenchmark.threads1[impl=cas]", s, "CAS+CHM, 1 thr.");
     add(d, byName, "RedisBaselineBenchmark.evalshaPipelined", s, "Redis+Lua, 50 conn., pipelined");
@@ -353,13 +363,34 @@ public final class Report {
         "decisions / s (log scale)", d, PlotOrientation.HORIZONTAL, false, false, false);
     CategoryPlot plot = c.getCategoryPlot();
     styleBars(plot);
-    LogAxis log = new LogAxis("decisions / s (log scale)");
-    log.setBase(10);
-    log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
-    plot.setRangeAxis(log);
-    ((BarRenderer) plot.getRenderer()).setBase(1);
+    plot.setRangeAxis(decades("decisions / s (log scale)", d, 6));
+    ((BarRenderer) plot.getRenderer()).setBase(((LogAxis) plot.getRangeAxis()).getLowerBound());
     plot.getDomainAxis().setTickLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 13));
     ChartUtils.saveChartAsPNG(dir.resolve("engine-vs-baselines.png").toFile(), style(c), 1100, 650);
+  }
+
+  /**
+   * A log axis with one tick per power of ten, from the decade below the smallest value to
+   * {@code headroom} times the largest (room for the value labels).
+   */
+  private static LogAxis decades(String label, DefaultCategoryDataset d, double headroom) {
+    double min = Double.MAX_VALUE;
+    double max = 0;
+    for (int r = 0; r < d.getRowCount(); r++) {
+      for (int c = 0; c < d.getColumnCount(); c++) {
+        Number n = d.getValue(r, c);
+        if (n != null && n.doubleValue() > 0) {
+          min = Math.min(min, n.doubleValue());
+          max = Math.max(max, n.doubleValue());
+        }
+      }
+    }
+    LogAxis log = new LogAxis(label);
+    log.setBase(10);
+    log.setTickUnit(new NumberTickUnit(1.0));
+    log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0"));
+    log.setRange(Math.pow(10, Math.floor(Math.log10(min))), max * headroom);
+    return log;
   }
 
   private static void add(DefaultCategoryDataset d, Map<String, Row> byName, String key,
@@ -397,7 +428,14 @@ public final class Report {
       plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
       LogAxis log = new LogAxis("latency (µs, log scale)");
       log.setBase(10);
+      log.setTickUnit(new NumberTickUnit(1.0));
       log.setNumberFormatOverride(new java.text.DecimalFormat("#,##0.#"));
+      double top = 0;
+      for (int i = 0; i < data.getSeriesCount(); i++) {
+        top = Math.max(top, data.getSeries(i).getMaxY());
+      }
+      double bottom = Math.min(10, data.getSeries(0).getMinY());
+      log.setRange(Math.pow(10, Math.floor(Math.log10(bottom))), Math.max(2_000, top * 2));
       plot.setRangeAxis(log);
       XYLineAndShapeRenderer r = new XYLineAndShapeRenderer(true, true);
       for (int i = 0; i < names.length; i++) {
@@ -405,10 +443,16 @@ public final class Report {
       }
       plot.setRenderer(r);
       ValueMarker ms = new ValueMarker(1000.0, Color.RED, new BasicStroke(1.5f));
-      ms.setLabel("1 ms");
+      ms.setLabel("1 ms ");
+      ms.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+      ms.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+      ms.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
       plot.addRangeMarker(ms);
       ValueMarker us50 = new ValueMarker(50.0, Color.DARK_GRAY, new BasicStroke(1f));
-      us50.setLabel("50 µs");
+      us50.setLabel("50 µs ");
+      us50.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
+      us50.setLabelTextAnchor(TextAnchor.BOTTOM_RIGHT);
+      us50.setLabelFont(new Font(Font.SANS_SERIF, Font.BOLD, 12));
       plot.addRangeMarker(us50);
       String file = first ? "latency-by-rate.png" : "latency-by-rate-" + e.getKey() + ".png";
       first = false;

@@ -36,6 +36,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * Scale runs: an engine filled with {@code N} distinct buyers (one confirmed order each), then
@@ -198,7 +199,7 @@ public final class ScaleRun {
     boolean announced = false;
     for (long i = 0; i < count; i++) {
       while (i - decided.get() >= 8192) {
-        Thread.onSpinWait();
+        LockSupport.parkNanos(20_000L); // leave the cores to the engine's threads
       }
       engine.submit(PurchaseRequest.of(SALE, prefix + i, 1), l);
       if (!announced && decided.get() >= readyAfter) {
@@ -213,7 +214,7 @@ public final class ScaleRun {
         System.out.flush();
         announced = true;
       }
-      Thread.onSpinWait();
+      LockSupport.parkNanos(20_000L);
     }
     return confirmed.get();
   }

@@ -64,7 +64,7 @@ public final class Servers {
     }
   }
 
-  /** True if the server answers a TCP connect within half a second (H2 is embedded: always). */
+  /** True if the server answers a TCP connect within two seconds (H2 is embedded: always). */
   public static boolean reachable(String server) {
     if (server.equals("h2")) {
       return true;
@@ -75,7 +75,7 @@ public final class Servers {
     int port = uri.getPort() > 0 ? uri.getPort()
         : server.equals("redis") ? 6379 : server.equals("postgres") ? 5432 : 3306;
     try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(host, port), 500);
+      s.connect(new InetSocketAddress(host, port), 2_000);
       return true;
     } catch (IOException e) {
       return false;
