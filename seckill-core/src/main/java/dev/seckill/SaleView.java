@@ -20,10 +20,11 @@ import java.time.Instant;
 import java.util.Objects;
 
 /**
- * What a sale's web page needs to render itself: the phase (to grey out the buy button), the
- * window, the server's time (to run a countdown synced to the server, not the browser) and the
- * approximate remaining stock. Cheaper than {@link SaleSnapshot}: no per-reason counters, so a
- * page may poll it. Immutable and thread-safe.
+ * A sale as its web page needs it, returned by {@link SeckillEngine#saleView(String)}: the phase
+ * (to grey out the buy button), the window, the server's time (to run a countdown synced to the
+ * server, not the browser) and the approximate remaining stock. Immutable and thread-safe.
+ *
+ * <p>Cheaper than {@link SaleSnapshot}: no per-reason counters, so a page may poll it.
  */
 public final class SaleView {
   private final String saleId;

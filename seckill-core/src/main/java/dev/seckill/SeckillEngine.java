@@ -587,6 +587,11 @@ public final class SeckillEngine implements AutoCloseable {
     return shards;
   }
 
+  /** Test and tooling access to a sale's live state (counters, units in flight); not API. */
+  SaleState saleState(String saleId) {
+    return requireSale(saleId);
+  }
+
   /**
    * Configures a {@link SeckillEngine}. Each setter rejects a bad value at once with an
    * {@link IllegalArgumentException} naming the setting and the value, and a second call with an

@@ -32,7 +32,7 @@ import dev.seckill.Sale;
  *       ledger writer. Keep it fast anyway: it runs for every admitted attempt.
  *   <li><b>Answer.</b> {@link AdmissionDecision#ALLOW}, {@link AdmissionDecision#DENY} or
  *       {@link AdmissionDecision#CHALLENGE}. A challenge round trip: answer {@code CHALLENGE}
- *       while {@code PurchaseRequest.challengeAnswer()} is absent or wrong; the web layer shows a
+ *       while {@link PurchaseRequest#challengeAnswer()} is absent or wrong; the web layer shows a
  *       captcha and resubmits with the solved answer; verify it and answer {@code ALLOW}.
  *   <li><b>Failure.</b> The policy is assumed not to throw. If it throws, or returns null, the
  *       engine contains it: that request is refused with {@code Rejection.POLICY_FAILED}, the
