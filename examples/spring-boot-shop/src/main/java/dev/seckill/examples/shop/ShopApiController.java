@@ -112,13 +112,21 @@ public class ShopApiController {
         .body(new ApiJson.TokenJson(grant.token(), grant.expiresAt(), engine.serverTime()));
   }
 
-  /** Submits a purchase and answers the engine's decision: 201 with the order, or the refusal. */
+  /**
+   * Submits a purchase and answers the engine's decision: 201 with the order, or the refusal.
+   * Most refusals in a flash sale (sold out, not started, bad token, throttled) are decided on
+   * this thread, so an already completed decision is answered at once; only a request that went
+   * to the ledger writer is answered asynchronously (Spring MVC completes the
+   * {@code CompletableFuture} on the engine's responder thread).
+   *
+   * @return a {@code ResponseEntity}, or a {@code CompletableFuture} of one
+   */
   @PostMapping(path = "/sales/{saleId}/orders", consumes = "application/json")
-  public CompletableFuture<ResponseEntity<?>> order(@PathVariable String saleId,
+  public Object order(@PathVariable String saleId,
       @RequestHeader(name = USER_HEADER, required = false) String user,
       @RequestBody ApiJson.OrderForm form, HttpServletRequest http) {
     if (user == null || user.isBlank()) {
-      return CompletableFuture.completedFuture(missingUser());
+      return missingUser();
     }
     int quantity = form.quantity() == null ? 1 : form.quantity();
     PurchaseRequest request = PurchaseRequest.of(saleId, user, quantity).withToken(form.token());
@@ -129,20 +137,24 @@ public class ShopApiController {
     try {
       decided = engine.submit(request);
     } catch (IllegalStateException closed) {
-      return CompletableFuture.completedFuture(unavailable());
+      return unavailable();
     }
-    return decided.handle((r, failure) -> {
-      if (failure != null) {
+    if (decided.isDone() && !decided.isCompletedExceptionally()) {
+      return answer(saleId, user, decided.join());
+    }
+    return decided.handle((r, failure) -> failure != null
         // Only with durability PERSISTED, when the engine closes before the database stored it.
-        return unavailable();
-      }
-      if (!r.isConfirmed()) {
-        return refusal(r.rejection());
-      }
-      return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
-          .cacheControl(CacheControl.noStore())
-          .body(new ApiJson.ConfirmedJson(r.orderId(), saleId, user, r.quantity()));
-    });
+        ? unavailable()
+        : answer(saleId, user, r));
+  }
+
+  private static ResponseEntity<?> answer(String saleId, String user, PurchaseResult r) {
+    if (!r.isConfirmed()) {
+      return refusal(r.rejection());
+    }
+    return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
+        .cacheControl(CacheControl.noStore())
+        .body(new ApiJson.ConfirmedJson(r.orderId(), saleId, user, r.quantity()));
   }
 
   /**
