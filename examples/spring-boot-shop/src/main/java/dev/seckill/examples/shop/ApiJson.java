@@ -63,7 +63,8 @@ final class ApiJson {
 
   /**
    * Any refusal or error: {@code reason} is a {@link Rejection} name, or one of the shop's own
-   * ({@code MISSING_USER}, {@code MALFORMED_BODY}, {@code NOT_FOUND}, {@code UNAVAILABLE}).
+   * ({@code MISSING_USER}, {@code MALFORMED_BODY}, {@code NOT_JSON}, {@code NOT_FOUND},
+   * {@code UNAVAILABLE}).
    */
   record RefusalJson(String status, String reason, String message, int retryAfterSeconds) {
     static RefusalJson of(Rejection r) {

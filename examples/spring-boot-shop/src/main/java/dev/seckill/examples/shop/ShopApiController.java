@@ -33,6 +33,7 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.HttpMediaTypeNotSupportedException;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -121,7 +122,7 @@ public class ShopApiController {
    *
    * @return a {@code ResponseEntity}, or a {@code CompletableFuture} of one
    */
-  @PostMapping(path = "/sales/{saleId}/orders", consumes = "application/json")
+  @PostMapping("/sales/{saleId}/orders")
   public Object order(@PathVariable String saleId,
       @RequestHeader(name = USER_HEADER, required = false) String user,
       @RequestBody ApiJson.OrderForm form, HttpServletRequest http) {
@@ -180,6 +181,13 @@ public class ShopApiController {
   public ResponseEntity<ApiJson.RefusalJson> malformed(HttpMessageNotReadableException e) {
     return error(HttpStatus.BAD_REQUEST, "MALFORMED_BODY",
         "the body must be JSON like {\"token\":\"...\",\"quantity\":1}");
+  }
+
+  /** An order posted as something other than JSON. */
+  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
+  public ResponseEntity<ApiJson.RefusalJson> notJson(HttpMediaTypeNotSupportedException e) {
+    return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "NOT_JSON",
+        "send the order as Content-Type: application/json");
   }
 
   private ApiJson.SaleJson json(Sale s, SaleView v) {

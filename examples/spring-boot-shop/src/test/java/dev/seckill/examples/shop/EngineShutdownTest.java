@@ -83,6 +83,8 @@ class EngineShutdownTest {
       }
     }
     assertThat(engine.isClosed()).isTrue();
+    // The ledger's clean-shutdown marker (see DataDirectory): the next open needs no recovery.
+    assertThat(dir.resolve("ledger").resolve("shard-0").resolve("CLEAN")).exists();
     assertThat(storedOrderIds(dir)).containsExactlyInAnyOrderElementsOf(ids);
 
     // Same directory, same sale: the engine reopens its ledger and carries on.

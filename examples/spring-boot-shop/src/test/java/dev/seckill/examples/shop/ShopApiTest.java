@@ -128,6 +128,13 @@ class ShopApiTest {
     assertThat(garbage.statusCode()).isEqualTo(400);
     assertThat(json(garbage).get("reason").asText()).isEqualTo("MALFORMED_BODY");
 
+    HttpResponse<String> form = http.send(HttpRequest.newBuilder(uri("/api/sales/api-sale/orders"))
+        .header("X-User", "alice").header("Content-Type", "application/x-www-form-urlencoded")
+        .POST(HttpRequest.BodyPublishers.ofString("token=x")).build(),
+        HttpResponse.BodyHandlers.ofString());
+    assertThat(form.statusCode()).isEqualTo(415);
+    assertThat(json(form).get("reason").asText()).isEqualTo("NOT_JSON");
+
     HttpResponse<String> unknown = get("/api/sales/no-such-sale", null);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json(unknown).get("reason").asText()).isEqualTo("UNKNOWN_SALE");
