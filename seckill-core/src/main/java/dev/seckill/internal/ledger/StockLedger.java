@@ -31,8 +31,11 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.function.Consumer;
+import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -357,48 +360,57 @@ public final class StockLedger implements AutoCloseable {
       return reject(Rejection.INSUFFICIENT_STOCK);
     }
     buildUserKey(sale.index(), userId);
-    Long boughtBoxed = users.get(userKey);
-    long bought = boughtBoxed == null ? 0 : boughtBoxed;
-    if (bought + quantity > sale.sale().limitPerUser()) {
-      return reject(Rejection.LIMIT_REACHED);
-    }
-    if ((boughtBoxed == null && userCount >= config.maxUsers())
-        || outboxSize.get() >= config.outboxCapacity()) {
-      return reject(Rejection.OVERLOADED);
-    }
+    // One hash lookup serves both the limit check and the update: the query context holds the
+    // user's entry (under Chronicle's segment lock, uncontended: only this thread touches users).
+    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
+      user.updateLock().lock();
+      MapEntry<CharSequence, Long> entry = user.entry();
+      long bought = entry == null ? 0 : entry.value().get();
+      if (bought + quantity > sale.sale().limitPerUser()) {
+        return reject(Rejection.LIMIT_REACHED);
+      }
+      if ((entry == null && userCount >= config.maxUsers())
+          || outboxSize.get() >= config.outboxCapacity()) {
+        return reject(Rejection.OVERLOADED);
+      }
 
-    long seq = appliedSeq + 1;
-    long orderId = orderIdOf(seq);
-    long remainingAfter = remaining - quantity;
-    long ordersAfter = sale.ordersForWriter() + 1;
-    OrderRecord r = scratch;
-    r.orderId = orderId;
-    r.confirmedAtMillis = config.clock().millis();
-    r.stockAfter = remainingAfter;
-    r.saleOrdersAfter = ordersAfter;
-    r.saleIndex = sale.index();
-    r.quantity = quantity;
-    r.userUnitsAfter = (int) (bought + quantity);
-    r.userId.setLength(0);
-    r.userId.append(userId);
+      long seq = appliedSeq + 1;
+      long orderId = orderIdOf(seq);
+      long remainingAfter = remaining - quantity;
+      long ordersAfter = sale.ordersForWriter() + 1;
+      OrderRecord r = scratch;
+      r.orderId = orderId;
+      r.confirmedAtMillis = config.clock().millis();
+      r.stockAfter = remainingAfter;
+      r.saleOrdersAfter = ordersAfter;
+      r.saleIndex = sale.index();
+      r.quantity = quantity;
+      r.userUnitsAfter = (int) (bought + quantity);
+      r.userId.setLength(0);
+      r.userId.append(userId);
 
-    outbox.put(seq, r); // 1. the record of truth
-    probe.afterWrite(1);
-    users.put(userKey, bought + quantity); // 2. set, replayable
-    probe.afterWrite(2);
-    markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
+      outbox.put(seq, r); // 1. the record of truth
+      probe.afterWrite(1);
+      Data<Long> unitsAfter = user.wrapValueAsData(bought + quantity);
+      if (entry == null) { // 2. set, replayable
+        user.insert(user.absentEntry(), unitsAfter);
+        userCount++;
+      } else {
+        user.replaceValue(entry, unitsAfter);
+      }
+      probe.afterWrite(2);
+      markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
-    appliedSeq = seq;
-    outboxSize.incrementAndGet();
-    if (boughtBoxed == null) {
-      userCount++;
+      appliedSeq = seq;
+      outboxSize.incrementAndGet();
+      sale.applyConfirmed(remainingAfter, ordersAfter);
+      if (remainingAfter == 0) {
+        log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
+      }
+      return orderId;
     }
-    sale.applyConfirmed(remainingAfter, ordersAfter);
-    if (remainingAfter == 0) {
-      log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
-    }
-    return orderId;
   }
+
 
   /**
    * Makes the sale counters and the applied watermark catch up with the orders decided since the
@@ -559,8 +571,9 @@ public final class StockLedger implements AutoCloseable {
    */
   private void awaitWriterStopped() {
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
-    while (writer != null && writer != Thread.currentThread()) {
-      if (!writer.isAlive()) {
+    Thread w;
+    while ((w = writer) != null && w != Thread.currentThread()) {
+      if (!w.isAlive()) {
         break;
       }
       if (System.nanoTime() - deadline >= 0) {
