@@ -95,7 +95,8 @@ public class ShopApiController {
     if (s == null) {
       return refusal(Rejection.UNKNOWN_SALE);
     }
-    return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(json(s, engine.saleView(saleId)));
+    return ResponseEntity.ok().cacheControl(CacheControl.noStore())
+        .body(json(s, engine.saleView(saleId)));
   }
 
   /** A purchase token for the user; refused with 425 before the sale starts. */
@@ -105,7 +106,12 @@ public class ShopApiController {
     if (user == null || user.isBlank()) {
       return missingUser();
     }
-    TokenGrant grant = engine.issueToken(saleId, user);
+    TokenGrant grant;
+    try {
+      grant = engine.issueToken(saleId, user);
+    } catch (IllegalStateException closed) {
+      return unavailable();
+    }
     if (!grant.isGranted()) {
       return refusal(grant.rejection());
     }
