@@ -643,10 +643,7 @@ public final class SeckillEngine implements AutoCloseable {
      */
     public Builder shards(int shards) {
       requireUnset(this.shards == -1, "shards", this.shards);
-      if (shards < 1 || shards > 64) {
-        throw new IllegalArgumentException("shards must be between 1 and 64, was " + shards);
-      }
-      this.shards = shards;
+      this.shards = (int) requireBetween("shards", shards, 1, 64);
       return this;
     }
 
@@ -678,11 +675,7 @@ public final class SeckillEngine implements AutoCloseable {
      */
     public Builder maxUsersPerShard(long maxUsersPerShard) {
       requireUnset(this.maxUsersPerShard == -1, "maxUsersPerShard", this.maxUsersPerShard);
-      if (maxUsersPerShard < 16 || maxUsersPerShard > 1L << 32) {
-        throw new IllegalArgumentException(
-            "maxUsersPerShard must be between 16 and 4294967296, was " + maxUsersPerShard);
-      }
-      this.maxUsersPerShard = maxUsersPerShard;
+      this.maxUsersPerShard = requireBetween("maxUsersPerShard", maxUsersPerShard, 16, 1L << 32);
       return this;
     }
 
@@ -693,22 +686,15 @@ public final class SeckillEngine implements AutoCloseable {
      */
     public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
       requireUnset(this.outboxCapacityPerShard == -1, "outboxCapacityPerShard", this.outboxCapacityPerShard);
-      if (outboxCapacityPerShard < 16 || outboxCapacityPerShard > 1L << 32) {
-        throw new IllegalArgumentException(
-            "outboxCapacityPerShard must be between 16 and 4294967296, was " + outboxCapacityPerShard);
-      }
-      this.outboxCapacityPerShard = outboxCapacityPerShard;
+      this.outboxCapacityPerShard =
+          requireBetween("outboxCapacityPerShard", outboxCapacityPerShard, 16, 1L << 32);
       return this;
     }
 
     /** Sales one shard can hold. Default 1024, range 1..1,000,000. Fixed at creation. */
     public Builder maxSalesPerShard(int maxSalesPerShard) {
       requireUnset(this.maxSalesPerShard == -1, "maxSalesPerShard", this.maxSalesPerShard);
-      if (maxSalesPerShard < 1 || maxSalesPerShard > 1_000_000) {
-        throw new IllegalArgumentException(
-            "maxSalesPerShard must be between 1 and 1000000, was " + maxSalesPerShard);
-      }
-      this.maxSalesPerShard = maxSalesPerShard;
+      this.maxSalesPerShard = (int) requireBetween("maxSalesPerShard", maxSalesPerShard, 1, 1_000_000);
       return this;
     }
 
@@ -726,11 +712,7 @@ public final class SeckillEngine implements AutoCloseable {
     /** The most orders per {@link OrderSink#store} call. Default 1000, range 1..100,000. */
     public Builder flushBatchSize(int flushBatchSize) {
       requireUnset(this.flushBatchSize == -1, "flushBatchSize", this.flushBatchSize);
-      if (flushBatchSize < 1 || flushBatchSize > 100_000) {
-        throw new IllegalArgumentException(
-            "flushBatchSize must be between 1 and 100000, was " + flushBatchSize);
-      }
-      this.flushBatchSize = flushBatchSize;
+      this.flushBatchSize = (int) requireBetween("flushBatchSize", flushBatchSize, 1, 100_000);
       return this;
     }
 
@@ -789,6 +771,14 @@ public final class SeckillEngine implements AutoCloseable {
       requireUnset(this.admission == null, "admission", this.admission);
       this.admission = Objects.requireNonNull(admission, "admission");
       return this;
+    }
+
+    private static long requireBetween(String setting, long value, long min, long max) {
+      if (value < min || value > max) {
+        throw new IllegalArgumentException(
+            setting + " must be between " + min + " and " + max + ", was " + value);
+      }
+      return value;
     }
 
     private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
