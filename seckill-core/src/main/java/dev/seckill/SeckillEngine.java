@@ -525,6 +525,8 @@ public final class SeckillEngine implements AutoCloseable {
    * sink (what is left stays in the outbox and is stored after the next start), closes the sink,
    * closes the ledger files cleanly and releases the data directory. Idempotent. After it
    * begins, {@code submit} and {@code registerSale} throw {@link IllegalStateException}.
+   * Draining waits for callbacks to return: a future's dependent action or a listener that never
+   * returns makes {@code close()} wait for it.
    */
   @Override
   public synchronized void close() {
