@@ -216,6 +216,11 @@ public final class ScaleRun {
       }
       LockSupport.parkNanos(20_000L);
     }
+    if (!announced && readyAfter > 0) {
+      // Everything was decided between the last check above and the loop's exit.
+      System.out.println(READY);
+      System.out.flush();
+    }
     return confirmed.get();
   }
 
@@ -223,8 +228,13 @@ public final class ScaleRun {
   static void child(Path dir, long users) {
     SeckillEngine engine = open(dir, users);
     fill(engine, "k", capacity(users) - users - 1, readyAfter(users));
+    // Never close: the parent kills this JVM, so the next open is always an unclean one, even
+    // when this machine was fast enough to finish filling before the kill arrived.
     System.out.println("SECKILL-CHILD-FINISHED-UNKILLED");
-    engine.close();
+    System.out.flush();
+    while (true) {
+      LockSupport.park();
+    }
   }
 
   /** Decisions the child makes before it announces itself ready to be killed. */
