@@ -49,7 +49,7 @@ public final class FlashSaleSimulation {
       int window, long seed) {
     /** The demo's defaults: 50,000 users, 200,000 requests, 4 threads, 10,000 units, limit 2. */
     public static Settings defaults() {
-      return new Settings(50_000, 200_000, 4, 10_000, 2, 512, 42);
+      return new Settings(50_000, 200_000, 4, 10_000, 2, 64, 42);
     }
   }
 
