@@ -45,7 +45,7 @@ class BenchmarksSmokeTest {
     System.setProperty("jmh.ignoreLock", "true");
     System.setProperty("java.awt.headless", "true");
     List<String> includes = new ArrayList<>(List.of("SubmitBenchmark", "SubmitPathBenchmark",
-        "SoldOutBenchmark", "LedgerBenchmark", "InHeapBaselineBenchmark"));
+        "SoldOutBenchmark", "LedgerBenchmark", "InHeapBaselineBenchmark", "AdmissionBenchmark"));
     List<String> dbs = new ArrayList<>(List.of("h2"));
     if (Servers.required() || Servers.reachable("redis")) {
       includes.add("RedisBaselineBenchmark");
@@ -91,7 +91,9 @@ class BenchmarksSmokeTest {
         "SubmitBenchmark.threads4", "SubmitPathBenchmark.submit", "SoldOutBenchmark.threads1",
         "SoldOutBenchmark.threads2", "LedgerBenchmark.decide", "LedgerBenchmark.rawPutUserKey",
         "LedgerBenchmark.rawPutLong", "InHeapBaselineBenchmark.threads1",
-        "InHeapBaselineBenchmark.threads4", "SqlBaselineBenchmark.transaction");
+        "InHeapBaselineBenchmark.threads4", "SqlBaselineBenchmark.transaction",
+        "AdmissionBenchmark.screen", "AdmissionBenchmark.checkToken",
+        "AdmissionBenchmark.screenAndToken");
     if (includes.contains("RedisBaselineBenchmark")) {
       assertThat(ran).contains("RedisBaselineBenchmark.evalsha",
           "RedisBaselineBenchmark.evalshaPipelined");
@@ -106,6 +108,8 @@ class BenchmarksSmokeTest {
       String name = r.getParams().getBenchmark();
       if (name.contains("SoldOutBenchmark")) {
         assertThat(r.getSecondaryResults().get("soldOut").getScore()).as(name).isPositive();
+      } else if (name.contains("AdmissionBenchmark")) {
+        assertThat(r.getPrimaryResult().getScore()).as(name).isPositive(); // ns/op, no counters
       } else if (!name.contains("rawPut")) {
         assertThat(r.getSecondaryResults().get("confirmed").getScore()).as(name).isPositive();
       }
