@@ -29,7 +29,9 @@ public enum Durability {
   /**
    * Complete only once the batch holding the order has been committed by the
    * {@link dev.seckill.spi.OrderSink}. Requires a sink. Confirmed results are then delivered on
-   * the shard's flusher thread, and a buyer waits for the sink's batch delay and commit. If the
+   * the shard's flusher thread. The flusher group-commits: it stores as soon as an order is
+   * waiting, and orders that arrive during one commit form the next batch, so a buyer waits
+   * about one or two commits, not {@code flushMaxDelay}. If the
    * engine closes before the sink stores the order, the future completes exceptionally with an
    * {@link IllegalStateException} naming the order id: the order is confirmed in the ledger and
    * is stored in the sink after the next start.

@@ -52,6 +52,7 @@ public final class OutboxFlusher implements Runnable {
   private final int shard;
   private final StockLedger ledger;
   private final FlushSettings settings;
+  private final boolean groupCommit;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
@@ -67,6 +68,7 @@ public final class OutboxFlusher implements Runnable {
     this.shard = shard;
     this.ledger = ledger;
     this.settings = settings;
+    this.groupCommit = settings.durability() == Durability.PERSISTED;
     this.flushedView = ledger.flushedSeq();
   }
 
@@ -104,10 +106,7 @@ public final class OutboxFlusher implements Runnable {
   public void enqueuePending(long orderId, PurchaseRequest request,
       CompletableFuture<PurchaseResult> future, PurchaseListener listener) {
     pending.add(new Pending(orderId, request, future, listener));
-    if (flushedView >= orderId) { // already stored: deliver now rather than wait for a batch
-      flushNow = true;
-      LockSupport.unpark(thread);
-    }
+    LockSupport.unpark(thread); // a buyer is waiting: store (or deliver) now, not after maxDelay
   }
 
   /**
@@ -149,7 +148,9 @@ public final class OutboxFlusher implements Runnable {
         if (oldestSeenAt == 0) {
           oldestSeenAt = now;
         }
-        boolean due = available >= settings.batchSize() || flushNow || stoppingNow
+        // With PERSISTED, buyers wait for the store: group commit, no waiting for a fuller batch
+        // (orders that arrive during one store form the next batch).
+        boolean due = available >= settings.batchSize() || flushNow || stoppingNow || groupCommit
             || now - oldestSeenAt >= settings.maxDelay().toNanos();
         if (!due) {
           LockSupport.parkNanos(this, settings.maxDelay().toNanos() - (now - oldestSeenAt));
