@@ -17,6 +17,7 @@ package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -25,6 +26,7 @@ import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.SortedMap;
 
 /**
@@ -78,8 +80,23 @@ abstract class OrderWriter {
    *
    * @param deltas by sale id, sorted (so summary rows are locked in one order, too)
    */
-  abstract void addToSummary(Connection c, SortedMap<String, SaleDelta> deltas)
-      throws SQLException;
+  final void addToSummary(Connection c, SortedMap<String, SaleDelta> deltas) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(summarySql())) {
+      for (Map.Entry<String, SaleDelta> e : deltas.entrySet()) {
+        ps.setString(1, e.getKey());
+        ps.setLong(2, e.getValue().units);
+        ps.setLong(3, e.getValue().orders);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  /**
+   * The dialect's summary upsert, with parameters (sale id, units to add, orders to add); only
+   * called when the summary is on.
+   */
+  abstract String summarySql();
 
   /**
    * Whether a failed transaction may succeed if run again at once: deadlocks and serialization

@@ -105,15 +105,7 @@ final class PostgresOrderWriter extends OrderWriter {
   }
 
   @Override
-  void addToSummary(Connection c, SortedMap<String, SaleDelta> deltas) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(summarySql)) {
-      for (Map.Entry<String, SaleDelta> e : deltas.entrySet()) {
-        ps.setString(1, e.getKey());
-        ps.setLong(2, e.getValue().units);
-        ps.setLong(3, e.getValue().orders);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+  String summarySql() {
+    return summarySql;
   }
 }
