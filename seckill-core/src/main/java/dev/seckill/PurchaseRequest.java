@@ -31,7 +31,9 @@ import java.util.Objects;
  * <p>Construction never throws: a malformed request (blank ids, quantity below 1, an oversized
  * address or challenge answer) is answered by the engine with {@link Rejection#INVALID_REQUEST},
  * so a web layer can pass user input through unchanged and still get a reason back.
- * {@link #problem()} names the field at fault.
+ * {@link #problem()} names the field at fault for the checks that need no sale;
+ * {@link #problem(Sale)} (or {@link SeckillEngine#problem(PurchaseRequest)}) adds the checks
+ * against the sale, such as a quantity above its {@link Sale#maxPerRequest()}.
  */
 public final class PurchaseRequest {
   /** The longest user id the ledger accepts. */
@@ -147,6 +149,24 @@ public final class PurchaseRequest {
           + challengeAnswer.length();
     }
     return null;
+  }
+
+  /**
+   * Describes what is wrong with this request for {@code sale}, or returns null if nothing is:
+   * every check of {@link #problem()}, then the quantity against the sale's
+   * {@link Sale#maxPerRequest()}. Null exactly when the engine would not answer
+   * {@link Rejection#INVALID_REQUEST} for this request to this sale.
+   *
+   * @throws NullPointerException if {@code sale} is null
+   */
+  public String problem(Sale sale) {
+    Objects.requireNonNull(sale, "sale");
+    String problem = problem();
+    if (problem == null && quantity > sale.maxPerRequest()) {
+      return "quantity must be at most the maxPerRequest of sale '" + sale.id() + "' ("
+          + sale.maxPerRequest() + "), was " + quantity;
+    }
+    return problem;
   }
 
   boolean isWellFormed() {

@@ -458,6 +458,25 @@ public final class SeckillEngine implements AutoCloseable {
   }
 
   /**
+   * Says what is wrong with {@code request} if this engine would answer it with
+   * {@link Rejection#INVALID_REQUEST}, naming the field and the value; null otherwise. Covers the
+   * request's own checks ({@link PurchaseRequest#problem()}) and those against its sale (a
+   * quantity above {@link Sale#maxPerRequest()}); a request for an unknown sale has no problem
+   * here (it is answered {@link Rejection#UNKNOWN_SALE}).
+   *
+   * @throws NullPointerException if {@code request} is null
+   */
+  public String problem(PurchaseRequest request) {
+    Objects.requireNonNull(request, "request");
+    String problem = request.problem();
+    if (problem != null) {
+      return problem;
+    }
+    SaleState sale = sales.get(request.saleId());
+    return sale == null ? null : request.problem(sale.sale());
+  }
+
+  /**
    * A point-in-time view of a sale: phase, stock, units sold, orders and refusals per reason.
    *
    * @throws IllegalArgumentException if no sale with this id is registered
