@@ -484,8 +484,9 @@ public final class SeckillEngine implements AutoCloseable {
   public SaleSnapshot snapshot(String saleId) {
     SaleState sale = requireSale(saleId);
     long now = clock.millis();
-    long remaining = sale.remainingView();
-    long orders = sale.ordersView();
+    SaleState.Counters counters = sale.countersView(); // one consistent pair
+    long remaining = counters.remaining();
+    long orders = counters.orders();
     SalePhase phase = phaseOf(sale, now, remaining);
     EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
     for (Rejection r : Rejection.values()) {

@@ -28,20 +28,25 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Threads: {@code remaining} and {@code orders} are written only by the owning shard's ledger
  * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
- * published copies ({@link #remainingView()}, {@link #ordersView()}, {@link #isSoldOut()}), which
- * are release stores paired with acquire loads. The rejection counters are {@link LongAdder}s that
+ * published copies. {@link #remainingView()} and {@link #isSoldOut()} read one value each.
+ * {@link #countersView()} reads both as one consistent pair: the writer brackets its two stores
+ * with a sequence number (odd while it writes, a seqlock) and the reader retries until it saw the
+ * same even number before and after its reads, so a snapshot never pairs the stock of one order
+ * with the order count of another. The writer never waits and allocates nothing. The rejection counters are {@link LongAdder}s that
  * any thread may bump. The {@link AdmissionCap} counts units in flight: caller threads add when
  * they publish, the responder takes away when it delivers.
  */
 public final class SaleState {
   private static final VarHandle REMAINING;
   private static final VarHandle ORDERS;
+  private static final VarHandle VERSION;
 
   static {
     try {
       MethodHandles.Lookup lookup = MethodHandles.lookup();
       REMAINING = lookup.findVarHandle(SaleState.class, "remaining", long.class);
       ORDERS = lookup.findVarHandle(SaleState.class, "orders", long.class);
+      VERSION = lookup.findVarHandle(SaleState.class, "version", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -62,6 +67,10 @@ public final class SaleState {
   /** Written by the ledger writer only (release store); read by anyone (acquire load). */
   @SuppressWarnings("unused") // accessed through ORDERS
   private long orders;
+
+  /** The seqlock's sequence number: odd while the writer updates the counters. */
+  @SuppressWarnings("unused") // accessed through VERSION
+  private long version;
 
   /**
    * Set by the ledger writer when {@code remaining} reaches zero, before the decision that sold
@@ -124,6 +133,32 @@ public final class SaleState {
     return (long) ORDERS.getAcquire(this);
   }
 
+  /**
+   * Remaining stock and confirmed orders as one consistent pair, as last published by the writer:
+   * both values come from the same moment between two confirmations. Safe from any thread; never
+   * blocks the writer (the reader retries if a write was in progress).
+   */
+  public Counters countersView() {
+    for (int spins = 0; ; spins++) {
+      long before = (long) VERSION.getAcquire(this);
+      long remaining = (long) REMAINING.getOpaque(this);
+      long orders = (long) ORDERS.getOpaque(this);
+      VarHandle.loadLoadFence(); // the counters' loads complete before the re-check
+      long after = (long) VERSION.getOpaque(this);
+      if (before == after && (before & 1) == 0) {
+        return new Counters(remaining, orders);
+      }
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the writer was descheduled mid-update; let it finish
+      }
+    }
+  }
+
+  /** A consistent pair of counters; see {@link #countersView()}. */
+  public record Counters(long remaining, long orders) {}
+
   /** Units in flight for this sale, behind the admission cap. Safe from any thread. */
   public AdmissionCap admissionCap() {
     return admissionCap;
@@ -155,8 +190,12 @@ public final class SaleState {
    * result without also observing the flag.
    */
   void applyConfirmed(long remainingAfter, long ordersAfter) {
+    long v = (long) VERSION.get(this); // single writer: its own plain load
+    VERSION.setOpaque(this, v + 1); // odd: an update is in progress
+    VarHandle.storeStoreFence(); // readers see "odd" before any new counter value
     REMAINING.setRelease(this, remainingAfter); // ordered store: snapshot readers
     ORDERS.setRelease(this, ordersAfter); // ordered store: snapshot readers
+    VERSION.setRelease(this, v + 2); // even again, after both counters
     if (remainingAfter == 0) {
       soldOut = true; // volatile store: caller threads stop publishing for this sale
     }
