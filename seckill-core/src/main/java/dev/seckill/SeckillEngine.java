@@ -625,6 +625,10 @@ public final class SeckillEngine implements AutoCloseable {
     static final long DEFAULT_MAX_USERS = 1_000_000;
     static final long DEFAULT_OUTBOX_CAPACITY = 1_000_000;
     static final int DEFAULT_MAX_SALES = 1024;
+    static final int DEVELOPMENT_RING_SIZE = 1 << 10;
+    static final long DEVELOPMENT_MAX_USERS = 10_000;
+    static final long DEVELOPMENT_OUTBOX_CAPACITY = 10_000;
+    static final int DEVELOPMENT_MAX_SALES = 16;
 
     private Path dataDir;
     private Clock clock;
@@ -642,8 +646,22 @@ public final class SeckillEngine implements AutoCloseable {
     private Durability durability;
     private Duration closeTimeout;
     private AdmissionSettings admission;
+    private boolean developmentDefaults;
 
     private Builder() {}
+
+    /**
+     * Small sizes for a hello world, a unit test or a laptop: a ring of 1024 slots,
+     * 10,000 buyers, 10,000 undrained orders and 16 sales per shard, so the ledger files take a few
+     * megabytes instead of the production defaults' hundreds. A size set explicitly wins, whatever
+     * the order of the calls. Sizes are fixed when the data directory is created, so a directory
+     * created with this preset keeps its small bounds: use a fresh directory for production.
+     */
+    public Builder developmentDefaults() {
+      requireUnset(!developmentDefaults, "developmentDefaults", true);
+      developmentDefaults = true;
+      return this;
+    }
 
     /** Where the ledger files live; required. Created if absent. One engine per directory. */
     public Builder dataDir(Path dataDir) {
@@ -839,11 +857,15 @@ public final class SeckillEngine implements AutoCloseable {
       Admission checks = new Admission(admissionSettings, admissionSettings.tokenSecret(), clock,
           ForkJoinPool.commonPool());
       int shardCount = shards == -1 ? 1 : shards;
-      int ring = ringSize == -1 ? DEFAULT_RING_SIZE : ringSize;
+      boolean small = developmentDefaults;
+      int ring = ringSize != -1 ? ringSize : small ? DEVELOPMENT_RING_SIZE : DEFAULT_RING_SIZE;
       IdleStrategy idle = idleStrategy == null ? IdleStrategy.BLOCKING : idleStrategy;
-      long maxUsers = maxUsersPerShard == -1 ? DEFAULT_MAX_USERS : maxUsersPerShard;
-      long outbox = outboxCapacityPerShard == -1 ? DEFAULT_OUTBOX_CAPACITY : outboxCapacityPerShard;
-      int maxSales = maxSalesPerShard == -1 ? DEFAULT_MAX_SALES : maxSalesPerShard;
+      long maxUsers = maxUsersPerShard != -1 ? maxUsersPerShard
+          : small ? DEVELOPMENT_MAX_USERS : DEFAULT_MAX_USERS;
+      long outbox = outboxCapacityPerShard != -1 ? outboxCapacityPerShard
+          : small ? DEVELOPMENT_OUTBOX_CAPACITY : DEFAULT_OUTBOX_CAPACITY;
+      int maxSales = maxSalesPerShard != -1 ? maxSalesPerShard
+          : small ? DEVELOPMENT_MAX_SALES : DEFAULT_MAX_SALES;
 
       FlushSettings flush = orderSink == null ? null : new FlushSettings(orderSink,
           flushBatchSize == -1 ? 1000 : flushBatchSize,
