@@ -67,9 +67,12 @@ final class ApiJson {
    * {@code UNAVAILABLE}).
    */
   record RefusalJson(String status, String reason, String message, int retryAfterSeconds) {
-    static RefusalJson of(Rejection r) {
-      return new RefusalJson("REJECTED", r.name(), r.description(),
-          RejectionStatus.retryAfterSeconds(r));
+    /**
+     * An engine refusal. {@code message} is the reason's description, or more where the shop
+     * knows more (for {@code INVALID_REQUEST}, the field at fault and its value).
+     */
+    static RefusalJson of(Rejection r, String message, int retryAfterSeconds) {
+      return new RefusalJson("REJECTED", r.name(), message, retryAfterSeconds);
     }
 
     static RefusalJson error(String reason, String message) {

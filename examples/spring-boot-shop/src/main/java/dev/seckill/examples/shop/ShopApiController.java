@@ -93,7 +93,7 @@ public class ShopApiController {
   public ResponseEntity<?> sale(@PathVariable String saleId) {
     Sale s = sales.get(saleId);
     if (s == null) {
-      return refusal(Rejection.UNKNOWN_SALE);
+      return refusal(Rejection.UNKNOWN_SALE, null);
     }
     return ResponseEntity.ok().cacheControl(CacheControl.noStore())
         .body(json(s, engine.saleView(saleId)));
@@ -113,7 +113,7 @@ public class ShopApiController {
       return unavailable();
     }
     if (!grant.isGranted()) {
-      return refusal(grant.rejection());
+      return refusal(grant.rejection(), PurchaseRequest.of(saleId, user, 1));
     }
     return ResponseEntity.ok().cacheControl(CacheControl.noStore())
         .body(new ApiJson.TokenJson(grant.token(), grant.expiresAt(), engine.serverTime()));
@@ -147,17 +147,20 @@ public class ShopApiController {
       return unavailable();
     }
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
-      return answer(saleId, user, decided.join());
+      return answer(request, decided.join());
     }
+    PurchaseRequest submitted = request;
     return decided.handle((r, failure) -> failure != null
         // Only with durability PERSISTED, when the engine closes before the database stored it.
         ? unavailable()
-        : answer(saleId, user, r));
+        : answer(submitted, r));
   }
 
-  private static ResponseEntity<?> answer(String saleId, String user, PurchaseResult r) {
+  private ResponseEntity<?> answer(PurchaseRequest request, PurchaseResult r) {
+    String saleId = request.saleId();
+    String user = request.userId();
     if (!r.isConfirmed()) {
-      return refusal(r.rejection());
+      return refusal(r.rejection(), request);
     }
     return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
         .cacheControl(CacheControl.noStore())
@@ -206,14 +209,39 @@ public class ShopApiController {
         v.remaining(), s.stock(), s.limitPerUser(), v.tokenRequired());
   }
 
-  static ResponseEntity<?> refusal(Rejection r) {
+  /**
+   * The answer to a refusal of {@code request} (null if there is none). {@code INVALID_REQUEST}
+   * says which field is wrong and its value ({@link SeckillEngine#problem}); {@code NOT_STARTED}
+   * carries {@code Retry-After}: the seconds until the sale starts, rounded up.
+   */
+  ResponseEntity<?> refusal(Rejection r, PurchaseRequest request) {
+    String message = r.description();
+    if (r == Rejection.INVALID_REQUEST && request != null) {
+      String problem = engine.problem(request);
+      if (problem != null) {
+        message = problem;
+      }
+    }
+    int retryAfter = r == Rejection.NOT_STARTED && request != null
+        ? secondsUntilStart(request.saleId())
+        : RejectionStatus.retryAfterSeconds(r);
     ResponseEntity.BodyBuilder b = ResponseEntity.status(RejectionStatus.of(r))
         .cacheControl(CacheControl.noStore());
-    int retryAfter = RejectionStatus.retryAfterSeconds(r);
     if (retryAfter > 0) {
       b.header(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfter));
     }
-    return b.body(ApiJson.RefusalJson.of(r));
+    return b.body(ApiJson.RefusalJson.of(r, message, retryAfter));
+  }
+
+  /** Whole seconds from the engine's now to the sale's start, rounded up; at least 1. */
+  private int secondsUntilStart(String saleId) {
+    Sale s = sales.get(saleId);
+    if (s == null) {
+      return 1;
+    }
+    long millis = s.startsAt().toEpochMilli() - engine.serverTime().toEpochMilli();
+    long seconds = Math.floorDiv(millis + 999, 1000);
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, seconds));
   }
 
   private static ResponseEntity<ApiJson.RefusalJson> error(HttpStatus status, String reason,

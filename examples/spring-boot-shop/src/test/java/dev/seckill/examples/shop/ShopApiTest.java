@@ -27,6 +27,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -65,6 +66,12 @@ class ShopApiTest {
   SeckillEngine engine;
 
   private final HttpClient http = HttpClient.newHttpClient();
+
+  /** Each test starts an hour before the sale, whatever the previous one did to the clock. */
+  @BeforeEach
+  void beforeTheSale() {
+    clock.set(startsAt().minus(Duration.ofHours(1)));
+  }
 
   @Test
   void aWholeSaleThroughTheApi() throws Exception {
@@ -141,6 +148,49 @@ class ShopApiTest {
   }
 
   @Test
+  void invalidRequestNamesTheFieldAndTheValue() throws Exception {
+    // The sale's maxPerRequest defaults to its limit per user, 1.
+    HttpResponse<String> two = post("/api/sales/api-sale/orders", "dave",
+        "{\"token\":\"x\",\"quantity\":2}");
+    assertThat(two.statusCode()).isEqualTo(400);
+    assertThat(json(two).get("reason").asText()).isEqualTo("INVALID_REQUEST");
+    assertThat(json(two).get("message").asText())
+        .isEqualTo("quantity must be at most the maxPerRequest of sale 'api-sale' (1), was 2");
+
+    HttpResponse<String> zero = post("/api/sales/api-sale/orders", "dave",
+        "{\"token\":\"x\",\"quantity\":0}");
+    assertThat(zero.statusCode()).isEqualTo(400);
+    assertThat(json(zero).get("message").asText()).isEqualTo("quantity must be at least 1, was 0");
+
+    HttpResponse<String> longUser = post("/api/sales/api-sale/token", "u".repeat(300), null);
+    assertThat(longUser.statusCode()).isEqualTo(400);
+    assertThat(json(longUser).get("reason").asText()).isEqualTo("INVALID_REQUEST");
+    assertThat(json(longUser).get("message").asText())
+        .isEqualTo("userId must be at most 256 characters, was 300");
+  }
+
+  @Test
+  void tooEarlySaysWhenToComeBack() throws Exception {
+    // 90.5 s before the start: Retry-After is the wait rounded up, 91 (90 if this thread stalls).
+    clock.set(startsAt().minusMillis(90_500));
+    for (String path : new String[] {"/api/sales/api-sale/token", "/api/sales/api-sale/orders"}) {
+      HttpResponse<String> early = post(path, "erin", path.endsWith("orders") ? "{}" : null);
+      assertThat(early.statusCode()).as(path).isEqualTo(425);
+      assertThat(json(early).get("reason").asText()).as(path).isEqualTo("NOT_STARTED");
+      int retryAfter = Integer.parseInt(early.headers().firstValue("Retry-After").orElseThrow());
+      assertThat(retryAfter).as(path).isBetween(90, 91);
+      assertThat(json(early).get("retryAfterSeconds").asInt()).as(path).isEqualTo(retryAfter);
+    }
+
+    // A moment before the start the wait is still at least a second.
+    clock.set(startsAt().minusMillis(10));
+    HttpResponse<String> almost = post("/api/sales/api-sale/token", "erin", null);
+    if (almost.statusCode() == 425) {
+      assertThat(almost.headers().firstValue("Retry-After")).hasValue("1");
+    }
+  }
+
+  @Test
   void cacheHeadersSuitACdn() throws Exception {
     HttpResponse<String> page = get("/", null);
     assertThat(page.statusCode()).isEqualTo(200);
@@ -154,6 +204,10 @@ class ShopApiTest {
           .hasValue("max-age=31536000, public, immutable");
     }
     assertThat(get("/api/sales", null).headers().firstValue("Cache-Control")).hasValue("no-store");
+  }
+
+  private Instant startsAt() {
+    return engine.saleView("api-sale").startsAt();
   }
 
   private String token(String user) throws IOException, InterruptedException {
