@@ -33,9 +33,6 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -47,7 +44,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The shop's JSON API over the engine. Every engine refusal becomes the status chosen by
  * {@link RejectionStatus} with a {@link ApiJson.RefusalJson} body naming the reason; nothing is
- * cached ({@code Cache-Control: no-store}).
+ * cached ({@code Cache-Control: no-store}). Errors Spring MVC raises before or around these
+ * handlers (unreadable body, unknown path, wrong method, ...) get the same body from
+ * {@link ApiErrors}.
  *
  * <p>Identity: the buyer is whoever the {@code X-User} header says. There is no login; a real
  * shop takes the user id from its authenticated session instead. Called on Tomcat's request
@@ -183,20 +182,6 @@ public class ShopApiController {
         .orElseGet(() -> error(HttpStatus.NOT_FOUND, "NOT_FOUND",
             "no order " + orderId + " for this user in the database (a just-confirmed order is"
                 + " written within a moment)"));
-  }
-
-  /** A body that is not the JSON an order needs. */
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  public ResponseEntity<ApiJson.RefusalJson> malformed(HttpMessageNotReadableException e) {
-    return error(HttpStatus.BAD_REQUEST, "MALFORMED_BODY",
-        "the body must be JSON like {\"token\":\"...\",\"quantity\":1}");
-  }
-
-  /** An order posted as something other than JSON. */
-  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  public ResponseEntity<ApiJson.RefusalJson> notJson(HttpMediaTypeNotSupportedException e) {
-    return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "NOT_JSON",
-        "send the order as Content-Type: application/json");
   }
 
   private ApiJson.SaleJson json(Sale s, SaleView v) {

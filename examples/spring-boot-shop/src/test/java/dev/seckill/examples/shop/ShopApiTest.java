@@ -132,19 +132,49 @@ class ShopApiTest {
     assertThat(json(noUser).get("reason").asText()).isEqualTo("MISSING_USER");
 
     HttpResponse<String> garbage = post("/api/sales/api-sale/orders", "alice", "not json");
-    assertThat(garbage.statusCode()).isEqualTo(400);
-    assertThat(json(garbage).get("reason").asText()).isEqualTo("MALFORMED_BODY");
+    assertShopError(garbage, 400, "MALFORMED_BODY");
+    HttpResponse<String> noBody = post("/api/sales/api-sale/orders", "alice", null);
+    assertShopError(noBody, 400, "MALFORMED_BODY");
 
-    HttpResponse<String> form = http.send(HttpRequest.newBuilder(uri("/api/sales/api-sale/orders"))
-        .header("X-User", "alice").header("Content-Type", "application/x-www-form-urlencoded")
-        .POST(HttpRequest.BodyPublishers.ofString("token=x")).build(),
-        HttpResponse.BodyHandlers.ofString());
-    assertThat(form.statusCode()).isEqualTo(415);
-    assertThat(json(form).get("reason").asText()).isEqualTo("NOT_JSON");
+    HttpResponse<String> form = send("POST", "/api/sales/api-sale/orders", "alice",
+        "application/x-www-form-urlencoded", "token=x");
+    assertShopError(form, 415, "NOT_JSON");
 
     HttpResponse<String> unknown = get("/api/sales/no-such-sale", null);
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(json(unknown).get("reason").asText()).isEqualTo("UNKNOWN_SALE");
+  }
+
+  @Test
+  void springsOwnErrorsComeInTheShopsShape() throws Exception {
+    // A path variable that is not a number: the parameter and the value are named.
+    HttpResponse<String> notANumber = get("/api/orders/abc", "alice");
+    assertShopError(notANumber, 400, "BAD_PARAMETER");
+    assertThat(json(notANumber).get("message").asText())
+        .isEqualTo("orderId must be a number, was \"abc\"");
+
+    // Unknown paths under /api/, whatever the method (not the static resources' 405).
+    assertShopError(get("/api/nothing-here", null), 404, "NOT_FOUND");
+    assertShopError(post("/api/sales/api-sale/nothing-here", "alice", "{}"), 404, "NOT_FOUND");
+    assertShopError(send("DELETE", "/api", null, null, null), 404, "NOT_FOUND");
+
+    // A known path, the wrong method: 405 with Allow.
+    HttpResponse<String> getOrders = get("/api/sales/api-sale/orders", "alice");
+    assertShopError(getOrders, 405, "METHOD_NOT_ALLOWED");
+    assertThat(getOrders.headers().firstValue("Allow")).hasValue("POST");
+    HttpResponse<String> deleteSale = send("DELETE", "/api/sales/api-sale", "alice", null, null);
+    assertShopError(deleteSale, 405, "METHOD_NOT_ALLOWED");
+    assertThat(deleteSale.headers().firstValue("Allow").orElseThrow()).contains("GET");
+
+    // An Accept the API cannot satisfy: still told why, in JSON.
+    HttpResponse<String> html = http.send(HttpRequest.newBuilder(uri("/api/sales"))
+        .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+    assertShopError(html, 406, "NOT_ACCEPTABLE");
+
+    // Outside /api/ Spring's own error handling answers, as before.
+    HttpResponse<String> page = get("/no-such-page.html", null);
+    assertThat(page.statusCode()).isEqualTo(404);
+    assertThat(page.body()).doesNotContain("\"reason\"");
   }
 
   @Test
@@ -206,6 +236,19 @@ class ShopApiTest {
     assertThat(get("/api/sales", null).headers().firstValue("Cache-Control")).hasValue("no-store");
   }
 
+  /** An error in the shop's shape: status, {@code "status":"ERROR"}, the reason, a message. */
+  private static void assertShopError(HttpResponse<String> r, int status, String reason)
+      throws IOException {
+    assertThat(r.statusCode()).as(r.body()).isEqualTo(status);
+    assertThat(r.headers().firstValue("Content-Type").orElseThrow()).startsWith("application/json");
+    assertThat(r.headers().firstValue("Cache-Control")).hasValue("no-store");
+    JsonNode body = json(r);
+    assertThat(body.get("status").asText()).as(r.body()).isEqualTo("ERROR");
+    assertThat(body.get("reason").asText()).as(r.body()).isEqualTo(reason);
+    assertThat(body.get("message").asText()).as(r.body()).isNotBlank();
+    assertThat(body.get("retryAfterSeconds").asInt()).isZero();
+  }
+
   private Instant startsAt() {
     return engine.saleView("api-sale").startsAt();
   }
@@ -238,6 +281,20 @@ class ShopApiTest {
         .header("Content-Type", "application/json");
     if (user != null) {
       b.header("X-User", user);
+    }
+    return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private HttpResponse<String> send(String method, String path, String user, String contentType,
+      String body) throws IOException, InterruptedException {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path)).method(method,
+        body == null ? HttpRequest.BodyPublishers.noBody()
+            : HttpRequest.BodyPublishers.ofString(body));
+    if (user != null) {
+      b.header("X-User", user);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
     }
     return http.send(b.build(), HttpResponse.BodyHandlers.ofString());
   }
