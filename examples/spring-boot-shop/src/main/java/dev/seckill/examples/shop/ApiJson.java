@@ -45,6 +45,13 @@ final class ApiJson {
       int limitPerUser,
       boolean tokenRequired) {}
 
+  /**
+   * {@code GET /api/sales/{id}/me}: what the user has bought in the sale, so a returning buyer's
+   * page can say so before she clicks. {@code limitReached}: she cannot buy more.
+   */
+  record BuyerJson(String saleId, String userId, int unitsBought, int limitPerUser,
+      boolean limitReached) {}
+
   /** {@code POST /api/sales/{id}/token}, granted. */
   record TokenJson(String token, Instant expiresAt, Instant serverTime) {}
 

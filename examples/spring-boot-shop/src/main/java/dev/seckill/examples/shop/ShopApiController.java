@@ -59,12 +59,15 @@ public class ShopApiController {
 
   private final SeckillEngine engine;
   private final OrderRepository orders;
+  private final ConfirmedBuyers buyers;
   private final ShopProperties props;
   private final Map<String, Sale> sales = new LinkedHashMap<>();
 
-  ShopApiController(SeckillEngine engine, OrderRepository orders, ShopProperties props) {
+  ShopApiController(SeckillEngine engine, OrderRepository orders, ConfirmedBuyers buyers,
+      ShopProperties props) {
     this.engine = engine;
     this.orders = orders;
+    this.buyers = buyers;
     this.props = props;
     // The configured sale first, then any other sale the ledger restored.
     for (Sale s : engine.sales()) {
@@ -96,6 +99,25 @@ public class ShopApiController {
     }
     return ResponseEntity.ok().cacheControl(CacheControl.noStore())
         .body(json(s, engine.saleView(saleId)));
+  }
+
+  /**
+   * What the user has bought in the sale: the page asks once on load, so a returning buyer sees
+   * "already bought" instead of a button that would only answer {@code LIMIT_REACHED}.
+   */
+  @GetMapping("/sales/{saleId}/me")
+  public ResponseEntity<?> buyer(@PathVariable String saleId,
+      @RequestHeader(name = USER_HEADER, required = false) String user) {
+    if (user == null || user.isBlank()) {
+      return missingUser();
+    }
+    Sale s = sales.get(saleId);
+    if (s == null) {
+      return refusal(Rejection.UNKNOWN_SALE, null);
+    }
+    int units = buyers.unitsBought(saleId, user, s.limitPerUser());
+    return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(new ApiJson.BuyerJson(
+        saleId, user, units, s.limitPerUser(), units >= s.limitPerUser()));
   }
 
   /** A purchase token for the user; refused with 425 before the sale starts. */
@@ -161,6 +183,7 @@ public class ShopApiController {
     if (!r.isConfirmed()) {
       return refusal(r.rejection(), request);
     }
+    buyers.confirmed(saleId, user, r.quantity());
     return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
         .cacheControl(CacheControl.noStore())
         .body(new ApiJson.ConfirmedJson(r.orderId(), saleId, user, r.quantity()));

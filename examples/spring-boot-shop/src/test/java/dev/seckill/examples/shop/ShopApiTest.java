@@ -27,12 +27,14 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.context.annotation.Import;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.annotation.DirtiesContext;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -64,6 +66,8 @@ class ShopApiTest {
   TestClock clock;
   @Autowired
   SeckillEngine engine;
+  @Autowired
+  JdbcTemplate jdbc;
 
   private final HttpClient http = HttpClient.newHttpClient();
 
@@ -218,6 +222,34 @@ class ShopApiTest {
     if (almost.statusCode() == 425) {
       assertThat(almost.headers().firstValue("Retry-After")).hasValue("1");
     }
+  }
+
+  @Test
+  void aReturningBuyerIsToldSheAlreadyBought() throws Exception {
+    JsonNode before = json(get("/api/sales/api-sale/me", "frank"));
+    assertThat(before.get("unitsBought").asInt()).isZero();
+    assertThat(before.get("limitPerUser").asInt()).isEqualTo(1);
+    assertThat(before.get("limitReached").asBoolean()).isFalse();
+
+    clock.set(startsAt());
+    assertThat(order("frank", token("frank")).statusCode()).isEqualTo(201);
+    // At once, before the order reaches the database.
+    HttpResponse<String> after = get("/api/sales/api-sale/me", "frank");
+    assertThat(after.statusCode()).isEqualTo(200);
+    assertThat(after.headers().firstValue("Cache-Control")).hasValue("no-store");
+    assertThat(json(after).get("userId").asText()).isEqualTo("frank");
+    assertThat(json(after).get("unitsBought").asInt()).isEqualTo(1);
+    assertThat(json(after).get("limitReached").asBoolean()).isTrue();
+
+    // An order from before a restart is only in the database: found there.
+    jdbc.update("INSERT INTO seckill_order (order_id, sale_id, user_id, quantity, confirmed_at)"
+        + " VALUES (?, ?, ?, ?, ?)", 1_000_000L, "api-sale", "grace", 1,
+        OffsetDateTime.parse("2026-01-01T00:00:00Z"));
+    assertThat(json(get("/api/sales/api-sale/me", "grace")).get("limitReached").asBoolean())
+        .isTrue();
+
+    assertShopError(get("/api/sales/api-sale/me", null), 400, "MISSING_USER");
+    assertThat(get("/api/sales/no-such-sale/me", "frank").statusCode()).isEqualTo(404);
   }
 
   @Test
