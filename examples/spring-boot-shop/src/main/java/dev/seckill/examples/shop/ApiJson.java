@@ -70,8 +70,9 @@ final class ApiJson {
 
   /**
    * Any refusal or error: {@code reason} is a {@link Rejection} name, or one of the shop's own
-   * ({@code MISSING_USER}, {@code MALFORMED_BODY}, {@code NOT_JSON}, {@code NOT_FOUND},
-   * {@code UNAVAILABLE}).
+   * ({@code MISSING_USER}, {@code UNAVAILABLE}, {@code NOT_FOUND}, and those of
+   * {@link ApiErrors}: {@code MALFORMED_BODY}, {@code BAD_PARAMETER}, {@code BAD_REQUEST},
+   * {@code METHOD_NOT_ALLOWED}, {@code NOT_ACCEPTABLE}, {@code NOT_JSON}, {@code INTERNAL_ERROR}).
    */
   record RefusalJson(String status, String reason, String message, int retryAfterSeconds) {
     /**
