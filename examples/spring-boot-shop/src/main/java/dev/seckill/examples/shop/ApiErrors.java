@@ -36,6 +36,7 @@ import org.springframework.web.HttpRequestHandler;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.servlet.handler.SimpleUrlHandlerMapping;
+import org.springframework.web.util.DisconnectedClientHelper;
 
 /**
  * Answers every error under {@code /api/} in the shop's own shape ({@link ApiJson.RefusalJson},
@@ -93,8 +94,8 @@ public class ApiErrors {
   @ExceptionHandler(Exception.class)
   public ResponseEntity<ApiJson.RefusalJson> other(Exception e, HttpServletRequest request)
       throws Exception {
-    if (!isApi(request)) {
-      throw e;
+    if (!isApi(request) || DisconnectedClientHelper.isClientDisconnectedException(e)) {
+      throw e;          // Spring's handling; a client that went away gets no answer anyway
     }
     if (!(e instanceof ErrorResponse er)) {
       return internal(e, request);
