@@ -45,6 +45,13 @@ final class ApiJson {
       int limitPerUser,
       boolean tokenRequired) {}
 
+  /**
+   * {@code GET /api/sales/{id}/me}: what the user has bought in the sale, so a returning buyer's
+   * page can say so before she clicks. {@code limitReached}: she cannot buy more.
+   */
+  record BuyerJson(String saleId, String userId, int unitsBought, int limitPerUser,
+      boolean limitReached) {}
+
   /** {@code POST /api/sales/{id}/token}, granted. */
   record TokenJson(String token, Instant expiresAt, Instant serverTime) {}
 
@@ -63,13 +70,17 @@ final class ApiJson {
 
   /**
    * Any refusal or error: {@code reason} is a {@link Rejection} name, or one of the shop's own
-   * ({@code MISSING_USER}, {@code MALFORMED_BODY}, {@code NOT_JSON}, {@code NOT_FOUND},
-   * {@code UNAVAILABLE}).
+   * ({@code MISSING_USER}, {@code UNAVAILABLE}, {@code NOT_FOUND}, and those of
+   * {@link ApiErrors}: {@code MALFORMED_BODY}, {@code BAD_PARAMETER}, {@code BAD_REQUEST},
+   * {@code METHOD_NOT_ALLOWED}, {@code NOT_ACCEPTABLE}, {@code NOT_JSON}, {@code INTERNAL_ERROR}).
    */
   record RefusalJson(String status, String reason, String message, int retryAfterSeconds) {
-    static RefusalJson of(Rejection r) {
-      return new RefusalJson("REJECTED", r.name(), r.description(),
-          RejectionStatus.retryAfterSeconds(r));
+    /**
+     * An engine refusal. {@code message} is the reason's description, or more where the shop
+     * knows more (for {@code INVALID_REQUEST}, the field at fault and its value).
+     */
+    static RefusalJson of(Rejection r, String message, int retryAfterSeconds) {
+      return new RefusalJson("REJECTED", r.name(), message, retryAfterSeconds);
     }
 
     static RefusalJson error(String reason, String message) {

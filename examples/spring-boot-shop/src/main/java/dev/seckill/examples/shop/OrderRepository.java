@@ -45,4 +45,11 @@ public class OrderRepository {
         orderId);
     return rows.stream().findFirst();
   }
+
+  /** Units {@code userId} bought in {@code saleId}, by the orders stored so far. */
+  long unitsBought(String saleId, String userId) {
+    Long units = jdbc.queryForObject("SELECT COALESCE(SUM(quantity), 0) FROM " + table
+        + " WHERE sale_id = ? AND user_id = ?", Long.class, saleId, userId);
+    return units == null ? 0 : units;
+  }
 }

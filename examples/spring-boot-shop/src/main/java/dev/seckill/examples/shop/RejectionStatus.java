@@ -52,7 +52,8 @@ public final class RejectionStatus {
 
   /**
    * Seconds a client should wait before retrying, for the {@code Retry-After} header, or 0 when
-   * retrying will not help.
+   * retrying will not help. {@code NOT_STARTED} is 0 here because the wait depends on the sale:
+   * {@link ShopApiController} answers it with the seconds to the sale's start.
    */
   public static int retryAfterSeconds(Rejection rejection) {
     return switch (rejection) {

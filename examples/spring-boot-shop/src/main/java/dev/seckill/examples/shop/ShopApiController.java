@@ -33,9 +33,6 @@ import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.HttpMediaTypeNotSupportedException;
-import org.springframework.http.converter.HttpMessageNotReadableException;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -47,7 +44,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The shop's JSON API over the engine. Every engine refusal becomes the status chosen by
  * {@link RejectionStatus} with a {@link ApiJson.RefusalJson} body naming the reason; nothing is
- * cached ({@code Cache-Control: no-store}).
+ * cached ({@code Cache-Control: no-store}). Errors Spring MVC raises before or around these
+ * handlers (unreadable body, unknown path, wrong method, ...) get the same body from
+ * {@link ApiErrors}.
  *
  * <p>Identity: the buyer is whoever the {@code X-User} header says. There is no login; a real
  * shop takes the user id from its authenticated session instead. Called on Tomcat's request
@@ -60,12 +59,15 @@ public class ShopApiController {
 
   private final SeckillEngine engine;
   private final OrderRepository orders;
+  private final ConfirmedBuyers buyers;
   private final ShopProperties props;
   private final Map<String, Sale> sales = new LinkedHashMap<>();
 
-  ShopApiController(SeckillEngine engine, OrderRepository orders, ShopProperties props) {
+  ShopApiController(SeckillEngine engine, OrderRepository orders, ConfirmedBuyers buyers,
+      ShopProperties props) {
     this.engine = engine;
     this.orders = orders;
+    this.buyers = buyers;
     this.props = props;
     // The configured sale first, then any other sale the ledger restored.
     for (Sale s : engine.sales()) {
@@ -93,10 +95,29 @@ public class ShopApiController {
   public ResponseEntity<?> sale(@PathVariable String saleId) {
     Sale s = sales.get(saleId);
     if (s == null) {
-      return refusal(Rejection.UNKNOWN_SALE);
+      return refusal(Rejection.UNKNOWN_SALE, null);
     }
     return ResponseEntity.ok().cacheControl(CacheControl.noStore())
         .body(json(s, engine.saleView(saleId)));
+  }
+
+  /**
+   * What the user has bought in the sale: the page asks once on load, so a returning buyer sees
+   * "already bought" instead of a button that would only answer {@code LIMIT_REACHED}.
+   */
+  @GetMapping("/sales/{saleId}/me")
+  public ResponseEntity<?> buyer(@PathVariable String saleId,
+      @RequestHeader(name = USER_HEADER, required = false) String user) {
+    if (user == null || user.isBlank()) {
+      return missingUser();
+    }
+    Sale s = sales.get(saleId);
+    if (s == null) {
+      return refusal(Rejection.UNKNOWN_SALE, null);
+    }
+    int units = buyers.unitsBought(saleId, user, s.limitPerUser());
+    return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(new ApiJson.BuyerJson(
+        saleId, user, units, s.limitPerUser(), units >= s.limitPerUser()));
   }
 
   /** A purchase token for the user; refused with 425 before the sale starts. */
@@ -113,7 +134,7 @@ public class ShopApiController {
       return unavailable();
     }
     if (!grant.isGranted()) {
-      return refusal(grant.rejection());
+      return refusal(grant.rejection(), PurchaseRequest.of(saleId, user, 1));
     }
     return ResponseEntity.ok().cacheControl(CacheControl.noStore())
         .body(new ApiJson.TokenJson(grant.token(), grant.expiresAt(), engine.serverTime()));
@@ -147,18 +168,22 @@ public class ShopApiController {
       return unavailable();
     }
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
-      return answer(saleId, user, decided.join());
+      return answer(request, decided.join());
     }
+    PurchaseRequest submitted = request;
     return decided.handle((r, failure) -> failure != null
         // Only with durability PERSISTED, when the engine closes before the database stored it.
         ? unavailable()
-        : answer(saleId, user, r));
+        : answer(submitted, r));
   }
 
-  private static ResponseEntity<?> answer(String saleId, String user, PurchaseResult r) {
+  private ResponseEntity<?> answer(PurchaseRequest request, PurchaseResult r) {
+    String saleId = request.saleId();
+    String user = request.userId();
     if (!r.isConfirmed()) {
-      return refusal(r.rejection());
+      return refusal(r.rejection(), request);
     }
+    buyers.confirmed(saleId, user, r.quantity());
     return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
         .cacheControl(CacheControl.noStore())
         .body(new ApiJson.ConfirmedJson(r.orderId(), saleId, user, r.quantity()));
@@ -182,20 +207,6 @@ public class ShopApiController {
                 + " written within a moment)"));
   }
 
-  /** A body that is not the JSON an order needs. */
-  @ExceptionHandler(HttpMessageNotReadableException.class)
-  public ResponseEntity<ApiJson.RefusalJson> malformed(HttpMessageNotReadableException e) {
-    return error(HttpStatus.BAD_REQUEST, "MALFORMED_BODY",
-        "the body must be JSON like {\"token\":\"...\",\"quantity\":1}");
-  }
-
-  /** An order posted as something other than JSON. */
-  @ExceptionHandler(HttpMediaTypeNotSupportedException.class)
-  public ResponseEntity<ApiJson.RefusalJson> notJson(HttpMediaTypeNotSupportedException e) {
-    return error(HttpStatus.UNSUPPORTED_MEDIA_TYPE, "NOT_JSON",
-        "send the order as Content-Type: application/json");
-  }
-
   private ApiJson.SaleJson json(Sale s, SaleView v) {
     boolean configured = s.id().equals(props.sale().id());
     return new ApiJson.SaleJson(s.id(),
@@ -206,14 +217,39 @@ public class ShopApiController {
         v.remaining(), s.stock(), s.limitPerUser(), v.tokenRequired());
   }
 
-  static ResponseEntity<?> refusal(Rejection r) {
+  /**
+   * The answer to a refusal of {@code request} (null if there is none). {@code INVALID_REQUEST}
+   * says which field is wrong and its value ({@link SeckillEngine#problem}); {@code NOT_STARTED}
+   * carries {@code Retry-After}: the seconds until the sale starts, rounded up.
+   */
+  ResponseEntity<?> refusal(Rejection r, PurchaseRequest request) {
+    String message = r.description();
+    if (r == Rejection.INVALID_REQUEST && request != null) {
+      String problem = engine.problem(request);
+      if (problem != null) {
+        message = problem;
+      }
+    }
+    int retryAfter = r == Rejection.NOT_STARTED && request != null
+        ? secondsUntilStart(request.saleId())
+        : RejectionStatus.retryAfterSeconds(r);
     ResponseEntity.BodyBuilder b = ResponseEntity.status(RejectionStatus.of(r))
         .cacheControl(CacheControl.noStore());
-    int retryAfter = RejectionStatus.retryAfterSeconds(r);
     if (retryAfter > 0) {
       b.header(HttpHeaders.RETRY_AFTER, Integer.toString(retryAfter));
     }
-    return b.body(ApiJson.RefusalJson.of(r));
+    return b.body(ApiJson.RefusalJson.of(r, message, retryAfter));
+  }
+
+  /** Whole seconds from the engine's now to the sale's start, rounded up; at least 1. */
+  private int secondsUntilStart(String saleId) {
+    Sale s = sales.get(saleId);
+    if (s == null) {
+      return 1;
+    }
+    long millis = s.startsAt().toEpochMilli() - engine.serverTime().toEpochMilli();
+    long seconds = Math.floorDiv(millis + 999, 1000);
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, seconds));
   }
 
   private static ResponseEntity<ApiJson.RefusalJson> error(HttpStatus status, String reason,

@@ -53,7 +53,9 @@ import org.springframework.test.context.DynamicPropertySource;
 /**
  * Drives the product page in headless Chromium (Debian's {@code chromium} and
  * {@code chromium-driver}; nothing is downloaded): the button is off before the start and turns
- * on at the start, a double click buys once, and the next visitor sees "Sold out". Skipped when
+ * on at the start, "Opens at" shows the sale's start whatever the offset between the browser's
+ * and the server's clocks, a double click buys once, the buyer coming back sees "Already
+ * bought", and the next visitor sees "Sold out". Skipped when
  * the browser is absent, unless {@code SECKILL_IT_REQUIRED=true} (CI), which makes it fail.
  *
  * <p>The sale opens an hour after boot; the test moves the server's clock to three seconds
@@ -128,8 +130,19 @@ class ShopBrowserTest {
     assertThat(requestsTo("/token")).isZero();
     screenshot("shop-before-start");
 
-    // Three seconds before the start by the server's clock: the page counts down and opens.
+    // Half an hour before the start by a server clock half an hour ahead of the browser's: the
+    // page counts down by the server's clock, but "Opens at" is the sale's start itself, not
+    // shifted by the offset between the two clocks.
     Instant startsAt = engine.saleView("ui-sale").startsAt();
+    clock.set(startsAt.minus(Duration.ofMinutes(30)));
+    driver.navigate().refresh();
+    wait.until(d -> "UPCOMING".equals(phase(d))
+        && text(d, "countdown").matches("00:(29|30):\\d\\d"));
+    String opensAt = (String) ((JavascriptExecutor) driver).executeScript(
+        "return new Date(arguments[0]).toLocaleTimeString();", startsAt.toEpochMilli());
+    assertThat(button().getText()).isEqualTo("Opens at " + opensAt);
+
+    // Three seconds before the start by the server's clock: the page counts down and opens.
     clock.set(startsAt.minusSeconds(3));
     driver.navigate().refresh();
     // Phase and button read together: while the page says UPCOMING the button is off. (On a slow
@@ -160,6 +173,13 @@ class ShopBrowserTest {
     assertThat(afterAlice.ordersConfirmed()).isEqualTo(1);
     assertThat(afterAlice.rejected(Rejection.LIMIT_REACHED)).isZero();
     screenshot("shop-bought");
+
+    // She comes back: the page says so on load, without her clicking.
+    driver.navigate().refresh();
+    wait.until(d -> "Already bought".equals(button().getText()));
+    assertThat(button().isEnabled()).isFalse();
+    assertThat(text(driver, "result")).startsWith("You already bought 1 x Seckill Phone 42");
+    assertThat(requestsTo("/orders")).isZero();
 
     // The stock was one unit: the next visitor finds it sold out.
     driver.get(base() + "/?user=bob");

@@ -1,8 +1,9 @@
 /*
  * Copyright 2026 The seckill authors. Licensed under the Apache License, Version 2.0.
  *
- * seckill-v1.js: the product page's flash-sale client. Versioned file name: ship a change as
- * seckill-v2.js (the HTML names it), since CDNs and browsers keep this one for a year.
+ * seckill-v2.js: the product page's flash-sale client. Versioned file name: ship a change as
+ * seckill-v3.js (the HTML names it), since CDNs and browsers keep this one for a year.
+ * (v2: "Already bought" on load; "Opens at" is the sale's start, not shifted by the clock offset.)
  *
  * 1. Syncs with the server's clock: a few GETs of the sale, each giving serverTimeMillis; the
  *    offset is taken from the round trip with the smallest delay (NTP-style midpoint).
@@ -11,6 +12,9 @@
  *    then posts the order once: the button is disabled before the first request leaves, so a
  *    double click sends one order.
  * 4. Shows the result or the refusal reason, and "Sold out" once the stock is gone.
+ * 5. On load (and when the user changes) asks what this user already bought
+ *    (GET .../me): a returning buyer sees "Already bought", not a button that would only
+ *    answer LIMIT_REACHED.
  *
  * Identity: the X-User header, from ?user=, the "Signed in as" box or a random guest id kept in
  * localStorage. The example has no login.
@@ -32,6 +36,7 @@
     busy: false,         // an order (or its token) is in flight: clicks are ignored
     done: false,         // bought, or nothing more to do (limit reached, sold out, ended)
     bought: false,
+    alreadyBought: false, // bought before this page was loaded (GET .../me)
     soldOut: false,
     token: null,
     tokenExpiresAt: 0,
@@ -84,8 +89,12 @@
       state.token = null;     // a token is bound to the user it was issued for
       state.done = false;
       state.bought = false;
+      state.alreadyBought = false;
       setResult('', '');
       render();
+      if (state.sale) {
+        checkBuyer();
+      }
     });
   }
 
@@ -140,6 +149,31 @@
       chain = chain.then(sample);
     }
     return chain;
+  }
+
+  /** What this user already bought in the sale: "Already bought" on load for a returning buyer. */
+  function checkBuyer() {
+    var asked = user();
+    if (!asked) {
+      return Promise.resolve();
+    }
+    return api('GET', salePath() + '/me').then(function (r) {
+      if (r.status !== 200 || !r.data || asked !== user() || state.bought || state.busy) {
+        return;         // another user by now, or a purchase on this page says more
+      }
+      var title = state.sale ? state.sale.title : r.data.saleId;
+      if (r.data.limitReached) {
+        state.done = true;
+        state.alreadyBought = true;
+        document.body.setAttribute('data-reason', 'ALREADY_BOUGHT');
+        setResult('You already bought ' + r.data.unitsBought + ' x ' + title +
+            ' in this sale, the limit per customer.', 'ok');
+      } else if (r.data.unitsBought > 0) {
+        setResult('You have bought ' + r.data.unitsBought + ' of ' + r.data.limitPerUser +
+            ' allowed.', '');
+      }
+      render();
+    }).catch(function () { /* the button still works; the server has the last word */ });
   }
 
   function refresh() {
@@ -228,6 +262,8 @@
     buy.disabled = !canBuy;
     if (state.busy) {
       buy.textContent = 'Buying...';
+    } else if (state.alreadyBought) {
+      buy.textContent = 'Already bought';
     } else if (state.bought) {
       buy.textContent = 'Bought';
     } else if (phase === 'SOLD_OUT') {
@@ -235,7 +271,9 @@
     } else if (state.done && phase === 'ON_SALE') {
       buy.textContent = 'Done';
     } else if (phase === 'UPCOMING') {
-      buy.textContent = 'Opens at ' + new Date(s.startsAtMillis - state.offset).toLocaleTimeString();
+      // The sale's start as a wall-clock time: startsAtMillis is an instant, the same for every
+      // clock. (The offset only says when this device's clock reaches it, for the countdown.)
+      buy.textContent = 'Opens at ' + new Date(s.startsAtMillis).toLocaleTimeString();
     } else if (phase === 'ENDED') {
       buy.textContent = 'Ended';
     } else if (now < state.retryAt) {
@@ -280,7 +318,9 @@
       state.bestRtt = Infinity;   // our clock estimate was early: resync
       syncClock().catch(function () {}).then(render);
     }
-    if (r.retryAfter > 0) {
+    // NOT_STARTED's Retry-After is the time to the start: the countdown already waits for it,
+    // and rounded up to a second it would hold the button past the start.
+    if (r.retryAfter > 0 && reason !== 'NOT_STARTED') {
       state.retryAt = serverNow() + r.retryAfter * 1000;
     }
   }
@@ -352,6 +392,7 @@
       scheduleRefresh();
       render();
       window.setInterval(tick, TICK_MS);
+      return checkBuyer();
     }).catch(function (e) {
       el('title').textContent = 'No sale right now';
       el('phase').textContent = String(e && e.message ? e.message : e);
