@@ -23,9 +23,12 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -156,12 +159,29 @@ class DirectoryLockTest {
     }
   }
 
+  @Test
+  void aLockOtherCodeInThisJvmHoldsSurvivesARefusedOpen() throws Exception {
+    Path data = Files.createDirectories(dir.resolve("data"));
+    try (FileChannel channel = FileChannel.open(data.resolve("seckill.lock"),
+            StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held = channel.lock()) {
+      assertThatThrownBy(() -> open(data)).isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("dataDir " + data).hasMessageContaining("is in use in this JVM");
+      assertThat(held.isValid()).isTrue();
+      assertAnotherProcessIsRefused(data, "its seckill.lock is locked");
+    }
+    open(data).close();
+  }
+
   private void assertAnotherProcessIsRefused(Path data) throws Exception {
+    assertAnotherProcessIsRefused(data, "pid " + ProcessHandle.current().pid());
+  }
+
+  private void assertAnotherProcessIsRefused(Path data, String holder) throws Exception {
     try (Child child = Child.start(data, dir)) {
       String line = child.nextLine();
-      assertThat(line).as("a child JVM opening %s while this JVM's engine runs", data)
-          .startsWith("REFUSED ").contains(IN_ANOTHER_PROCESS)
-          .contains("pid " + ProcessHandle.current().pid());
+      assertThat(line).as("a child JVM opening %s while this JVM holds it", data)
+          .startsWith("REFUSED ").contains(IN_ANOTHER_PROCESS).contains(holder);
       assertThat(child.exitValue()).isZero();
     }
   }

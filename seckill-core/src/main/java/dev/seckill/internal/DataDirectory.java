@@ -106,13 +106,14 @@ public final class DataDirectory implements AutoCloseable {
       try {
         lock = channel.tryLock();
       } catch (OverlappingFileLockException e) {
-        // The file is locked in this JVM through a path with another real path (a bind mount)
-        // or by code other than an engine: keep the channel open for good, since closing it
-        // would release that lock.
+        // The file is locked in this JVM, but not through this class's claim: by an engine
+        // loaded by another class loader, through another real path (a bind mount), or by
+        // other code. Keep the channel open for good: closing it would release that lock.
         PARKED.add(channel);
         parked = true;
         throw new IllegalStateException(name + " is in use in this JVM: its " + LOCK_FILE
-            + " is already locked through another path or by other code", e);
+            + " is already locked (by an engine from another class loader, through another path,"
+            + " or by other code)", e);
       }
       if (lock == null) {
         // Held by another process; this process holds no lock on the file, so reading it and
