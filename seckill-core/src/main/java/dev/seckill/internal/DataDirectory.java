@@ -44,7 +44,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * JVM-wide set of held directories, keyed by real path (symlinks resolved), is claimed atomically
  * before {@code seckill.lock} is opened: a second open in the same JVM is refused without opening
  * (or closing) a descriptor of the file. Across JVMs, {@code seckill.lock} is locked with
- * {@link FileChannel#tryLock()} and records the holder's process id.
+ * {@link FileChannel#tryLock()} and records the holder's process id. (The set belongs to this
+ * class's loader; if the file is nonetheless locked in this JVM, by an engine from another class
+ * loader for example, the refused open keeps its channel open rather than drop that lock.)
  *
  * <pre>
  * dataDir/
@@ -60,8 +62,8 @@ public final class DataDirectory implements AutoCloseable {
   /** Real paths of the directories engines in this JVM hold (or are opening). */
   private static final Set<Path> HELD = ConcurrentHashMap.newKeySet();
   /**
-   * Channels that must never be closed: opened on a lock file that other code in this JVM had
-   * locked (closing them would release that lock). Only reachable through foreign locks.
+   * Channels that must never be closed: opened on a lock file that was already locked in this JVM
+   * outside {@link #HELD} (closing them would release that lock). Rare: see the class comment.
    */
   private static final Set<FileChannel> PARKED = ConcurrentHashMap.newKeySet();
 
