@@ -15,6 +15,7 @@
  */
 package dev.seckill;
 
+import dev.seckill.internal.ChronicleDefaults;
 import dev.seckill.internal.DataDirectory;
 import dev.seckill.internal.JvmFlags;
 import dev.seckill.internal.admission.Admission;
@@ -73,6 +74,10 @@ import java.util.concurrent.atomic.LongAdder;
  * with the same stock, per-user counts, order sequence and outbox. See docs/guarantees.md.
  */
 public final class SeckillEngine implements AutoCloseable {
+  static {
+    ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
+  }
+
   private final Clock clock;
   private final DataDirectory dataDir;
   private final OrderSink sink;

@@ -25,6 +25,10 @@ import java.util.Optional;
  * trace from a generated class.
  */
 public final class JvmFlags {
+  static {
+    ChronicleDefaults.apply(); // missing() loads ChronicleMap
+  }
+
   /** The flags, exactly as they go on a java command line. */
   public static final List<String> REQUIRED = List.of(
       "--add-opens=java.base/java.lang=ALL-UNNAMED",

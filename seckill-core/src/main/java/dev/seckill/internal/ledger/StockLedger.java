@@ -17,6 +17,7 @@ package dev.seckill.internal.ledger;
 
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
+import dev.seckill.internal.ChronicleDefaults;
 import dev.seckill.spi.ConfirmedOrder;
 import java.io.File;
 import java.io.IOException;
@@ -82,6 +83,10 @@ import org.slf4j.LoggerFactory;
  * docs/guarantees.md).
  */
 public final class StockLedger implements AutoCloseable {
+  static {
+    ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
+  }
+
   private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
 
   private static final Long WATERMARK_KEY = -1L;
