@@ -15,6 +15,7 @@
  */
 package dev.seckill.internal;
 
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.Properties;
 
@@ -27,6 +28,13 @@ import java.util.Properties;
  * first run, so {@link #apply()} is called from the static initialisers of the classes that reach
  * Chronicle ({@code SeckillEngine}, {@code StockLedger}, {@code JvmFlags}). A property the
  * application set, to any value, is left alone.
+ *
+ * <p>Chronicle's thread-affinity library loads JNA, which unpacks its native library into a cache
+ * under the home directory ({@code ~/.cache/JNA/temp}) unless {@code jna.tmpdir} names another
+ * place. The library writes nothing outside its data directory but the system's temporary
+ * directory, so {@code jna.tmpdir} defaults to {@code <java.io.tmpdir>/jna-<user.name>} (the
+ * place JNA itself used before version 5). Applications whose temporary directory is mounted
+ * {@code noexec} set {@code jna.tmpdir} themselves.
  */
 public final class ChronicleDefaults {
   /** The properties and the values seckill gives them when they are unset. */
@@ -34,15 +42,20 @@ public final class ChronicleDefaults {
       "chronicle.analytics.disable", "true",
       "chronicle.announcer.disable", "true");
 
+  /** Where JNA unpacks its native library; see the class comment. */
+  static final String JNA_TMPDIR = "jna.tmpdir";
+
   static {
     try {
       applyTo(System.getProperties());
     } catch (SecurityException all) {
       // A security manager guards the whole set; it may still allow these keys one by one.
-      PROPERTIES.forEach((key, value) -> {
+      Properties wanted = new Properties();
+      applyTo(wanted);
+      wanted.forEach((key, value) -> {
         try {
-          if (System.getProperty(key) == null) {
-            System.setProperty(key, value);
+          if (System.getProperty((String) key) == null) {
+            System.setProperty((String) key, (String) value);
           }
         } catch (SecurityException e) {
           // forbidden: nothing else a library can do
@@ -56,6 +69,11 @@ public final class ChronicleDefaults {
   /** Sets each of {@link #PROPERTIES} that {@code properties} lacks; leaves the others alone. */
   static void applyTo(Properties properties) {
     PROPERTIES.forEach(properties::putIfAbsent);
+    if (properties.getProperty(JNA_TMPDIR) == null) {
+      String tmp = properties.getProperty("java.io.tmpdir", System.getProperty("java.io.tmpdir"));
+      String user = properties.getProperty("user.name", System.getProperty("user.name", "user"));
+      properties.setProperty(JNA_TMPDIR, Path.of(tmp, "jna-" + user).toString());
+    }
   }
 
   /**

@@ -28,6 +28,9 @@ class ChronicleDefaultsTest {
     ChronicleDefaults.applyTo(p);
     assertThat(p).containsEntry("chronicle.analytics.disable", "true")
         .containsEntry("chronicle.announcer.disable", "true");
+    assertThat(p.getProperty("jna.tmpdir")).as("JNA's cache, out of the home directory")
+        .isEqualTo(java.nio.file.Path.of(System.getProperty("java.io.tmpdir"),
+            "jna-" + System.getProperty("user.name")).toString());
   }
 
   @Test
@@ -35,10 +38,12 @@ class ChronicleDefaultsTest {
     Properties p = new Properties();
     p.setProperty("chronicle.analytics.disable", "false");
     p.setProperty("chronicle.announcer.disable", "");
+    p.setProperty("jna.tmpdir", "/opt/app/jna");
     ChronicleDefaults.applyTo(p);
     ChronicleDefaults.applyTo(p); // idempotent
     assertThat(p).containsEntry("chronicle.analytics.disable", "false")
-        .containsEntry("chronicle.announcer.disable", "").hasSize(2);
+        .containsEntry("chronicle.announcer.disable", "")
+        .containsEntry("jna.tmpdir", "/opt/app/jna").hasSize(3);
   }
 
   @Test
