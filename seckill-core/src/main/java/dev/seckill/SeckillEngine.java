@@ -295,7 +295,8 @@ public final class SeckillEngine implements AutoCloseable {
    * {@link AdmissionSettings#tokenTtl()}; needed to buy from a sale that
    * {@linkplain Sale.Builder#requireToken requires tokens}. Tokens are issued only while the sale
    * is on: before it starts the answer is {@link Rejection#NOT_STARTED}, so a page scraped early
-   * yields nothing. Other refusals: {@code INVALID_REQUEST} (blank or oversized ids),
+   * yields nothing. Other refusals: {@code INVALID_REQUEST} (blank or oversized ids, or a user id
+   * with a control character or an unpaired surrogate),
    * {@code UNKNOWN_SALE}, {@code SOLD_OUT}, {@code ENDED}, {@code BLOCKED} (the user is blocked).
    * A token is signed with HMAC-SHA256 and bound to the sale, the user and its expiry; engines
    * configured with the same {@link AdmissionSettings.Builder#tokenSecret} accept each other's.
@@ -306,7 +307,7 @@ public final class SeckillEngine implements AutoCloseable {
   public TokenGrant issueToken(String saleId, String userId) {
     ensureOpen();
     if (userId == null || userId.isBlank() || userId.length() > PurchaseRequest.MAX_USER_ID_LENGTH
-        || saleId == null || saleId.isBlank()) {
+        || saleId == null || saleId.isBlank() || PurchaseRequest.firstUnstorable(userId) >= 0) {
       return TokenGrant.refused(Rejection.INVALID_REQUEST);
     }
     SaleState sale = sales.get(saleId);
