@@ -497,8 +497,9 @@ public final class SeckillEngine implements AutoCloseable {
 
   /**
    * Asks every shard to store its outbox in the {@link OrderSink} now, without waiting for a batch
-   * to fill. The future completes once every order confirmed before this call is stored; at once
-   * if no sink is configured. It completes exceptionally if the engine closes first.
+   * to fill. The future completes once every order confirmed before this call is stored (or, if
+   * the sink refused it for good, dead-lettered: see {@link #deadLetteredOrders()}); at once if
+   * no sink is configured. It completes exceptionally if the engine closes first.
    */
   public CompletableFuture<Void> flush() {
     CompletableFuture<?>[] all = new CompletableFuture<?>[shards.length];
@@ -516,6 +517,20 @@ public final class SeckillEngine implements AutoCloseable {
     long total = 0;
     for (Shard shard : shards) {
       total += shard.ledger().outboxSize();
+    }
+    return total;
+  }
+
+  /**
+   * Confirmed orders the {@link OrderSink} refused for good ({@link
+   * dev.seckill.spi.PermanentSinkException}) and that were parked in the dead-letter files
+   * ({@code shard-N/dead-letters.jsonl} in the data directory) instead, over all shards, since
+   * the files were created; see docs/persistence.md. Safe from any thread.
+   */
+  public long deadLetteredOrders() {
+    long total = 0;
+    for (Shard shard : shards) {
+      total += shard.deadLetteredOrders();
     }
     return total;
   }
