@@ -179,7 +179,7 @@ public final class OutboxFlusher implements Runnable {
         // With PERSISTED, buyers wait for the store: group commit, no waiting for a fuller batch
         // (orders that arrive during one store form the next batch).
         boolean due = available >= settings.batchSize() || flushNow || stoppingNow || groupCommit
-            || now - oldestSeenAt >= settings.maxDelay().toNanos();
+            || suspectEnd > 0 || now - oldestSeenAt >= settings.maxDelay().toNanos();
         if (!due) {
           LockSupport.parkNanos(this, settings.maxDelay().toNanos() - (now - oldestSeenAt));
           continue;
@@ -197,8 +197,9 @@ public final class OutboxFlusher implements Runnable {
             limit = batch.size() / 2;
             suspectEnd = upTo;
             log.warn("seckill shard {}: the sink refused a batch of {} orders (ids {} to {}) for"
-                    + " good; isolating the order at fault in batches of {}", shard, batch.size(),
-                batch.get(0).orderId(), batch.get(batch.size() - 1).orderId(), limit, e);
+                    + " good ({}); isolating the order at fault in batches of {}", shard,
+                batch.size(), batch.get(0).orderId(), batch.get(batch.size() - 1).orderId(),
+                e.getMessage(), limit);
             continue;
           }
           if (!deadLetter(batch.get(0), e)) {
