@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #append} writes and fsyncs a line before returning; the flusher advances the outbox
  * watermark only after that. A crash in between offers the order again after the restart; if it
  * fails again, {@link #contains} says it is written already and it is not appended twice. A
- * partial last line (a crash during the write) is cut off when the file is opened.
+ * partial last line (a crash during the write) is cut off when the file is opened, and logged; a
+ * last line that is whole but lacks its newline gets one.
  *
  * <p>Threads: {@link #append} and {@link #contains} on the flusher thread; {@link #count} from
  * any thread.
@@ -95,11 +96,18 @@ public final class DeadLetterFile {
       end--;
     }
     if (end < bytes.length) {
-      log.warn("seckill shard {}: cutting a partial last line ({} bytes) off {}, left by a crash"
-          + " during its write; that order is still in the outbox and is offered again", shard,
-          bytes.length - end, file);
+      String tail = new String(bytes, end, bytes.length - end, StandardCharsets.UTF_8);
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
-        ch.truncate(end);
+        if (tail.strip().endsWith("}")) {
+          // A whole line without its newline (an editor dropped it): keep it, end it.
+          ch.write(ByteBuffer.wrap(new byte[] {'\n'}), bytes.length);
+          end = bytes.length;
+        } else {
+          log.warn("seckill shard {}: cutting a partial last line off {}, left by a crash during"
+              + " its write (that order is still in the outbox and is offered again): {}", shard,
+              file, tail);
+          ch.truncate(end);
+        }
         ch.force(true);
       }
     }
