@@ -34,7 +34,12 @@ public enum Durability {
    * about one or two commits, not {@code flushMaxDelay}. If the
    * engine closes before the sink stores the order, the future completes exceptionally with an
    * {@link IllegalStateException} naming the order id: the order is confirmed in the ledger and
-   * is stored in the sink after the next start.
+   * is stored in the sink after the next start. If the sink refuses the order for good (a
+   * {@link dev.seckill.spi.PermanentSinkException}), the order is written to the shard's
+   * dead-letter file instead and the future completes exceptionally with a
+   * {@code PermanentSinkException} naming the order and the file, the sink's exception as its
+   * cause (a listener gets it in {@code onFailed}): the units stay taken in the ledger, and an
+   * operator replays or cancels the order (docs/persistence.md).
    */
   PERSISTED
 }

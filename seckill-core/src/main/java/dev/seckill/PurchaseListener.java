@@ -35,9 +35,12 @@ public interface PurchaseListener {
   void onRejected(PurchaseRequest request, Rejection reason);
 
   /**
-   * The ledger failed to decide (an I/O error in the ledger files). Whether the order was
-   * recorded is unknown until the engine is reopened; the default rethrows nothing and does
-   * nothing.
+   * The ledger failed to decide (an I/O error in the ledger files): whether the order was
+   * recorded is unknown until the engine is reopened. With {@link Durability#PERSISTED}, also
+   * called (on the flusher thread) for a confirmed order that was not stored: an
+   * {@link IllegalStateException} if the engine closed first, a
+   * {@link dev.seckill.spi.PermanentSinkException} if the sink refused it for good and it was
+   * dead-lettered. The default does nothing.
    */
   default void onFailed(PurchaseRequest request, Throwable cause) {}
 }

@@ -28,15 +28,22 @@ import java.util.Objects;
  *     .withChallengeAnswer(solvedCaptcha);     // after a CHALLENGE_REQUIRED answer
  * }</pre>
  *
- * <p>Construction never throws: a malformed request (blank ids, quantity below 1, an oversized
- * address or challenge answer) is answered by the engine with {@link Rejection#INVALID_REQUEST},
+ * <p>Construction never throws: a malformed request (blank ids, ids holding a character no order
+ * store can keep, quantity below 1, an oversized address or challenge answer) is answered by the
+ * engine with {@link Rejection#INVALID_REQUEST},
  * so a web layer can pass user input through unchanged and still get a reason back.
  * {@link #problem()} names the field at fault for the checks that need no sale;
  * {@link #problem(Sale)} (or {@link SeckillEngine#problem(PurchaseRequest)}) adds the checks
  * against the sale, such as a quantity above its {@link Sale#maxPerRequest()}.
  */
 public final class PurchaseRequest {
-  /** The longest user id the ledger accepts. */
+  /**
+   * The longest user id the ledger accepts, in UTF-16 chars. Besides its length, a user id (like
+   * a sale id) must hold no ISO control character (U+0000..U+001F, U+007F..U+009F: NUL, tab,
+   * newline, DEL, the C1 controls) and no unpaired surrogate: PostgreSQL refuses NUL, and the
+   * JDBC drivers turn a lone surrogate into {@code ?}, so such an id could not be stored as the
+   * ledger holds it. Surrogate pairs (an emoji, say) are fine.
+   */
   public static final int MAX_USER_ID_LENGTH = 256;
   /** The longest client address accepted (a textual IPv6 address with a zone fits). */
   public static final int MAX_CLIENT_ADDRESS_LENGTH = 64;
@@ -129,11 +136,19 @@ public final class PurchaseRequest {
     if (saleId == null || saleId.isBlank()) {
       return "saleId must not be blank, was " + quote(saleId);
     }
+    int bad = firstUnstorable(saleId);
+    if (bad >= 0) {
+      return unstorable("saleId", saleId, bad);
+    }
     if (userId == null || userId.isBlank()) {
       return "userId must not be blank, was " + quote(userId);
     }
     if (userId.length() > MAX_USER_ID_LENGTH) {
       return "userId must be at most " + MAX_USER_ID_LENGTH + " characters, was " + userId.length();
+    }
+    bad = firstUnstorable(userId);
+    if (bad >= 0) {
+      return unstorable("userId", userId, bad);
     }
     if (quantity < 1) {
       return "quantity must be at least 1, was " + quantity;
@@ -178,7 +193,67 @@ public final class PurchaseRequest {
         && userId.length() <= MAX_USER_ID_LENGTH
         && (clientAddress == null
             || (clientAddress.length() <= MAX_CLIENT_ADDRESS_LENGTH && !clientAddress.isBlank()))
-        && (challengeAnswer == null || challengeAnswer.length() <= MAX_CHALLENGE_ANSWER_LENGTH);
+        && (challengeAnswer == null || challengeAnswer.length() <= MAX_CHALLENGE_ANSWER_LENGTH)
+        && firstUnstorable(userId) < 0
+        && firstUnstorable(saleId) < 0;
+  }
+
+  /**
+   * The index of the first char of {@code s} that no order store can keep as it is, or -1: an
+   * ISO control character (U+0000..U+001F, U+007F..U+009F) or a surrogate that is not half of a
+   * high-low pair. One pass over the chars, no allocation.
+   */
+  static int firstUnstorable(String s) {
+    for (int i = 0, n = s.length(); i < n; i++) {
+      char c = s.charAt(i);
+      if (c >= 0x20 && c < 0x7f) {
+        continue; // printable ASCII: the common case
+      }
+      if (c < 0x20 || c <= 0x9f) {
+        return i; // C0 control, DEL, C1 control
+      }
+      if (c >= Character.MIN_SURROGATE && c <= Character.MAX_SURROGATE) {
+        if (c <= Character.MAX_HIGH_SURROGATE && i + 1 < n
+            && Character.isLowSurrogate(s.charAt(i + 1))) {
+          i++; // a valid pair: one supplementary code point
+          continue;
+        }
+        return i;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * Names what is wrong at {@code index} of {@code value} (found by {@link #firstUnstorable}),
+   * e.g. <code>userId contains a control character U+0000 at index 3 (...), was "abc&#92;u0000"</code>; the
+   * value is shown with such chars escaped.
+   */
+  static String unstorable(String field, String value, int index) {
+    char c = value.charAt(index);
+    String what = !Character.isSurrogate(c) ? "a control character"
+        : Character.isHighSurrogate(c) ? "an unpaired high surrogate"
+        : "an unpaired low surrogate";
+    return field + " contains " + what + " " + codePoint(c) + " at index " + index
+        + " (control characters and unpaired surrogates cannot be stored), was \""
+        + escaped(value) + '"';
+  }
+
+  private static String codePoint(char c) {
+    return String.format("U+%04X", (int) c);
+  }
+
+  /** {@code value} with every char {@link #firstUnstorable} would refuse written as <code>&#92;uXXXX</code>. */
+  private static String escaped(String value) {
+    StringBuilder sb = new StringBuilder(value.length() + 16);
+    int from = 0;
+    int bad;
+    while ((bad = firstUnstorable(value.substring(from))) >= 0) {
+      int at = from + bad;
+      sb.append(value, from, at).append(String.format("\\u%04X", (int) value.charAt(at)));
+      from = at + 1;
+    }
+    return sb.append(value, from, value.length()).toString();
   }
 
   private static String quote(String s) {

@@ -41,8 +41,9 @@ public enum Rejection {
    */
   OVERLOADED("the engine is at capacity"),
   /**
-   * The request is malformed: blank ids, a quantity outside 1..maxPerRequest, or an oversized
-   * client address or challenge answer (caller thread).
+   * The request is malformed: blank ids, an id holding a control character or an unpaired
+   * surrogate, a quantity outside 1..maxPerRequest, or an oversized client address or challenge
+   * answer (caller thread). {@link PurchaseRequest#problem()} says which.
    */
   INVALID_REQUEST("the request is malformed"),
   /**

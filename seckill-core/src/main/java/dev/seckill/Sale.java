@@ -62,7 +62,8 @@ public final class Sale {
    * Starts a sale specification.
    *
    * @throws IllegalArgumentException if {@code id} is null, blank, longer than
-   *     {@link #MAX_ID_LENGTH} or contains a control character
+   *     {@link #MAX_ID_LENGTH}, or contains a control character or an unpaired surrogate (see
+   *     {@link PurchaseRequest#MAX_USER_ID_LENGTH} for why)
    */
   public static Builder builder(String id) {
     return new Builder(id);
@@ -170,10 +171,9 @@ public final class Sale {
         throw new IllegalArgumentException(
             "id must be at most " + MAX_ID_LENGTH + " characters, was " + id.length());
       }
-      for (int i = 0; i < id.length(); i++) {
-        if (Character.isISOControl(id.charAt(i))) {
-          throw new IllegalArgumentException("id must not contain control characters, was \"" + id + '"');
-        }
+      int bad = PurchaseRequest.firstUnstorable(id);
+      if (bad >= 0) {
+        throw new IllegalArgumentException(PurchaseRequest.unstorable("id", id, bad));
       }
       this.id = id;
     }

@@ -300,7 +300,8 @@ public final class SeckillEngine implements AutoCloseable {
    * {@link AdmissionSettings#tokenTtl()}; needed to buy from a sale that
    * {@linkplain Sale.Builder#requireToken requires tokens}. Tokens are issued only while the sale
    * is on: before it starts the answer is {@link Rejection#NOT_STARTED}, so a page scraped early
-   * yields nothing. Other refusals: {@code INVALID_REQUEST} (blank or oversized ids),
+   * yields nothing. Other refusals: {@code INVALID_REQUEST} (blank or oversized ids, or a user id
+   * with a control character or an unpaired surrogate),
    * {@code UNKNOWN_SALE}, {@code SOLD_OUT}, {@code ENDED}, {@code BLOCKED} (the user is blocked).
    * A token is signed with HMAC-SHA256 and bound to the sale, the user and its expiry; engines
    * configured with the same {@link AdmissionSettings.Builder#tokenSecret} accept each other's.
@@ -311,7 +312,7 @@ public final class SeckillEngine implements AutoCloseable {
   public TokenGrant issueToken(String saleId, String userId) {
     ensureOpen();
     if (userId == null || userId.isBlank() || userId.length() > PurchaseRequest.MAX_USER_ID_LENGTH
-        || saleId == null || saleId.isBlank()) {
+        || saleId == null || saleId.isBlank() || PurchaseRequest.firstUnstorable(userId) >= 0) {
       return TokenGrant.refused(Rejection.INVALID_REQUEST);
     }
     SaleState sale = sales.get(saleId);
@@ -502,8 +503,9 @@ public final class SeckillEngine implements AutoCloseable {
 
   /**
    * Asks every shard to store its outbox in the {@link OrderSink} now, without waiting for a batch
-   * to fill. The future completes once every order confirmed before this call is stored; at once
-   * if no sink is configured. It completes exceptionally if the engine closes first.
+   * to fill. The future completes once every order confirmed before this call is stored (or, if
+   * the sink refused it for good, dead-lettered: see {@link #deadLetteredOrders()}); at once if
+   * no sink is configured. It completes exceptionally if the engine closes first.
    */
   public CompletableFuture<Void> flush() {
     CompletableFuture<?>[] all = new CompletableFuture<?>[shards.length];
@@ -521,6 +523,20 @@ public final class SeckillEngine implements AutoCloseable {
     long total = 0;
     for (Shard shard : shards) {
       total += shard.ledger().outboxSize();
+    }
+    return total;
+  }
+
+  /**
+   * Confirmed orders the {@link OrderSink} refused for good ({@link
+   * dev.seckill.spi.PermanentSinkException}) and that were parked in the dead-letter files
+   * ({@code shard-N/dead-letters.jsonl} in the data directory) instead, over all shards, since
+   * the files were created; see docs/persistence.md. Safe from any thread.
+   */
+  public long deadLetteredOrders() {
+    long total = 0;
+    for (Shard shard : shards) {
+      total += shard.deadLetteredOrders();
     }
     return total;
   }

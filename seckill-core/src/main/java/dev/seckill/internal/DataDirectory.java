@@ -53,7 +53,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   seckill.lock          OS lock; released by the OS even after kill -9; holds the holder's pid
  *   engine.properties     format version and the settings fixed at creation
  *   shard-N/              one per shard: users.cm3, outbox.cm3, counters.cm3,
- *                         sales.properties, CLEAN (present only while closed cleanly)
+ *                         sales.properties, CLEAN (present only while closed cleanly),
+ *                         dead-letters.jsonl (orders the sink refused for good, if any)
  * </pre>
  */
 public final class DataDirectory implements AutoCloseable {

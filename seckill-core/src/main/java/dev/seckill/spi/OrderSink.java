@@ -36,7 +36,21 @@ import java.util.List;
  *       engine's view; storing it in one transaction is the natural way to get that.
  *   <li><b>Failure.</b> Throw any exception to say the batch was not (or not surely) stored. The
  *       engine keeps the orders in the outbox and retries with capped exponential backoff; the
- *       same orders may come back in differently sized batches.
+ *       same orders may come back in differently sized batches. Such a failure is
+ *       <em>transient</em>: the engine retries for as long as it takes and never drops an order.
+ *   <li><b>Permanent failure.</b> Throw a {@link PermanentSinkException} to say that retrying
+ *       cannot help because an order in the batch cannot be stored (for a database: a data
+ *       exception or a constraint violation). The engine then isolates it: it offers the first
+ *       half of the batch, then the rest, halving again whatever fails permanently, until a
+ *       batch of one order fails permanently. That order is appended, with the exception's class
+ *       and message, to the shard's dead-letter file ({@code shard-N/dead-letters.jsonl} in the
+ *       data directory, fsync'd) instead of being stored, is removed from the outbox, and is
+ *       counted in {@code SeckillEngine.deadLetteredOrders()}; every other order is stored as
+ *       usual, so one bad order cannot hold back the rest. Nothing is dropped silently: an order
+ *       leaves the outbox only once it is in the sink or in the dead-letter file. A failure of
+ *       the sink as a whole (unreachable, a missing table) must not be reported as permanent,
+ *       or every order would be dead-lettered. A transient failure met while isolating is
+ *       retried with backoff as usual.
  *   <li><b>Order.</b> Orders within a batch are in confirmation order for one shard; nothing is
  *       promised across shards.
  * </ul>
@@ -47,7 +61,8 @@ public interface OrderSink extends AutoCloseable {
    * Stores {@code batch} durably and idempotently by order id; returns only once it is durable.
    *
    * @param batch one or more orders; the list is not retained by the engine after the call
-   * @throws Exception if the batch was not stored, or might not have been
+   * @throws PermanentSinkException if the batch was not stored and an order in it can never be
+   * @throws Exception if the batch was not stored, or might not have been; retried later
    */
   void store(List<ConfirmedOrder> batch) throws Exception;
 

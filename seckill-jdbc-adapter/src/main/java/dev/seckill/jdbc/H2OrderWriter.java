@@ -93,6 +93,12 @@ final class H2OrderWriter extends OrderWriter {
    * uncommitted insert of the same key, so it tries to insert too and fails once that transaction
    * commits; run again, the MERGE sees the committed row and leaves it alone.
    */
+  /** Not 23505, which is the MERGE race above, not a property of the rows. */
+  @Override
+  boolean isPermanentState(String state) {
+    return !"23505".equals(state) && super.isPermanentState(state);
+  }
+
   @Override
   boolean isTransient(SQLException e) {
     for (Throwable t = e; t != null; t = t.getCause()) {

@@ -17,6 +17,7 @@ package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.PermanentSinkException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -62,9 +63,20 @@ import javax.sql.DataSource;
  *       this batch newly inserted.
  * </ul>
  *
- * <p>Values the schema cannot hold exactly (a sale id over 128 or a user id over 256
- * characters, an instant outside the years 1000 to 9999) make {@code store} throw an
- * {@link IllegalArgumentException} before any SQL runs. Instants are stored truncated to the
+ * <h2>Permanent and transient failures</h2>
+ * A batch the database refuses because of its rows throws a {@link PermanentSinkException}
+ * (the rolled-back {@link SQLException} as its cause), so the engine isolates the order at fault
+ * and parks it in its dead-letter file instead of retrying the batch forever: SQLSTATE class 22
+ * (data exception, e.g. PostgreSQL's {@code 22021} for a NUL character) and class 23 (integrity
+ * constraint violation: a CHECK or foreign key you added, a unique index other than the order
+ * id's). Every other {@code SQLException} (class 08 connection failures, 40 conflicts after the
+ * retries, 42 a missing table or privilege, ...) is thrown as it is: transient, retried by the
+ * engine. Values the schema cannot hold exactly (a sale id over 128 or a user id over 256
+ * characters, an instant outside the years 1000 to 9999) are refused before any SQL runs, with a
+ * {@code PermanentSinkException} naming the order. (MySQL and MariaDB store with
+ * {@code INSERT IGNORE}, which turns most data errors into warnings instead.)
+ *
+ * <p> Instants are stored truncated to the
  * millisecond, in UTC, whatever the JVM's or the session's time zone.
  */
 public final class JdbcOrderSink implements OrderSink {
@@ -120,12 +132,15 @@ public final class JdbcOrderSink implements OrderSink {
   /**
    * Stores {@code batch} in one transaction, idempotently by order id; returns once committed.
    *
-   * @throws IllegalArgumentException if an order holds a value the schema cannot store exactly
+   * @throws PermanentSinkException if an order holds a value the schema cannot store exactly, or
+   *     the database refused the batch with a data exception or a constraint violation (SQLSTATE
+   *     class 22 or 23; the transaction was rolled back)
    * @throws IllegalStateException if the sink is closed
-   * @throws SQLException if the transaction failed (rolled back) or its commit failed (unknown)
+   * @throws SQLException if the transaction failed for another reason (rolled back) or its
+   *     commit failed (unknown)
    */
   @Override
-  public void store(List<ConfirmedOrder> batch) throws SQLException {
+  public void store(List<ConfirmedOrder> batch) throws SQLException, PermanentSinkException {
     if (closed) {
       throw new IllegalStateException("JdbcOrderSink on table " + table + " is closed");
     }
@@ -139,6 +154,10 @@ public final class JdbcOrderSink implements OrderSink {
         return;
       } catch (SQLException e) {
         if (attempt >= deadlockRetries || !writer.isTransient(e)) {
+          if (writer.isPermanent(e)) {
+            throw new PermanentSinkException("the database refused " + describe(rows)
+                + " for good (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);
+          }
           throw e;
         }
       }
@@ -176,8 +195,21 @@ public final class JdbcOrderSink implements OrderSink {
     }
   }
 
+  private static String describe(List<ConfirmedOrder> rows) {
+    if (rows.size() == 1) {
+      return "order " + rows.get(0).orderId();
+    }
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (ConfirmedOrder o : rows) {
+      min = Math.min(min, o.orderId());
+      max = Math.max(max, o.orderId());
+    }
+    return "a batch of " + rows.size() + " orders (ids " + min + " to " + max + ")";
+  }
+
   /** Checks values, drops repeated order ids (first wins) and sorts into the writer's lock order. */
-  private List<ConfirmedOrder> prepare(List<ConfirmedOrder> batch) {
+  private List<ConfirmedOrder> prepare(List<ConfirmedOrder> batch) throws PermanentSinkException {
     List<ConfirmedOrder> rows = new ArrayList<>(batch.size());
     Set<Long> seen = new HashSet<>(batch.size() * 2);
     for (ConfirmedOrder o : batch) {
@@ -190,18 +222,18 @@ public final class JdbcOrderSink implements OrderSink {
     return rows;
   }
 
-  private static void check(ConfirmedOrder o) {
+  private static void check(ConfirmedOrder o) throws PermanentSinkException {
     if (tooLong(o.saleId(), MAX_SALE_ID)) {
-      throw new IllegalArgumentException("order " + o.orderId() + ": saleId longer than "
+      throw new PermanentSinkException("order " + o.orderId() + ": saleId longer than "
           + MAX_SALE_ID + " characters cannot be stored: " + o.saleId());
     }
     if (tooLong(o.userId(), MAX_USER_ID)) {
-      throw new IllegalArgumentException("order " + o.orderId() + ": userId longer than "
+      throw new PermanentSinkException("order " + o.orderId() + ": userId longer than "
           + MAX_USER_ID + " characters cannot be stored: " + o.userId());
     }
     Instant at = o.confirmedAt();
     if (at.isBefore(MIN_INSTANT) || at.isAfter(MAX_INSTANT)) {
-      throw new IllegalArgumentException("order " + o.orderId() + ": confirmedAt " + at
+      throw new PermanentSinkException("order " + o.orderId() + ": confirmedAt " + at
           + " is outside the storable range " + MIN_INSTANT + " .. " + MAX_INSTANT);
     }
   }

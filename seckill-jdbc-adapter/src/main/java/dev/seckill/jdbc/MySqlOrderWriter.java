@@ -19,6 +19,7 @@ import dev.seckill.spi.ConfirmedOrder;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.SQLWarning;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -37,9 +38,14 @@ import java.util.TreeMap;
  * So when the summary is on, rows are grouped by (sale, quantity) and each statement holds one
  * group: {@code units = inserted * quantity} is then exact.
  *
- * <p>{@code IGNORE} also turns data errors (a too-long string, an out-of-range date) into
- * warnings; {@link JdbcOrderSink} rejects such values before any SQL runs, so only duplicate keys
- * are left to ignore. Thread-safe (stateless).
+ * <p>{@code IGNORE} also turns data errors (a too-long string, an out-of-range date) and
+ * constraint violations (a CHECK or a foreign key the application added) into warnings, and
+ * skips or alters the row: a silent drop. {@link JdbcOrderSink} rejects values the schema cannot
+ * hold before any SQL runs; for the rest, each statement's warnings are read back (the driver
+ * fetches them only when the server reported some, i.e. in practice only for re-offered
+ * duplicates), and a warning other than a duplicate key that says a row was skipped or altered
+ * fails the statement with an {@link SQLException} of SQLSTATE class 23 (constraint) or 22
+ * (data), which {@link JdbcOrderSink} reports as permanent. Thread-safe (stateless).
  */
 final class MySqlOrderWriter extends OrderWriter {
   /** Rows per statement: 5,000 parameters, far below the 65,535 limit and max_allowed_packet. */
@@ -117,7 +123,41 @@ final class MySqlOrderWriter extends OrderWriter {
         throw new SQLException("INSERT IGNORE into " + table + " of " + chunk.size()
             + " rows reported " + count + " affected rows");
       }
+      for (SQLWarning w = ps.getWarnings(); w != null; w = w.getNextWarning()) {
+        String state = ignoredRowState(w.getErrorCode());
+        if (state != null) {
+          throw new SQLException("INSERT IGNORE into " + table + " skipped or altered a row: "
+              + w.getMessage() + " (warning " + w.getErrorCode() + ")", state, w.getErrorCode());
+        }
+      }
       return count;
+    }
+  }
+
+  /**
+   * The SQLSTATE of the error that {@code IGNORE} turned into warning {@code code}, when that
+   * warning means a row was skipped or altered; null for a duplicate key (the idempotent path)
+   * and for warnings that do not touch rows.
+   */
+  static String ignoredRowState(int code) {
+    switch (code) {
+      case 1048: // column cannot be null
+      case 1451: // foreign key: a parent row
+      case 1452: // foreign key: no parent row
+      case 3819: // MySQL: check constraint violated
+      case 4025: // MariaDB: CONSTRAINT failed
+        return "23000";
+      case 1264: // out of range
+        return "22003";
+      case 1265: // data truncated
+      case 1406: // data too long
+        return "22001";
+      case 1292: // incorrect datetime
+        return "22007";
+      case 1366: // incorrect string value
+        return "22000";
+      default:
+        return null;
     }
   }
 

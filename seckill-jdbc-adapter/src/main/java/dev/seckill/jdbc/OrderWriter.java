@@ -114,6 +114,64 @@ abstract class OrderWriter {
     return false;
   }
 
+  /**
+   * Whether a failed transaction will fail again however often it is run, because of the rows
+   * themselves: SQLSTATE class 22 (data exception: a value the column cannot take, such as NUL in
+   * a PostgreSQL text) or class 23 (integrity constraint violation: a CHECK, a foreign key, a
+   * unique index other than the order id's, which the idempotent insert absorbs). Everything
+   * else (08 connection failures, 40 conflicts, 42 a missing table or grant, 53 resources, 57
+   * an operator's cancel, no SQLSTATE at all) is transient: the store is retried. The cause and
+   * {@link SQLException#getNextException() next-exception} chains are searched, so a driver's
+   * batch exception is classified by the failure it wraps; a transient state found anywhere in
+   * them wins.
+   */
+  boolean isPermanent(SQLException e) {
+    boolean permanent = false;
+    for (SQLException s : chain(e)) {
+      String state = s.getSQLState();
+      if (state == null || state.length() < 2) {
+        continue;
+      }
+      if (isPermanentState(state)) {
+        permanent = true;
+      } else if (!state.startsWith("01") && !state.startsWith("02")) { // warning, no data
+        return false;
+      }
+    }
+    return permanent;
+  }
+
+  /** Whether {@code state} alone says the rows can never be stored (class 22 or 23). */
+  boolean isPermanentState(String state) {
+    return state.startsWith("22") || state.startsWith("23");
+  }
+
+  /** {@code e}, its causes and next exceptions, each once, at most 32. */
+  static java.util.List<SQLException> chain(SQLException e) {
+    java.util.List<SQLException> out = new java.util.ArrayList<>();
+    java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(
+        new java.util.IdentityHashMap<>());
+    java.util.ArrayDeque<Throwable> todo = new java.util.ArrayDeque<>();
+    todo.add(e);
+    while (!todo.isEmpty() && out.size() < 32) {
+      Throwable t = todo.poll();
+      if (t == null || !seen.add(t)) {
+        continue;
+      }
+      if (t instanceof SQLException) {
+        out.add((SQLException) t);
+        SQLException next = ((SQLException) t).getNextException();
+        if (next != null) {
+          todo.add(next);
+        }
+      }
+      if (t.getCause() != null) {
+        todo.add(t.getCause());
+      }
+    }
+    return out;
+  }
+
   /** The stored form of an instant: truncated to the millisecond, as every column keeps it. */
   static Instant millis(Instant instant) {
     return instant.truncatedTo(ChronoUnit.MILLIS);

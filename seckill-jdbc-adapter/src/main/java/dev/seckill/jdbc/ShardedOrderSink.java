@@ -17,6 +17,7 @@ package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.PermanentSinkException;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
@@ -194,7 +195,10 @@ public final class ShardedOrderSink implements OrderSink {
    *     no target is called
    * @throws Exception if any target failed: when the batch went to one target, that target's
    *     exception; otherwise an exception naming the failed targets, with the first failure as
-   *     its cause and later ones suppressed; targets that did not fail have stored their part
+   *     its cause and later ones suppressed; targets that did not fail have stored their part.
+   *     That exception is a {@link PermanentSinkException} when every failure was one (so the
+   *     engine isolates the poison order); if any target failed transiently, it is a plain
+   *     {@code Exception} and the whole batch is retried
    */
   @Override
   public void store(List<ConfirmedOrder> batch) throws Exception {
@@ -243,10 +247,16 @@ public final class ShardedOrderSink implements OrderSink {
       }
     }
     if (!failures.isEmpty()) {
-      Exception failure = new Exception("ShardedOrderSink " + description + ": "
-          + failures.size() + " of " + attempted + " targets failed: " + failedTargets
-          + "; the others committed their part, and retrying the whole batch is safe",
-          failures.get(0));
+      boolean permanent = true;
+      for (Exception e : failures) {
+        permanent &= e instanceof PermanentSinkException;
+      }
+      String message = "ShardedOrderSink " + description + ": "
+          + failures.size() + " of " + attempted + " targets failed"
+          + (permanent ? " for good" : "") + ": " + failedTargets
+          + "; the others committed their part, and retrying the whole batch is safe";
+      Exception failure = permanent ? new PermanentSinkException(message, failures.get(0))
+          : new Exception(message, failures.get(0));
       for (int i = 1; i < failures.size(); i++) {
         failure.addSuppressed(failures.get(i));
       }

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.PermanentSinkException;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Instant;
@@ -163,15 +164,15 @@ class JdbcOrderSinkConfigTest {
       ConfirmedOrder fine = new ConfirmedOrder(1, "s", "u", 1, t);
       assertThatThrownBy(() -> sink.store(List.of(fine,
           new ConfirmedOrder(2, "s".repeat(129), "u", 1, t))))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(PermanentSinkException.class)
           .hasMessageStartingWith("order 2: saleId longer than 128 characters");
       assertThatThrownBy(() -> sink.store(List.of(
           new ConfirmedOrder(3, "s", "u".repeat(257), 1, t))))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(PermanentSinkException.class)
           .hasMessageStartingWith("order 3: userId longer than 256 characters");
       assertThatThrownBy(() -> sink.store(List.of(
           new ConfirmedOrder(4, "s", "u", 1, Instant.parse("0999-12-31T23:59:59Z")))))
-          .isInstanceOf(IllegalArgumentException.class)
+          .isInstanceOf(PermanentSinkException.class)
           .hasMessageStartingWith("order 4: confirmedAt 0999-12-31T23:59:59Z is outside");
       // 256 supplementary characters are 512 chars in Java but 256 in the database: allowed.
       sink.store(List.of(fine, new ConfirmedOrder(5, "s", "\uD83D\uDE00".repeat(256), 1, t)));

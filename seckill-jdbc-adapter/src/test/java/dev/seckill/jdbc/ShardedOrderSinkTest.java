@@ -20,6 +20,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.PermanentSinkException;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -185,6 +186,32 @@ class ShardedOrderSinkTest {
     JdbcOrderSink.builder(b).table(TABLE).createSchemaIfMissing(true).build().close();
     sharded.store(batch); // the engine's retry of the whole batch
     assertPartitioned(sharded, batch);
+  }
+
+  @Test
+  void theFailureIsPermanentOnlyWhenEveryFailedTargetFailedPermanently() throws Exception {
+    OrderSink poisoned = batch -> {
+      throw new PermanentSinkException("check constraint violated");
+    };
+    OrderSink down = batch -> {
+      throw new SQLException("connection refused", "08001");
+    };
+    List<ConfirmedOrder> batch = orders(1, 100);
+    ShardedOrderSink oneBad = ShardedOrderSink.byOrderIdRange(
+        new TreeMap<>(Map.of(1L, sinkA, 51L, poisoned)));
+    assertThatThrownBy(() -> oneBad.store(batch))
+        .isInstanceOf(PermanentSinkException.class)
+        .hasMessageContaining("1 of 2 targets failed for good")
+        .hasCauseInstanceOf(PermanentSinkException.class);
+    ShardedOrderSink badAndDown = ShardedOrderSink.byOrderIdRange(
+        new TreeMap<>(Map.of(1L, down, 51L, poisoned)));
+    assertThatThrownBy(() -> badAndDown.store(batch))
+        .isNotInstanceOf(PermanentSinkException.class)
+        .hasMessageContaining("2 of 2 targets failed:");
+    // One target only: its own exception, unwrapped.
+    assertThatThrownBy(() -> oneBad.store(orders(60, 70)))
+        .isInstanceOf(PermanentSinkException.class)
+        .hasMessage("check constraint violated");
   }
 
   @Test

@@ -21,6 +21,10 @@ import dev.seckill.PurchaseRequest;
 import dev.seckill.PurchaseResult;
 import dev.seckill.internal.ledger.StockLedger;
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.PermanentSinkException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -42,6 +46,15 @@ import org.slf4j.LoggerFactory;
  * the sale goes on while the sink is down, until the outbox bound turns new purchases into
  * {@code OVERLOADED}.
  *
+ * <p>Poison orders: a {@link PermanentSinkException} says an order in the batch can never be
+ * stored. The flusher then bisects: it reads batches of half the failed size from the watermark,
+ * halving again on each permanent failure, until a batch of one order fails permanently; that
+ * order goes to the {@link DeadLetterFile} (fsync'd) and only then does the watermark pass it.
+ * A success that passes the end of the failed range, or a dead letter, ends the isolation and
+ * restores the full batch size. Bisecting costs about two stores per halving, and no backoff:
+ * the sink answered, it is not down. A PERSISTED buyer of a dead-lettered order gets a
+ * {@link PermanentSinkException} instead of a confirmation.
+ *
  * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed}, {@link #enqueuePending}
  * and {@link #stop} may be called from any thread; they communicate through concurrent queues,
  * volatile fields and {@link LockSupport#unpark}.
@@ -52,6 +65,7 @@ public final class OutboxFlusher implements Runnable {
   private final int shard;
   private final StockLedger ledger;
   private final FlushSettings settings;
+  private final DeadLetterFile deadLetters;
   private final boolean groupCommit;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
@@ -62,12 +76,22 @@ public final class OutboxFlusher implements Runnable {
   private volatile boolean stopping;
   /** Flushed watermark as published by the flusher thread, for other threads. */
   private volatile long flushedView;
+  /**
+   * PERSISTED only, flusher-confined: dead-lettered orders whose buyer may still be waiting, in id
+   * order, each with the failure to give that buyer.
+   */
+  private final ArrayDeque<DeadOrder> deadForPending = new ArrayDeque<>();
 
-  /** Creates the flusher for {@code ledger}; {@link #start} runs it. */
-  public OutboxFlusher(int shard, StockLedger ledger, FlushSettings settings) {
+  /**
+   * Creates the flusher for {@code ledger}, parking poison orders in {@code deadLetters};
+   * {@link #start} runs it.
+   */
+  public OutboxFlusher(int shard, StockLedger ledger, FlushSettings settings,
+      DeadLetterFile deadLetters) {
     this.shard = shard;
     this.ledger = ledger;
     this.settings = settings;
+    this.deadLetters = deadLetters;
     this.groupCommit = settings.durability() == Durability.PERSISTED;
     this.flushedView = ledger.flushedSeq();
   }
@@ -126,6 +150,10 @@ public final class OutboxFlusher implements Runnable {
     long backoffNanos = settings.initialBackoff().toNanos();
     int failures = 0;
     long oldestSeenAt = 0;
+    // Isolation of a poison order: while suspectEnd > 0, an order at or below that sequence made
+    // a batch fail permanently, and batches hold at most `limit` orders.
+    long suspectEnd = 0;
+    int limit = settings.batchSize();
     try {
       while (true) {
         long published = ledger.publishedSeq();
@@ -151,18 +179,46 @@ public final class OutboxFlusher implements Runnable {
         // With PERSISTED, buyers wait for the store: group commit, no waiting for a fuller batch
         // (orders that arrive during one store form the next batch).
         boolean due = available >= settings.batchSize() || flushNow || stoppingNow || groupCommit
-            || now - oldestSeenAt >= settings.maxDelay().toNanos();
+            || suspectEnd > 0 || now - oldestSeenAt >= settings.maxDelay().toNanos();
         if (!due) {
           LockSupport.parkNanos(this, settings.maxDelay().toNanos() - (now - oldestSeenAt));
           continue;
         }
         flushNow = false;
         batch.clear();
-        long upTo = ledger.readUnflushed(published, settings.batchSize(), batch);
+        long upTo = ledger.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
+            batch);
         try {
           if (!batch.isEmpty()) {
             settings.sink().store(batch);
           }
+        } catch (PermanentSinkException e) {
+          if (batch.size() > 1) {
+            limit = batch.size() / 2;
+            suspectEnd = upTo;
+            log.warn("seckill shard {}: the sink refused a batch of {} orders (ids {} to {}) for"
+                    + " good ({}); isolating the order at fault in batches of {}", shard,
+                batch.size(), batch.get(0).orderId(), batch.get(batch.size() - 1).orderId(),
+                e.getMessage(), limit);
+            continue;
+          }
+          if (!deadLetter(batch.get(0), e)) {
+            failures++;
+            if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
+              break;
+            }
+            LockSupport.parkNanos(this, backoffNanos);
+            backoffNanos = Math.min(backoffNanos * 2, settings.maxBackoff().toNanos());
+            continue;
+          }
+          suspectEnd = 0;
+          limit = settings.batchSize();
+          ledger.markFlushed(upTo, 1);
+          flushedView = upTo;
+          oldestSeenAt = upTo < published ? System.nanoTime() : 0;
+          completeWaiters(upTo);
+          deliverPending(upTo);
+          continue;
         } catch (Exception | LinkageError e) {
           failures++;
           log.warn("seckill shard {}: storing {} orders in the sink failed (attempt {}); the orders"
@@ -180,6 +236,11 @@ public final class OutboxFlusher implements Runnable {
           failures = 0;
           backoffNanos = settings.initialBackoff().toNanos();
         }
+        if (suspectEnd > 0 && upTo >= suspectEnd) {
+          // The range that failed is stored without a permanent failure: nothing to isolate.
+          suspectEnd = 0;
+          limit = settings.batchSize();
+        }
         ledger.markFlushed(upTo, batch.size());
         flushedView = upTo;
         oldestSeenAt = upTo < published ? System.nanoTime() : 0;
@@ -193,6 +254,35 @@ public final class OutboxFlusher implements Runnable {
       failRemaining();
       stopped.complete(null);
     }
+  }
+
+  /**
+   * Writes {@code order}, refused by the sink for good, to the dead-letter file (unless a crash
+   * after an earlier write left it there already). False if the file could not be written: the
+   * order then stays in the outbox and is tried again after a backoff.
+   */
+  private boolean deadLetter(ConfirmedOrder order, PermanentSinkException e) {
+    try {
+      if (!deadLetters.contains(order.orderId())) {
+        deadLetters.append(order, e, Instant.now());
+      }
+    } catch (IOException | RuntimeException io) {
+      log.error("seckill shard {}: order {} was refused by the sink for good, and writing it to {}"
+          + " failed; it stays in the outbox and is tried again", shard, order.orderId(),
+          deadLetters.path(), io);
+      return false;
+    }
+    log.error("seckill shard {}: order {} (sale {}, quantity {}) was refused by the sink for good"
+        + " and written to {} instead ({} dead-lettered on this shard); the other orders go on",
+        shard, order.orderId(), order.saleId(), order.quantity(), deadLetters.path(),
+        deadLetters.count(), e);
+    if (groupCommit) {
+      deadForPending.add(new DeadOrder(order.orderId(), new PermanentSinkException("order "
+          + order.orderId() + " is confirmed in the ledger (its units are taken) but the sink"
+          + " refused it for good, so it was written to " + deadLetters.path() + " instead: "
+          + e.getMessage(), e)));
+    }
+    return true;
   }
 
   private void completeWaiters(long flushedSeq) {
@@ -210,6 +300,13 @@ public final class OutboxFlusher implements Runnable {
     Pending p;
     while ((p = pending.peek()) != null && p.orderId <= flushedOrderId) {
       pending.poll();
+      while (!deadForPending.isEmpty() && deadForPending.peekFirst().orderId < p.orderId) {
+        deadForPending.pollFirst(); // no buyer waits for it (recovered after a restart)
+      }
+      if (!deadForPending.isEmpty() && deadForPending.peekFirst().orderId == p.orderId) {
+        fail(p, deadForPending.pollFirst().failure);
+        continue;
+      }
       try {
         if (p.future != null) {
           p.future.complete(PurchaseResult.confirmed(p.orderId, p.request.quantity()));
@@ -222,28 +319,41 @@ public final class OutboxFlusher implements Runnable {
     }
   }
 
+  private void fail(Pending p, Throwable e) {
+    try {
+      if (p.future != null) {
+        p.future.completeExceptionally(e);
+      } else {
+        p.listener.onFailed(p.request, e);
+      }
+    } catch (RuntimeException callbackFailure) {
+      log.warn("seckill shard {}: a purchase callback threw on the flusher thread", shard,
+          callbackFailure);
+    }
+  }
+
   private void failRemaining() {
     Pending p;
     while ((p = pending.poll()) != null) {
-      IllegalStateException e = new IllegalStateException("order " + p.orderId
+      fail(p, new IllegalStateException("order " + p.orderId
           + " is confirmed in the ledger but was not stored in the sink before the engine closed;"
-          + " it is stored after the next start");
-      try {
-        if (p.future != null) {
-          p.future.completeExceptionally(e);
-        } else {
-          p.listener.onFailed(p.request, e);
-        }
-      } catch (RuntimeException callbackFailure) {
-        log.warn("seckill shard {}: a purchase callback threw on the flusher thread", shard,
-            callbackFailure);
-      }
+          + " it is stored after the next start"));
     }
     Waiter w;
     while ((w = waiters.poll()) != null) {
       w.future.completeExceptionally(new IllegalStateException(
           "the engine closed before every order was stored in the sink; the rest are stored"
               + " after the next start"));
+    }
+  }
+
+  private static final class DeadOrder {
+    final long orderId;
+    final PermanentSinkException failure;
+
+    DeadOrder(long orderId, PermanentSinkException failure) {
+      this.orderId = orderId;
+      this.failure = failure;
     }
   }
 

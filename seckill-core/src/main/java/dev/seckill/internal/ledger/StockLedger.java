@@ -461,6 +461,11 @@ public final class StockLedger implements AutoCloseable {
     return appliedSeq;
   }
 
+  /** The directory holding this shard's ledger files. */
+  public Path directory() {
+    return config.directory();
+  }
+
   /** Orders held in the outbox. Safe from any thread. */
   public long outboxSize() {
     return outboxSize.get();

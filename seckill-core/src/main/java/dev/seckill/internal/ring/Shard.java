@@ -30,6 +30,7 @@ import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.PurchaseResult;
 import dev.seckill.Sale;
+import dev.seckill.internal.flush.DeadLetterFile;
 import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.flush.OutboxFlusher;
 import dev.seckill.internal.ledger.SaleState;
@@ -66,12 +67,14 @@ public final class Shard implements AutoCloseable {
   private final RingBuffer<PurchaseEvent> ring;
   private final Responder responder;
   private final OutboxFlusher flusher;
+  private final DeadLetterFile deadLetters;
 
   private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
       FlushSettings flush) {
     this.index = index;
     this.ledger = ledger;
-    this.flusher = flush == null ? null : new OutboxFlusher(index, ledger, flush);
+    this.deadLetters = DeadLetterFile.open(index, ledger.directory());
+    this.flusher = flush == null ? null : new OutboxFlusher(index, ledger, flush, deadLetters);
     this.responder = new Responder(
         flush != null && flush.durability() == Durability.PERSISTED ? flusher : null);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
@@ -130,6 +133,11 @@ public final class Shard implements AutoCloseable {
   /** The ring's free slots now; a hint for tests and metrics. */
   public long remainingCapacity() {
     return ring.remainingCapacity();
+  }
+
+  /** Orders the sink refused for good, parked in this shard's dead-letter file. Any thread. */
+  public long deadLetteredOrders() {
+    return deadLetters.count();
   }
 
   /** Callbacks that have thrown on this shard's responder. */
