@@ -819,7 +819,9 @@ public final class SeckillEngine implements AutoCloseable {
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message
      *     lists them), another engine holds the data directory, or a setting fixed at creation
      *     differs from the one the directory was created with
-     * @throws UncheckedIOException if the ledger files cannot be opened
+     * @throws UncheckedIOException if the ledger files cannot be opened, or the disk lacks room
+     *     to create them (they are allocated in full at creation; the message names the
+     *     directory, the bytes needed and the bytes free)
      */
     public SeckillEngine build() {
       if (dataDir == null) {
@@ -857,6 +859,7 @@ public final class SeckillEngine implements AutoCloseable {
       fixed.put("outboxCapacityPerShard", Long.toString(outbox));
       fixed.put("maxSalesPerShard", Integer.toString(maxSales));
 
+      requireDiskSpace(shardCount, maxUsers, outbox, maxSales);
       DataDirectory dir;
       try {
         dir = DataDirectory.open(dataDir, fixed);
@@ -887,12 +890,35 @@ public final class SeckillEngine implements AutoCloseable {
         }
         dir.close();
         if (e instanceof IOException) {
-          throw new UncheckedIOException("could not open the ledger in " + dataDir, (IOException) e);
+          throw new UncheckedIOException("could not open the ledger in " + dataDir + ": "
+              + e.getMessage(), (IOException) e);
         }
         throw (RuntimeException) e;
       }
       return new SeckillEngine(this, dir, started,
           closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout, checks);
+    }
+
+    /**
+     * Before creating anything: the files of every shard still to be created are allocated in
+     * full, so the disk must hold them all now (docs/design.md, Disk use).
+     */
+    private void requireDiskSpace(int shardCount, long maxUsers, long outbox, int maxSales) {
+      long needed = 0;
+      for (int i = 0; i < shardCount; i++) {
+        long shard = StockLedger.bytesToCreate(new LedgerConfig(
+            DataDirectory.shardDirectory(dataDir, i), i, shardCount, maxUsers, outbox, maxSales, clock));
+        if (shard < 0) {
+          return; // this Chronicle version hides its sizing; each shard's creation still checks
+        }
+        needed += shard;
+      }
+      try {
+        StockLedger.requireSpace(dataDir, needed, "the ledger files of " + shardCount
+            + (shardCount == 1 ? " shard" : " shards"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
     }
 
     private static void requireUnset(boolean unset, String setting, Object current) {

@@ -117,6 +117,11 @@ public final class DataDirectory implements AutoCloseable {
 
   /** The directory of shard {@code index}. */
   public Path shardDirectory(int index) {
+    return shardDirectory(root, index);
+  }
+
+  /** The directory of shard {@code index} under the data directory {@code root}. */
+  public static Path shardDirectory(Path root, int index) {
     return root.resolve("shard-" + index);
   }
 

@@ -287,7 +287,7 @@ public final class StockLedger implements AutoCloseable {
     boolean fresh = !Files.exists(dir.resolve(OUTBOX_FILE));
     if (fresh) {
       if (checkSpace) {
-        requireSpace(dir, bytesToCreate(config), "shard " + config.shardIndex() + "'s ledger");
+        requireSpace(dir, bytesToCreate(config), "the ledger files of shard " + config.shardIndex());
       }
       Files.write(creating, new byte[0]);
       SaleCatalog.Durability.forceDirectory(dir);
@@ -451,11 +451,11 @@ public final class StockLedger implements AutoCloseable {
     long free = store.getUsableSpace();
     long wanted = (long) Math.ceil(needed * SPACE_HEADROOM);
     if (free < wanted) {
-      throw new IOException("not enough disk space in " + dir + " for " + what + ": its files need "
-          + needed + " bytes (" + mib(needed) + " MiB, allocated in full at creation) plus 10% head-room, "
-          + wanted + " bytes in all, but the file system (" + store + ") has " + free + " bytes ("
-          + mib(free) + " MiB) free. Free some space, choose another dataDir, or lower"
-          + " maxUsersPerShard / outboxCapacityPerShard / shards (docs/design.md, Disk use)");
+      throw new IOException("not enough disk space in " + dir + " for " + what + ": they need "
+          + needed + " bytes (" + mib(needed) + " MiB, allocated in full at creation) plus 10%"
+          + " head-room, " + wanted + " bytes in all, but the file system (" + store + ") has "
+          + free + " bytes free (" + mib(free) + " MiB). Free some space, choose another dataDir,"
+          + " or lower maxUsersPerShard / outboxCapacityPerShard / shards (docs/design.md, Disk use)");
     }
   }
 
@@ -747,6 +747,16 @@ public final class StockLedger implements AutoCloseable {
   /** Purchases refused because a ledger write failed. Writer thread, or after it stopped. */
   public long writeFailures() {
     return writeFailures;
+  }
+
+  /** Test access to the users map. */
+  ChronicleMap<CharSequence, Long> usersMap() {
+    return users;
+  }
+
+  /** Test access to the outbox map. */
+  ChronicleMap<Long, OrderRecord> outboxMap() {
+    return outbox;
   }
 
   /** Bytes of the users map's entries and its budget, for tests and metrics. Writer thread. */
