@@ -691,8 +691,11 @@ public final class SeckillEngine implements AutoCloseable {
 
     /**
      * Distinct (sale, user) pairs one shard records; a new buyer beyond it is refused with
-     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. Default 1,000,000;
-     * at least 16. Fixed when the data directory is created (it sizes the file).
+     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. The map also has a
+     * byte budget: with user ids averaging over about 40 characters fewer buyers fit, and the
+     * rest get {@code OVERLOADED} too. Default 1,000,000; at least 16. Fixed when the data
+     * directory is created: it sizes {@code users.cm3}, about 108 bytes per user, allocated in
+     * full at creation (docs/design.md, Disk use).
      */
     public Builder maxUsersPerShard(long maxUsersPerShard) {
       requireUnset(this.maxUsersPerShard == -1, "maxUsersPerShard", this.maxUsersPerShard);
@@ -702,8 +705,10 @@ public final class SeckillEngine implements AutoCloseable {
 
     /**
      * Confirmed orders one shard's outbox holds until persistence drains them; beyond it new
-     * orders are refused with {@link Rejection#OVERLOADED}. Default 1,000,000; at least 16.
-     * Fixed when the data directory is created (it sizes the file).
+     * orders are refused with {@link Rejection#OVERLOADED}, as they are when the outbox's byte
+     * budget is spent (long user ids). Default 1,000,000; at least 16. Fixed when the data
+     * directory is created: it sizes {@code outbox.cm3}, about 163 bytes per order, allocated in
+     * full at creation.
      */
     public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
       requireUnset(this.outboxCapacityPerShard == -1, "outboxCapacityPerShard", this.outboxCapacityPerShard);

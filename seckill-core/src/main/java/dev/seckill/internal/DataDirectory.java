@@ -39,7 +39,8 @@ import java.util.Properties;
  *   seckill.lock          OS lock; released by the OS even after kill -9
  *   engine.properties     format version and the settings fixed at creation
  *   shard-N/              one per shard: users.cm3, outbox.cm3, counters.cm3,
- *                         sales.properties, CLEAN (present only while closed cleanly)
+ *                         sales.properties, CLEAN (present only while closed cleanly),
+ *                         CREATING (present only while a first open creates the files)
  * </pre>
  */
 public final class DataDirectory implements AutoCloseable {

@@ -81,6 +81,18 @@ import org.slf4j.LoggerFactory;
  * never reused. The flusher removes records only at or below the published watermark, so the
  * records recovery needs are always there.
  *
+ * <p><b>A failed write</b> (Chronicle throws: a full segment, an unbacked mapped page, "Map
+ * failed") is undone, the record removed if the user's write failed after it, and answered
+ * {@link Rejection#OVERLOADED}; so no record of an unconfirmed order remains. Replay discards a
+ * last record whose buyer does not fit in the users map (left by an older version), with a
+ * warning.
+ *
+ * <h2>Bounds and disk</h2>
+ * Besides the entry counts, the users map and the outbox each have a byte budget the writer
+ * checks before writing (see {@link #entryCost}); the maps are created with segment tiering off
+ * and fully allocated, so they never grow at run time. See docs/design.md, "Bounds in bytes"
+ * and "Disk use".
+ *
  * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
  * returns, which survives a process crash but not a power loss or kernel panic (see
  * docs/guarantees.md).
