@@ -118,8 +118,9 @@ public final class StockLedger implements AutoCloseable {
   private static final String OUTBOX_FILE = "outbox.cm3";
   private static final String COUNTERS_FILE = "counters.cm3";
   /**
-   * Average bytes of a users-map key ({@code saleIndex|userId} in UTF-8) the map is sized and
-   * budgeted for: ids of up to about 60 ASCII characters on average.
+   * Average bytes of a users-map key ({@code saleIndex|userId} in UTF-8) the map is sized for.
+   * The byte budget ({@link #MAX_FILL} of that space) then holds {@code maxUsers} entries whose
+   * keys average up to about 41 bytes: user ids of about 40 ASCII characters.
    */
   static final int USER_KEY_BYTES = 64;
   /** Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id). */
