@@ -785,6 +785,10 @@ public final class StockLedger implements AutoCloseable {
     return outboxBytes.get();
   }
 
+  long outboxBudget() {
+    return outboxBudget;
+  }
+
   /**
    * Bytes one entry takes in a map with chunks of {@code chunk} bytes: key, value and Chronicle's
    * per-entry overhead, rounded up to whole chunks (an entry occupies whole chunks).
