@@ -614,8 +614,11 @@ public final class StockLedger implements AutoCloseable {
 
   /**
    * Decides one purchase: confirms it (recording the order) if the stock and the user's limit
-   * allow the whole quantity, otherwise refuses it. Writer thread only; allocation-free when the
-   * request is refused and the user's count is below 128.
+   * allow the whole quantity, otherwise refuses it. A new buyer beyond {@code maxUsers} or the
+   * users map's byte budget, an order beyond the outbox's count or byte budget, and any write
+   * Chronicle fails (undone first) are refused with {@link Rejection#OVERLOADED}; this method
+   * throws only for a bug or a test probe's simulated crash. Writer thread only;
+   * allocation-free when the request is refused and the user's count is below 128.
    *
    * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
    */
