@@ -731,8 +731,11 @@ public final class SeckillEngine implements AutoCloseable {
 
     /**
      * Distinct (sale, user) pairs one shard records; a new buyer beyond it is refused with
-     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. Default 1,000,000;
-     * at least 16. Fixed when the data directory is created (it sizes the file).
+     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. The map also has a
+     * byte budget: with user ids averaging over about 40 characters fewer buyers fit, and the
+     * rest get {@code OVERLOADED} too. Default 1,000,000; at least 16. Fixed when the data
+     * directory is created: it sizes {@code users.cm3}, about 108 bytes per user, allocated in
+     * full at creation (docs/design.md, Disk use).
      */
     public Builder maxUsersPerShard(long maxUsersPerShard) {
       requireUnset(this.maxUsersPerShard == -1, "maxUsersPerShard", this.maxUsersPerShard);
@@ -742,8 +745,10 @@ public final class SeckillEngine implements AutoCloseable {
 
     /**
      * Confirmed orders one shard's outbox holds until persistence drains them; beyond it new
-     * orders are refused with {@link Rejection#OVERLOADED}. Default 1,000,000; at least 16.
-     * Fixed when the data directory is created (it sizes the file).
+     * orders are refused with {@link Rejection#OVERLOADED}, as they are when the outbox's byte
+     * budget is spent (long user ids). Default 1,000,000; at least 16. Fixed when the data
+     * directory is created: it sizes {@code outbox.cm3}, about 163 bytes per order, allocated in
+     * full at creation.
      */
     public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
       requireUnset(this.outboxCapacityPerShard == -1, "outboxCapacityPerShard", this.outboxCapacityPerShard);
@@ -859,7 +864,9 @@ public final class SeckillEngine implements AutoCloseable {
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message
      *     lists them), another engine holds the data directory, or a setting fixed at creation
      *     differs from the one the directory was created with
-     * @throws UncheckedIOException if the ledger files cannot be opened
+     * @throws UncheckedIOException if the ledger files cannot be opened, or the disk lacks room
+     *     to create them (they are allocated in full at creation; the message names the
+     *     directory, the bytes needed and the bytes free)
      */
     public SeckillEngine build() {
       if (dataDir == null) {
@@ -901,6 +908,7 @@ public final class SeckillEngine implements AutoCloseable {
       fixed.put("outboxCapacityPerShard", Long.toString(outbox));
       fixed.put("maxSalesPerShard", Integer.toString(maxSales));
 
+      requireDiskSpace(shardCount, maxUsers, outbox, maxSales);
       DataDirectory dir;
       try {
         dir = DataDirectory.open(dataDir, fixed);
@@ -931,12 +939,35 @@ public final class SeckillEngine implements AutoCloseable {
         }
         dir.close();
         if (e instanceof IOException) {
-          throw new UncheckedIOException("could not open the ledger in " + dataDir, (IOException) e);
+          throw new UncheckedIOException("could not open the ledger in " + dataDir + ": "
+              + e.getMessage(), (IOException) e);
         }
         throw (RuntimeException) e;
       }
       return new SeckillEngine(this, dir, started,
           closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout, checks);
+    }
+
+    /**
+     * Before creating anything: the files of every shard still to be created are allocated in
+     * full, so the disk must hold them all now (docs/design.md, Disk use).
+     */
+    private void requireDiskSpace(int shardCount, long maxUsers, long outbox, int maxSales) {
+      long needed = 0;
+      for (int i = 0; i < shardCount; i++) {
+        long shard = StockLedger.bytesToCreate(new LedgerConfig(
+            DataDirectory.shardDirectory(dataDir, i), i, shardCount, maxUsers, outbox, maxSales, clock));
+        if (shard < 0) {
+          return; // this Chronicle version hides its sizing; each shard's creation still checks
+        }
+        needed += shard;
+      }
+      try {
+        StockLedger.requireSpace(dataDir, needed, "the ledger files of " + shardCount
+            + (shardCount == 1 ? " shard" : " shards"));
+      } catch (IOException e) {
+        throw new UncheckedIOException(e.getMessage(), e);
+      }
     }
 
     private static void requireUnset(boolean unset, String setting, Object current) {

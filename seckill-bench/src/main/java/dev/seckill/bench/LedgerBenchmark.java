@@ -116,8 +116,9 @@ public class LedgerBenchmark {
       userMap = ChronicleMapBuilder.of(CharSequence.class, Long.class)
           .name("bench-users")
           .entries(maxUsers)
-          .averageKeySize(40)
-          .maxBloatFactor(2.0)
+          .averageKeySize(64)
+          .allowSegmentTiering(false)
+          .sparseFile(false)
           .putReturnsNull(true)
           .removeReturnsNull(true)
           .createPersistedTo(dir.resolve("users.cm3").toFile());

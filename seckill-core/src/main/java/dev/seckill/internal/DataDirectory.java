@@ -54,7 +54,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *   engine.properties     format version and the settings fixed at creation
  *   shard-N/              one per shard: users.cm3, outbox.cm3, counters.cm3,
  *                         sales.properties, CLEAN (present only while closed cleanly),
- *                         dead-letters.jsonl (orders the sink refused for good, if any)
+ *                         dead-letters.jsonl (orders the sink refused for good, if any),
+ *                         CREATING (present only while a first open creates the files)
  * </pre>
  */
 public final class DataDirectory implements AutoCloseable {
@@ -200,7 +201,12 @@ public final class DataDirectory implements AutoCloseable {
 
   /** The directory of shard {@code index}. */
   public Path shardDirectory(int index) {
-    return realRoot.resolve("shard-" + index);
+    return shardDirectory(realRoot, index);
+  }
+
+  /** The directory of shard {@code index} under the data directory {@code root}. */
+  public static Path shardDirectory(Path root, int index) {
+    return root.resolve("shard-" + index);
   }
 
   /** The root directory. */
