@@ -20,7 +20,7 @@ import dev.seckill.internal.DataDirectory;
 import dev.seckill.internal.JvmFlags;
 import dev.seckill.internal.admission.Admission;
 import dev.seckill.internal.admission.AdmissionCap;
-import dev.seckill.internal.admission.Blocklist;
+import dev.seckill.internal.admission.AdmissionOperations;
 import dev.seckill.internal.admission.Outcome;
 import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.ledger.LedgerConfig;
@@ -85,6 +85,7 @@ public final class SeckillEngine implements AutoCloseable {
   private final Shard[] shards;
   private final Admission admission;
   private final double capFactor;
+  private final Operations operations;
   private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
   /** Submitters between their closed-check and their publish; close() waits for it to drain. */
   private final LongAdder publishing = new LongAdder();
@@ -95,6 +96,7 @@ public final class SeckillEngine implements AutoCloseable {
     this.clock = b.clock;
     this.admission = admission;
     this.capFactor = admission.capFactor();
+    this.operations = new AdmissionOperations(admission, b.clock);
     this.sink = b.orderSink;
     this.closeTimeout = closeTimeout;
     this.dataDir = dataDir;
@@ -357,91 +359,11 @@ public final class SeckillEngine implements AutoCloseable {
   }
 
   /**
-   * Blocks {@code userId} until {@link #unblockUser} ({@link Rejection#BLOCKED}, and no tokens).
-   *
-   * @throws IllegalStateException if the manual blocklist is full
-   *     ({@link AdmissionSettings#maxManualBlocks()})
+   * Operator actions: block and unblock buyers and client addresses, and the admission policy's
+   * failure count. The same instance every call.
    */
-  public void blockUser(String userId) {
-    admission.blockUser(requireKey(userId, "userId"), Blocklist.FOREVER);
-  }
-
-  /**
-   * Blocks {@code userId} for {@code duration} from now by the engine's clock, or until
-   * {@link #unblockUser}. Replaces an earlier manual block of the same user.
-   *
-   * @throws IllegalArgumentException if {@code duration} is not positive
-   * @throws IllegalStateException if the manual blocklist is full
-   */
-  public void blockUser(String userId, Duration duration) {
-    admission.blockUser(requireKey(userId, "userId"), until(duration));
-  }
-
-  /** Lifts every block of {@code userId}, manual and automatic, and forgets their attempts. */
-  public boolean unblockUser(String userId) {
-    return admission.unblockUser(requireKey(userId, "userId"));
-  }
-
-  /** True if {@code userId} is blocked now, manually or automatically. */
-  public boolean isUserBlocked(String userId) {
-    return admission.isUserBlocked(requireKey(userId, "userId"), clock.millis());
-  }
-
-  /**
-   * Blocks a client address (as passed in {@link PurchaseRequest#withClientAddress}) until
-   * {@link #unblockAddress}.
-   *
-   * @throws IllegalStateException if the manual blocklist is full
-   */
-  public void blockAddress(String address) {
-    admission.blockAddress(requireKey(address, "address"), Blocklist.FOREVER);
-  }
-
-  /**
-   * Blocks a client address for {@code duration} from now by the engine's clock, or until
-   * {@link #unblockAddress}.
-   *
-   * @throws IllegalArgumentException if {@code duration} is not positive
-   * @throws IllegalStateException if the manual blocklist is full
-   */
-  public void blockAddress(String address, Duration duration) {
-    admission.blockAddress(requireKey(address, "address"), until(duration));
-  }
-
-  /** Lifts every block of a client address and forgets its attempts. */
-  public boolean unblockAddress(String address) {
-    return admission.unblockAddress(requireKey(address, "address"));
-  }
-
-  /** True if a client address is blocked now, manually or automatically. */
-  public boolean isAddressBlocked(String address) {
-    return admission.isAddressBlocked(requireKey(address, "address"), clock.millis());
-  }
-
-  /** Times the application's {@link dev.seckill.spi.AdmissionPolicy} threw or returned null. */
-  public long admissionPolicyFailures() {
-    return admission.policyFailures();
-  }
-
-  private long until(Duration duration) {
-    Objects.requireNonNull(duration, "duration");
-    if (duration.isNegative() || duration.isZero()) {
-      throw new IllegalArgumentException("duration must be positive, was " + duration);
-    }
-    long now = clock.millis();
-    try {
-      return Math.addExact(now, duration.toMillis());
-    } catch (ArithmeticException e) {
-      return Blocklist.FOREVER;
-    }
-  }
-
-  private static String requireKey(String key, String name) {
-    if (key == null || key.isBlank()) {
-      throw new IllegalArgumentException(name + " must not be blank, was "
-          + (key == null ? "null" : '"' + key + '"'));
-    }
-    return key;
+  public Operations operations() {
+    return operations;
   }
 
   private SaleState requireSale(String saleId) {

@@ -146,7 +146,7 @@ class AdmissionEngineTest {
     assertThat(e.issueToken("nope", "alice").rejection()).isEqualTo(Rejection.UNKNOWN_SALE);
     assertThat(e.issueToken("tiny", " ").rejection()).isEqualTo(Rejection.INVALID_REQUEST);
     assertThat(e.issueToken(null, "alice").rejection()).isEqualTo(Rejection.INVALID_REQUEST);
-    e.blockUser("mallory");
+    e.operations().blockUser("mallory");
     assertThat(e.issueToken("tiny", "mallory").rejection()).isEqualTo(Rejection.BLOCKED);
     // A sale without the requirement ignores tokens, present or not.
     assertThat(buy(e, PurchaseRequest.of("tiny", "alice", 1).withToken("garbage")).isConfirmed()).isTrue();
@@ -186,10 +186,10 @@ class AdmissionEngineTest {
       clock.advance(Duration.ofSeconds(1));
     }
     assertThat(refusal(e, click)).isEqualTo(Rejection.BLOCKED);
-    assertThat(e.isUserBlocked("clicker")).isTrue();
+    assertThat(e.operations().isUserBlocked("clicker")).isTrue();
     assertThat(buy(e, PurchaseRequest.of("phone", "patient", 1)).isConfirmed()).isTrue();
     clock.advance(Duration.ofMinutes(1));
-    assertThat(e.isUserBlocked("clicker")).isFalse();
+    assertThat(e.operations().isUserBlocked("clicker")).isFalse();
     assertThat(buy(e, click).isConfirmed()).isTrue();
 
     SaleSnapshot s = e.snapshot("phone");
@@ -219,9 +219,9 @@ class AdmissionEngineTest {
         .isEqualTo(Rejection.BLOCKED);
     assertThat(buy(e, PurchaseRequest.of("phone", "fresh", 1).withClientAddress("203.0.113.51"))
         .isConfirmed()).as("a neighbour is not punished").isTrue();
-    assertThat(e.isAddressBlocked(ip)).isTrue();
+    assertThat(e.operations().isAddressBlocked(ip)).isTrue();
     clock.advance(Duration.ofMinutes(5));
-    assertThat(e.isAddressBlocked(ip)).isFalse();
+    assertThat(e.operations().isAddressBlocked(ip)).isFalse();
     assertThat(buy(e, PurchaseRequest.of("phone", "fresh-2", 1).withClientAddress(ip)).isConfirmed()).isTrue();
   }
 
@@ -230,22 +230,22 @@ class AdmissionEngineTest {
     SeckillEngine e = engine("a", null);
     e.registerSale(sale("phone", false, 5));
     clock.set(START);
-    e.blockUser("mallory", Duration.ofMinutes(10));
-    e.blockAddress("198.51.100.1");
+    e.operations().blockUser("mallory", Duration.ofMinutes(10));
+    e.operations().blockAddress("198.51.100.1");
     assertThat(refusal(e, PurchaseRequest.of("phone", "mallory", 1))).isEqualTo(Rejection.BLOCKED);
     assertThat(refusal(e, PurchaseRequest.of("phone", "alice", 1).withClientAddress("198.51.100.1")))
         .isEqualTo(Rejection.BLOCKED);
     clock.advance(Duration.ofMinutes(10));
     assertThat(buy(e, PurchaseRequest.of("phone", "mallory", 1)).isConfirmed()).isTrue();
     clock.advance(Duration.ofDays(365));
-    assertThat(e.isAddressBlocked("198.51.100.1")).as("no duration: until unblocked").isTrue();
+    assertThat(e.operations().isAddressBlocked("198.51.100.1")).as("no duration: until unblocked").isTrue();
     clock.set(START.plusSeconds(1));
-    assertThat(e.unblockAddress("198.51.100.1")).isTrue();
+    assertThat(e.operations().unblockAddress("198.51.100.1")).isTrue();
     assertThat(buy(e, PurchaseRequest.of("phone", "alice", 1).withClientAddress("198.51.100.1"))
         .isConfirmed()).isTrue();
-    assertThatThrownBy(() -> e.blockUser("x", Duration.ZERO))
+    assertThatThrownBy(() -> e.operations().blockUser("x", Duration.ZERO))
         .isInstanceOf(IllegalArgumentException.class).hasMessage("duration must be positive, was PT0S");
-    assertThatThrownBy(() -> e.blockAddress(" ")).hasMessage("address must not be blank, was \" \"");
+    assertThatThrownBy(() -> e.operations().blockAddress(" ")).hasMessage("address must not be blank, was \" \"");
   }
 
   @Test
@@ -318,7 +318,7 @@ class AdmissionEngineTest {
     });
     assertThat(heard).containsExactly(Rejection.POLICY_FAILED);
     assertThat(buy(e, PurchaseRequest.of("phone", "fine", 1)).isConfirmed()).isTrue();
-    assertThat(e.admissionPolicyFailures()).isEqualTo(2);
+    assertThat(e.operations().admissionPolicyFailures()).isEqualTo(2);
     assertThat(e.snapshot("phone").rejected(Rejection.POLICY_FAILED)).isEqualTo(2);
   }
 
