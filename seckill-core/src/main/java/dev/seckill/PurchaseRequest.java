@@ -198,6 +198,12 @@ public final class PurchaseRequest {
         && firstUnstorable(saleId) < 0;
   }
 
+  /** True if {@code userId} would pass this class's checks: not blank, not too long, storable. */
+  static boolean isValidUserId(String userId) {
+    return userId != null && !userId.isBlank() && userId.length() <= MAX_USER_ID_LENGTH
+        && firstUnstorable(userId) < 0;
+  }
+
   /**
    * The index of the first char of {@code s} that no order store can keep as it is, or -1: an
    * ISO control character (U+0000..U+001F, U+007F..U+009F) or a surrogate that is not half of a

@@ -16,34 +16,26 @@
 package dev.seckill;
 
 import dev.seckill.internal.ChronicleDefaults;
-import dev.seckill.internal.DataDirectory;
-import dev.seckill.internal.JvmFlags;
-import dev.seckill.internal.admission.Admission;
-import dev.seckill.internal.admission.AdmissionCap;
-import dev.seckill.internal.admission.AdmissionOperations;
-import dev.seckill.internal.admission.Outcome;
+import dev.seckill.internal.EngineAssembly;
+import dev.seckill.internal.EngineSettings;
+import dev.seckill.internal.Require;
+import dev.seckill.internal.Shards;
 import dev.seckill.internal.flush.FlushSettings;
-import dev.seckill.internal.ledger.LedgerConfig;
+import dev.seckill.internal.gate.CallerGate;
+import dev.seckill.internal.ledger.SaleRegistry;
 import dev.seckill.internal.ledger.SaleState;
-import dev.seckill.internal.ledger.StockLedger;
-import dev.seckill.internal.ring.Shard;
 import dev.seckill.spi.OrderSink;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.EnumMap;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ForkJoinPool;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -78,34 +70,21 @@ public final class SeckillEngine implements AutoCloseable {
     ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
   }
 
+  private final EngineAssembly parts;
   private final Clock clock;
-  private final DataDirectory dataDir;
-  private final OrderSink sink;
-  private final Duration closeTimeout;
-  private final Shard[] shards;
-  private final Admission admission;
-  private final double capFactor;
-  private final Operations operations;
-  private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
+  private final Shards shards;
+  private final SaleRegistry sales;
+  private final CallerGate gate;
   /** Submitters between their closed-check and their publish; close() waits for it to drain. */
   private final LongAdder publishing = new LongAdder();
   private volatile boolean closed;
 
-  private SeckillEngine(Builder b, DataDirectory dataDir, Shard[] shards, Duration closeTimeout,
-      Admission admission) {
-    this.clock = b.clock;
-    this.admission = admission;
-    this.capFactor = admission.capFactor();
-    this.operations = new AdmissionOperations(admission, b.clock);
-    this.sink = b.orderSink;
-    this.closeTimeout = closeTimeout;
-    this.dataDir = dataDir;
-    this.shards = shards;
-    for (Shard shard : shards) {
-      for (SaleState sale : shard.ledger().sales()) {
-        sales.put(sale.sale().id(), sale);
-      }
-    }
+  private SeckillEngine(EngineAssembly parts) {
+    this.parts = parts;
+    this.clock = parts.clock();
+    this.shards = parts.shards();
+    this.sales = parts.sales();
+    this.gate = parts.gate();
   }
 
   /** Starts configuring an engine. */
@@ -124,35 +103,19 @@ public final class SeckillEngine implements AutoCloseable {
    */
   public Sale registerSale(Sale sale) {
     Objects.requireNonNull(sale, "sale");
-    SaleState existing = sales.get(sale.id());
+    SaleState existing = sales.existing(sale);
     if (existing != null) {
-      List<String> diffs = existing.sale().differences(sale);
-      if (!diffs.isEmpty()) {
-        throw new IllegalArgumentException("sale '" + sale.id()
-            + "' is already registered with a different spec (registered vs new): "
-            + String.join(", ", diffs));
-      }
       return existing.sale();
     }
     CompletableFuture<SaleState> registration;
     publishing.increment();
     try {
       ensureOpen();
-      registration = shardFor(sale.id()).register(sale);
+      registration = shards.forSale(sale.id()).register(sale);
     } finally {
       publishing.decrement();
     }
-    SaleState state;
-    try {
-      state = registration.join();
-    } catch (CompletionException e) {
-      if (e.getCause() instanceof RuntimeException) {
-        throw (RuntimeException) e.getCause();
-      }
-      throw e;
-    }
-    sales.putIfAbsent(sale.id(), state);
-    return state.sale();
+    return sales.add(registration).sale();
   }
 
   /**
@@ -169,8 +132,8 @@ public final class SeckillEngine implements AutoCloseable {
   public CompletableFuture<PurchaseResult> submit(PurchaseRequest request) {
     Objects.requireNonNull(request, "request");
     ensureOpen();
-    SaleState sale = request.isWellFormed() ? sales.get(request.saleId()) : null;
-    Rejection early = earlyRejection(request, sale);
+    SaleState sale = sales.get(request.saleId());
+    Rejection early = gate.admit(request, request.isWellFormed(), sale);
     if (early != null) {
       return CompletableFuture.completedFuture(PurchaseResult.rejected(early));
     }
@@ -179,16 +142,15 @@ public final class SeckillEngine implements AutoCloseable {
     publishing.increment();
     try {
       ensureOpen();
-      published = shards[sale.shard()].tryPublish(request, sale, future);
+      published = shards.get(sale.shard()).tryPublish(request, sale, future); // the publish step
     } finally {
       publishing.decrement();
       if (!published) {
-        sale.admissionCap().exit(request.quantity()); // never reached the responder
+        gate.release(request, sale); // never reached the responder
       }
     }
     if (!published) {
-      sale.countRejection(Rejection.OVERLOADED);
-      future.complete(PurchaseResult.rejected(Rejection.OVERLOADED));
+      future.complete(PurchaseResult.rejected(gate.overloaded(sale)));
     }
     return future;
   }
@@ -205,8 +167,8 @@ public final class SeckillEngine implements AutoCloseable {
     Objects.requireNonNull(request, "request");
     Objects.requireNonNull(listener, "listener");
     ensureOpen();
-    SaleState sale = request.isWellFormed() ? sales.get(request.saleId()) : null;
-    Rejection early = earlyRejection(request, sale);
+    SaleState sale = sales.get(request.saleId());
+    Rejection early = gate.admit(request, request.isWellFormed(), sale);
     if (early != null) {
       listener.onRejected(request, early);
       return;
@@ -215,85 +177,15 @@ public final class SeckillEngine implements AutoCloseable {
     publishing.increment();
     try {
       ensureOpen();
-      published = shards[sale.shard()].tryPublish(request, sale, listener);
+      published = shards.get(sale.shard()).tryPublish(request, sale, listener); // the publish step
     } finally {
       publishing.decrement();
       if (!published) {
-        sale.admissionCap().exit(request.quantity()); // never reached the responder
+        gate.release(request, sale); // never reached the responder
       }
     }
     if (!published) {
-      sale.countRejection(Rejection.OVERLOADED);
-      listener.onRejected(request, Rejection.OVERLOADED);
-    }
-  }
-
-  /**
-   * The checks made on the caller's thread, cheapest first; counts the refusal on the sale.
-   * Returns null if the request may go to the ring, having counted its units in flight.
-   */
-  private Rejection earlyRejection(PurchaseRequest request, SaleState sale) {
-    if (sale == null) {
-      return request.isWellFormed() ? Rejection.UNKNOWN_SALE : Rejection.INVALID_REQUEST;
-    }
-    Rejection reason = null;
-    if (request.quantity() > sale.sale().maxPerRequest()) {
-      reason = Rejection.INVALID_REQUEST;
-    } else {
-      long now = clock.millis();
-      if (now < sale.startsAtMillis()) {
-        reason = Rejection.NOT_STARTED;
-      } else if (sale.isSoldOut()) {
-        reason = Rejection.SOLD_OUT;
-      } else if (now >= sale.endsAtMillis()) {
-        reason = Rejection.ENDED;
-      } else {
-        reason = admit(request, sale, now);
-      }
-    }
-    if (reason != null) {
-      sale.countRejection(reason);
-    }
-    return reason;
-  }
-
-  /**
-   * Admission, in order: blocklists and throttles, the purchase token if the sale requires one,
-   * the application's policy, and last the admission cap, which counts the request's units in
-   * flight if it admits. Returns null if admitted.
-   */
-  private Rejection admit(PurchaseRequest request, SaleState sale, long now) {
-    Outcome outcome = admission.screen(request.userId(), request.clientAddress(), now);
-    if (outcome == Outcome.PASS && sale.sale().tokenRequired()) {
-      outcome = admission.checkToken(sale.sale().id(), request.userId(), request.token(), now);
-    }
-    if (outcome == Outcome.PASS) {
-      outcome = admission.askPolicy(sale.sale(), request);
-    }
-    if (outcome != Outcome.PASS) {
-      return rejectionOf(outcome);
-    }
-    long limit = AdmissionCap.limit(sale.remainingView(), capFactor);
-    return sale.admissionCap().tryEnter(request.quantity(), limit) ? null : Rejection.OVERSUBSCRIBED;
-  }
-
-  private static Rejection rejectionOf(Outcome outcome) {
-    switch (outcome) {
-      case BLOCKED:
-        return Rejection.BLOCKED;
-      case THROTTLED:
-        return Rejection.THROTTLED;
-      case BAD_TOKEN:
-        return Rejection.BAD_TOKEN;
-      case CHALLENGE_REQUIRED:
-        return Rejection.CHALLENGE_REQUIRED;
-      case DENIED:
-        return Rejection.DENIED;
-      case POLICY_FAILED:
-        return Rejection.POLICY_FAILED;
-      case PASS:
-      default:
-        throw new IllegalArgumentException("not a refusal: " + outcome);
+      listener.onRejected(request, gate.overloaded(sale));
     }
   }
 
@@ -313,26 +205,7 @@ public final class SeckillEngine implements AutoCloseable {
    */
   public TokenGrant issueToken(String saleId, String userId) {
     ensureOpen();
-    if (userId == null || userId.isBlank() || userId.length() > PurchaseRequest.MAX_USER_ID_LENGTH
-        || saleId == null || saleId.isBlank() || PurchaseRequest.firstUnstorable(userId) >= 0) {
-      return TokenGrant.refused(Rejection.INVALID_REQUEST);
-    }
-    SaleState sale = sales.get(saleId);
-    if (sale == null) {
-      return TokenGrant.refused(Rejection.UNKNOWN_SALE);
-    }
-    long now = clock.millis();
-    if (now < sale.startsAtMillis()) {
-      return TokenGrant.refused(Rejection.NOT_STARTED);
-    } else if (sale.isSoldOut()) {
-      return TokenGrant.refused(Rejection.SOLD_OUT);
-    } else if (now >= sale.endsAtMillis()) {
-      return TokenGrant.refused(Rejection.ENDED);
-    } else if (admission.isUserBlocked(userId, now)) {
-      return TokenGrant.refused(Rejection.BLOCKED);
-    }
-    long expiry = admission.tokenExpiry(now);
-    return TokenGrant.granted(admission.issueToken(saleId, userId, expiry), Instant.ofEpochMilli(expiry));
+    return gate.issueToken(saleId, userId, PurchaseRequest.isValidUserId(userId));
   }
 
   /**
@@ -350,11 +223,11 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleView saleView(String saleId) {
-    SaleState sale = requireSale(saleId);
+    SaleState sale = sales.require(saleId);
     long now = clock.millis();
     long remaining = sale.remainingView();
     Sale spec = sale.sale();
-    return new SaleView(spec.id(), phaseOf(sale, now, remaining), spec.startsAt(), spec.endsAt(),
+    return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), spec.endsAt(),
         Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
   }
 
@@ -363,26 +236,7 @@ public final class SeckillEngine implements AutoCloseable {
    * failure count. The same instance every call.
    */
   public Operations operations() {
-    return operations;
-  }
-
-  private SaleState requireSale(String saleId) {
-    SaleState sale = saleId == null ? null : sales.get(saleId);
-    if (sale == null) {
-      throw new IllegalArgumentException("no sale registered with id " + (saleId == null ? "null" : "'" + saleId + "'"));
-    }
-    return sale;
-  }
-
-  private static SalePhase phaseOf(SaleState sale, long now, long remaining) {
-    if (now < sale.startsAtMillis()) {
-      return SalePhase.UPCOMING;
-    } else if (remaining == 0) {
-      return SalePhase.SOLD_OUT;
-    } else if (now >= sale.endsAtMillis()) {
-      return SalePhase.ENDED;
-    }
-    return SalePhase.ON_SALE;
+    return parts.operations();
   }
 
   /**
@@ -410,17 +264,11 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleSnapshot snapshot(String saleId) {
-    SaleState sale = requireSale(saleId);
+    SaleState sale = sales.require(saleId);
     long now = clock.millis();
     SaleState.Counters counters = sale.countersView(); // one consistent pair
-    long remaining = counters.remaining();
-    long orders = counters.orders();
-    SalePhase phase = phaseOf(sale, now, remaining);
-    EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
-    for (Rejection r : Rejection.values()) {
-      counts.put(r, sale.rejections(r));
-    }
-    return new SaleSnapshot(sale.sale(), phase, remaining, orders, counts, Instant.ofEpochMilli(now));
+    return new SaleSnapshot(sale.sale(), sale.phaseAt(now, counters.remaining()),
+        counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now));
   }
 
   /**
@@ -430,11 +278,7 @@ public final class SeckillEngine implements AutoCloseable {
    * no sink is configured. It completes exceptionally if the engine closes first.
    */
   public CompletableFuture<Void> flush() {
-    CompletableFuture<?>[] all = new CompletableFuture<?>[shards.length];
-    for (int i = 0; i < shards.length; i++) {
-      all[i] = shards[i].flush();
-    }
-    return CompletableFuture.allOf(all);
+    return shards.flush();
   }
 
   /**
@@ -442,11 +286,7 @@ public final class SeckillEngine implements AutoCloseable {
    * since the data directory was created). Safe from any thread.
    */
   public long outboxSize() {
-    long total = 0;
-    for (Shard shard : shards) {
-      total += shard.ledger().outboxSize();
-    }
-    return total;
+    return shards.outboxSize();
   }
 
   /**
@@ -456,20 +296,12 @@ public final class SeckillEngine implements AutoCloseable {
    * the files were created; see docs/persistence.md. Safe from any thread.
    */
   public long deadLetteredOrders() {
-    long total = 0;
-    for (Shard shard : shards) {
-      total += shard.deadLetteredOrders();
-    }
-    return total;
+    return shards.deadLetteredOrders();
   }
 
   /** The sales this engine knows, registered now or restored from the data directory. */
   public List<Sale> sales() {
-    List<Sale> list = new ArrayList<>();
-    for (SaleState s : sales.values()) {
-      list.add(s.sale());
-    }
-    return list;
+    return sales.specs();
   }
 
   /** The engine's clock: the one source of time for sale windows. */
@@ -500,35 +332,7 @@ public final class SeckillEngine implements AutoCloseable {
     while (publishing.sum() != 0) {
       Thread.onSpinWait(); // a submitter is between its check and its publish; it finishes soon
     }
-    IOException failure = null;
-    long deadline = System.nanoTime() + closeTimeout.toNanos();
-    for (Shard shard : shards) {
-      try {
-        shard.close(Math.max(0, deadline - System.nanoTime()));
-      } catch (IOException e) {
-        if (failure == null) {
-          failure = e;
-        } else {
-          failure.addSuppressed(e);
-        }
-      }
-    }
-    if (sink != null) {
-      try {
-        sink.close();
-      } catch (Exception e) {
-        IOException wrapped = new IOException("the order sink failed to close", e);
-        if (failure == null) {
-          failure = wrapped;
-        } else {
-          failure.addSuppressed(wrapped);
-        }
-      }
-    }
-    dataDir.close();
-    if (failure != null) {
-      throw new UncheckedIOException("could not close the ledger cleanly; the next open recovers", failure);
-    }
+    parts.close();
   }
 
   private void ensureOpen() {
@@ -537,153 +341,171 @@ public final class SeckillEngine implements AutoCloseable {
     }
   }
 
-  private Shard shardFor(String saleId) {
-    return shards[shardIndex(saleId, shards.length)];
-  }
-
-  /** Sales map to shards by their id's String hash, which Java specifies and so never changes. */
-  static int shardIndex(String saleId, int shardCount) {
-    int h = saleId.hashCode();
-    return Math.floorMod(h ^ (h >>> 16), shardCount);
-  }
-
-  /** Test and tooling access to the shards; not part of the API. */
-  Shard[] shards() {
-    return shards;
-  }
-
   /** Test and tooling access to a sale's live state (counters, units in flight); not API. */
   SaleState saleState(String saleId) {
-    return requireSale(saleId);
+    return sales.require(saleId);
   }
 
   /**
    * Configures a {@link SeckillEngine}. Each setter rejects a bad value at once with an
    * {@link IllegalArgumentException} naming the setting and the value, and a second call with an
    * {@link IllegalStateException}; {@link #build()} checks what depends on other settings, the
-   * data directory and the JVM. Not thread-safe.
+   * data directory and the JVM. Holds settings only: building reads them and changes none, so a
+   * builder can build again (for example after the previous engine closed). Not thread-safe.
    */
   public static final class Builder {
-    static final int DEFAULT_RING_SIZE = 1 << 14;
-    static final long DEFAULT_MAX_USERS = 1_000_000;
-    static final long DEFAULT_OUTBOX_CAPACITY = 1_000_000;
-    static final int DEFAULT_MAX_SALES = 1024;
-    static final int DEVELOPMENT_RING_SIZE = 1 << 10;
-    static final long DEVELOPMENT_MAX_USERS = 10_000;
-    static final long DEVELOPMENT_OUTBOX_CAPACITY = 10_000;
-    static final int DEVELOPMENT_MAX_SALES = 16;
+    /** Default {@link #shards}. */
+    public static final int DEFAULT_SHARDS = 1;
+    /** Default {@link #ringSize}. */
+    public static final int DEFAULT_RING_SIZE = 1 << 14;
+    /** Default {@link #idleStrategy}. */
+    public static final IdleStrategy DEFAULT_IDLE_STRATEGY = IdleStrategy.BLOCKING;
+    /** Default {@link #maxUsersPerShard}. */
+    public static final long DEFAULT_MAX_USERS_PER_SHARD = 1_000_000;
+    /** Default {@link #outboxCapacityPerShard}. */
+    public static final long DEFAULT_OUTBOX_CAPACITY_PER_SHARD = 1_000_000;
+    /** Default {@link #maxSalesPerShard}. */
+    public static final int DEFAULT_MAX_SALES_PER_SHARD = 1024;
+    /** {@link #ringSize} under {@link #developmentDefaults()}. */
+    public static final int DEVELOPMENT_RING_SIZE = 1 << 10;
+    /** {@link #maxUsersPerShard} under {@link #developmentDefaults()}. */
+    public static final long DEVELOPMENT_MAX_USERS_PER_SHARD = 10_000;
+    /** {@link #outboxCapacityPerShard} under {@link #developmentDefaults()}. */
+    public static final long DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD = 10_000;
+    /** {@link #maxSalesPerShard} under {@link #developmentDefaults()}. */
+    public static final int DEVELOPMENT_MAX_SALES_PER_SHARD = 16;
+    /** Default {@link #flushBatchSize}. */
+    public static final int DEFAULT_FLUSH_BATCH_SIZE = 1000;
+    /** Default {@link #flushMaxDelay}: 20 ms. */
+    public static final Duration DEFAULT_FLUSH_MAX_DELAY = Duration.ofMillis(20);
+    /** Default first wait of {@link #flushRetryBackoff}: 10 ms. */
+    public static final Duration DEFAULT_FLUSH_INITIAL_BACKOFF = Duration.ofMillis(10);
+    /** Default cap of {@link #flushRetryBackoff}: 5 s. */
+    public static final Duration DEFAULT_FLUSH_MAX_BACKOFF = Duration.ofSeconds(5);
+    /** Default {@link #durability}. */
+    public static final Durability DEFAULT_DURABILITY = Durability.LEDGER;
+    /** Default {@link #closeTimeout}: 10 s. */
+    public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
 
-    private Path dataDir;
-    private Clock clock;
-    private int shards = -1;
-    private int ringSize = -1;
-    private IdleStrategy idleStrategy;
-    private long maxUsersPerShard = -1;
-    private long outboxCapacityPerShard = -1;
-    private int maxSalesPerShard = -1;
-    private OrderSink orderSink;
-    private int flushBatchSize = -1;
-    private Duration flushMaxDelay;
-    private Duration flushInitialBackoff;
-    private Duration flushMaxBackoff;
-    private Durability durability;
-    private Duration closeTimeout;
-    private AdmissionSettings admission;
+    /** The settings called so far: each may be set once, and an explicit size beats the preset. */
+    private final Set<String> set = new HashSet<>();
     private boolean developmentDefaults;
+    private Path dataDir;
+    private Clock clock = Clock.systemUTC();
+    private int shards = DEFAULT_SHARDS;
+    private int ringSize = DEFAULT_RING_SIZE;
+    private IdleStrategy idleStrategy = DEFAULT_IDLE_STRATEGY;
+    private long maxUsersPerShard = DEFAULT_MAX_USERS_PER_SHARD;
+    private long outboxCapacityPerShard = DEFAULT_OUTBOX_CAPACITY_PER_SHARD;
+    private int maxSalesPerShard = DEFAULT_MAX_SALES_PER_SHARD;
+    private Optional<OrderSink> orderSink = Optional.empty();
+    private int flushBatchSize = DEFAULT_FLUSH_BATCH_SIZE;
+    private Duration flushMaxDelay = DEFAULT_FLUSH_MAX_DELAY;
+    private Duration flushInitialBackoff = DEFAULT_FLUSH_INITIAL_BACKOFF;
+    private Duration flushMaxBackoff = DEFAULT_FLUSH_MAX_BACKOFF;
+    private Durability durability = DEFAULT_DURABILITY;
+    private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private Optional<AdmissionSettings> admission = Optional.empty();
 
     private Builder() {}
 
     /**
-     * Small sizes for a hello world, a unit test or a laptop: a ring of 1024 slots,
-     * 10,000 buyers, 10,000 undrained orders and 16 sales per shard, so the ledger files take a few
+     * Small sizes for a hello world, a unit test or a laptop: a ring of
+     * {@value #DEVELOPMENT_RING_SIZE} slots, {@value #DEVELOPMENT_MAX_USERS_PER_SHARD} buyers,
+     * {@value #DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD} undrained orders and
+     * {@value #DEVELOPMENT_MAX_SALES_PER_SHARD} sales per shard, so the ledger files take a few
      * megabytes instead of the production defaults' hundreds. A size set explicitly wins, whatever
      * the order of the calls. Sizes are fixed when the data directory is created, so a directory
      * created with this preset keeps its small bounds: use a fresh directory for production.
      */
     public Builder developmentDefaults() {
-      requireUnset(!developmentDefaults, "developmentDefaults", true);
+      unset("developmentDefaults", developmentDefaults);
       developmentDefaults = true;
-      return this;
+      return done("developmentDefaults");
     }
 
     /** Where the ledger files live; required. Created if absent. One engine per directory. */
     public Builder dataDir(Path dataDir) {
-      requireUnset(this.dataDir == null, "dataDir", this.dataDir);
+      unset("dataDir", this.dataDir);
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
-      return this;
+      return done("dataDir");
     }
 
     /** The clock for sale windows and confirmation times; defaults to {@code Clock.systemUTC()}. */
     public Builder clock(Clock clock) {
-      requireUnset(this.clock == null, "clock", this.clock);
+      unset("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
-      return this;
+      return done("clock");
     }
 
     /**
      * Number of shards, each with its own ring and writer thread; sales spread over them by id.
-     * Default 1, range 1..64. Fixed when the data directory is created.
+     * Default {@value #DEFAULT_SHARDS}, range 1..64. Fixed when the data directory is created.
      */
     public Builder shards(int shards) {
-      requireUnset(this.shards == -1, "shards", this.shards);
-      this.shards = (int) requireBetween("shards", shards, 1, 64);
-      return this;
+      unset("shards", this.shards);
+      this.shards = (int) Require.between("shards", shards, 1, 64);
+      return done("shards");
     }
 
     /**
      * Slots in each shard's ring: requests admitted but not yet answered. A full ring answers
-     * {@link Rejection#OVERLOADED}. Default 16384; a power of two from 64 to 2^24.
+     * {@link Rejection#OVERLOADED}. Default {@value #DEFAULT_RING_SIZE}; a power of two from 64
+     * to 2^24.
      */
     public Builder ringSize(int ringSize) {
-      requireUnset(this.ringSize == -1, "ringSize", this.ringSize);
+      unset("ringSize", this.ringSize);
       if (ringSize < 64 || ringSize > (1 << 24) || Integer.bitCount(ringSize) != 1) {
         throw new IllegalArgumentException(
             "ringSize must be a power of two between 64 and 16777216, was " + ringSize);
       }
       this.ringSize = ringSize;
-      return this;
+      return done("ringSize");
     }
 
-    /** How the ledger and responder threads wait for work; default {@link IdleStrategy#BLOCKING}. */
+    /** How the ledger and responder threads wait for work; default {@link #DEFAULT_IDLE_STRATEGY}. */
     public Builder idleStrategy(IdleStrategy idleStrategy) {
-      requireUnset(this.idleStrategy == null, "idleStrategy", this.idleStrategy);
+      unset("idleStrategy", this.idleStrategy);
       this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
-      return this;
+      return done("idleStrategy");
     }
 
     /**
      * Distinct (sale, user) pairs one shard records; a new buyer beyond it is refused with
      * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. The map also has a
      * byte budget: with user ids averaging over about 40 characters fewer buyers fit, and the
-     * rest get {@code OVERLOADED} too. Default 1,000,000; at least 16. Fixed when the data
-     * directory is created: it sizes {@code users.cm3}, about 108 bytes per user, allocated in
-     * full at creation (docs/design.md, Disk use).
+     * rest get {@code OVERLOADED} too. Default {@value #DEFAULT_MAX_USERS_PER_SHARD}; at least 16.
+     * Fixed when the data directory is created: it sizes {@code users.cm3}, about 108 bytes per
+     * user, allocated in full at creation (docs/design.md, Disk use).
      */
     public Builder maxUsersPerShard(long maxUsersPerShard) {
-      requireUnset(this.maxUsersPerShard == -1, "maxUsersPerShard", this.maxUsersPerShard);
-      this.maxUsersPerShard = requireBetween("maxUsersPerShard", maxUsersPerShard, 16, 1L << 32);
-      return this;
+      unset("maxUsersPerShard", this.maxUsersPerShard);
+      this.maxUsersPerShard = Require.between("maxUsersPerShard", maxUsersPerShard, 16, 1L << 32);
+      return done("maxUsersPerShard");
     }
 
     /**
      * Confirmed orders one shard's outbox holds until persistence drains them; beyond it new
      * orders are refused with {@link Rejection#OVERLOADED}, as they are when the outbox's byte
-     * budget is spent (long user ids). Default 1,000,000; at least 16. Fixed when the data
-     * directory is created: it sizes {@code outbox.cm3}, about 163 bytes per order, allocated in
-     * full at creation.
+     * budget is spent (long user ids). Default {@value #DEFAULT_OUTBOX_CAPACITY_PER_SHARD}; at
+     * least 16. Fixed when the data directory is created: it sizes {@code outbox.cm3}, about 163
+     * bytes per order, allocated in full at creation.
      */
     public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
-      requireUnset(this.outboxCapacityPerShard == -1, "outboxCapacityPerShard", this.outboxCapacityPerShard);
+      unset("outboxCapacityPerShard", this.outboxCapacityPerShard);
       this.outboxCapacityPerShard =
-          requireBetween("outboxCapacityPerShard", outboxCapacityPerShard, 16, 1L << 32);
-      return this;
+          Require.between("outboxCapacityPerShard", outboxCapacityPerShard, 16, 1L << 32);
+      return done("outboxCapacityPerShard");
     }
 
-    /** Sales one shard can hold. Default 1024, range 1..1,000,000. Fixed at creation. */
+    /**
+     * Sales one shard can hold. Default {@value #DEFAULT_MAX_SALES_PER_SHARD}, range
+     * 1..1,000,000. Fixed at creation.
+     */
     public Builder maxSalesPerShard(int maxSalesPerShard) {
-      requireUnset(this.maxSalesPerShard == -1, "maxSalesPerShard", this.maxSalesPerShard);
-      this.maxSalesPerShard = (int) requireBetween("maxSalesPerShard", maxSalesPerShard, 1, 1_000_000);
-      return this;
+      unset("maxSalesPerShard", this.maxSalesPerShard);
+      this.maxSalesPerShard = (int) Require.between("maxSalesPerShard", maxSalesPerShard, 1, 1_000_000);
+      return done("maxSalesPerShard");
     }
 
     /**
@@ -692,94 +514,84 @@ public final class SeckillEngine implements AutoCloseable {
      * {@link #outboxCapacityPerShard}). The engine closes the sink when it closes.
      */
     public Builder orderSink(OrderSink orderSink) {
-      requireUnset(this.orderSink == null, "orderSink", this.orderSink);
-      this.orderSink = Objects.requireNonNull(orderSink, "orderSink");
-      return this;
+      unset("orderSink", this.orderSink.orElse(null));
+      this.orderSink = Optional.of(Objects.requireNonNull(orderSink, "orderSink"));
+      return done("orderSink");
     }
 
-    /** The most orders per {@link OrderSink#store} call. Default 1000, range 1..100,000. */
+    /**
+     * The most orders per {@link OrderSink#store} call. Default {@value #DEFAULT_FLUSH_BATCH_SIZE},
+     * range 1..100,000.
+     */
     public Builder flushBatchSize(int flushBatchSize) {
-      requireUnset(this.flushBatchSize == -1, "flushBatchSize", this.flushBatchSize);
-      this.flushBatchSize = (int) requireBetween("flushBatchSize", flushBatchSize, 1, 100_000);
-      return this;
+      unset("flushBatchSize", this.flushBatchSize);
+      this.flushBatchSize = (int) Require.between("flushBatchSize", flushBatchSize, 1, 100_000);
+      return done("flushBatchSize");
     }
 
     /**
      * How long a confirmed order may wait for its batch to fill before it is stored anyway.
-     * Default 20 ms, range 1 ms..1 min. A mechanical delay, measured with {@code System.nanoTime}.
+     * Default {@link #DEFAULT_FLUSH_MAX_DELAY}, range 1 ms..1 min. A mechanical delay, measured
+     * with {@code System.nanoTime}.
      */
     public Builder flushMaxDelay(Duration flushMaxDelay) {
-      requireUnset(this.flushMaxDelay == null, "flushMaxDelay", this.flushMaxDelay);
-      requireBetween("flushMaxDelay", flushMaxDelay, Duration.ofMillis(1), Duration.ofMinutes(1));
-      this.flushMaxDelay = flushMaxDelay;
-      return this;
+      unset("flushMaxDelay", this.flushMaxDelay);
+      this.flushMaxDelay = Require.between("flushMaxDelay", flushMaxDelay, Duration.ofMillis(1),
+          Duration.ofMinutes(1));
+      return done("flushMaxDelay");
     }
 
     /**
      * The capped exponential backoff between failed stores: the first wait, doubled per failure
-     * up to the cap. Default 10 ms up to 5 s; each between 1 ms and 10 min, initial at most max.
+     * up to the cap. Default {@link #DEFAULT_FLUSH_INITIAL_BACKOFF} up to
+     * {@link #DEFAULT_FLUSH_MAX_BACKOFF}; each between 1 ms and 10 min, initial at most max.
      */
     public Builder flushRetryBackoff(Duration initial, Duration max) {
-      requireUnset(this.flushInitialBackoff == null, "flushRetryBackoff", this.flushInitialBackoff);
-      requireBetween("flushRetryBackoff initial", initial, Duration.ofMillis(1), Duration.ofMinutes(10));
-      requireBetween("flushRetryBackoff max", max, Duration.ofMillis(1), Duration.ofMinutes(10));
+      unset("flushRetryBackoff", this.flushInitialBackoff);
+      Require.between("flushRetryBackoff initial", initial, Duration.ofMillis(1), Duration.ofMinutes(10));
+      Require.between("flushRetryBackoff max", max, Duration.ofMillis(1), Duration.ofMinutes(10));
       if (initial.compareTo(max) > 0) {
         throw new IllegalArgumentException("flushRetryBackoff initial must be at most max, was initial="
             + initial + " max=" + max);
       }
       this.flushInitialBackoff = initial;
       this.flushMaxBackoff = max;
-      return this;
+      return done("flushRetryBackoff");
     }
 
-    /** When confirmations are delivered; default {@link Durability#LEDGER}. */
+    /** When confirmations are delivered; default {@link #DEFAULT_DURABILITY}. */
     public Builder durability(Durability durability) {
-      requireUnset(this.durability == null, "durability", this.durability);
+      unset("durability", this.durability);
       this.durability = Objects.requireNonNull(durability, "durability");
-      return this;
+      return done("durability");
     }
 
     /**
      * How long {@link SeckillEngine#close()} lets the flushers store the outbox before closing
-     * anyway. Default 10 s, range 0..1 h.
+     * anyway. Default {@link #DEFAULT_CLOSE_TIMEOUT}, range 0..1 h.
      */
     public Builder closeTimeout(Duration closeTimeout) {
-      requireUnset(this.closeTimeout == null, "closeTimeout", this.closeTimeout);
-      requireBetween("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofHours(1));
-      this.closeTimeout = closeTimeout;
-      return this;
+      unset("closeTimeout", this.closeTimeout);
+      this.closeTimeout = Require.between("closeTimeout", closeTimeout, Duration.ZERO, Duration.ofHours(1));
+      return done("closeTimeout");
     }
 
     /**
      * Admission and anti-abuse: purchase tokens, throttles, blocks, the admission cap and the
-     * application's policy. Default {@link AdmissionSettings#permissive()}: no throttles, no
-     * automatic blocks, no cap; tokens (with a random secret) and manual blocks work.
+     * application's policy. Default {@link AdmissionSettings#permissive()}, made at each build:
+     * no throttles, no automatic blocks, no cap; tokens (with a random secret) and manual blocks
+     * work.
      */
     public Builder admission(AdmissionSettings admission) {
-      requireUnset(this.admission == null, "admission", this.admission);
-      this.admission = Objects.requireNonNull(admission, "admission");
-      return this;
-    }
-
-    private static long requireBetween(String setting, long value, long min, long max) {
-      if (value < min || value > max) {
-        throw new IllegalArgumentException(
-            setting + " must be between " + min + " and " + max + ", was " + value);
-      }
-      return value;
-    }
-
-    private static void requireBetween(String setting, Duration value, Duration min, Duration max) {
-      Objects.requireNonNull(value, setting);
-      if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            setting + " must be between " + min + " and " + max + ", was " + value);
-      }
+      unset("admission", this.admission.orElse(null));
+      this.admission = Optional.of(Objects.requireNonNull(admission, "admission"));
+      return done("admission");
     }
 
     /**
      * Opens the data directory (recovering it after an unclean stop), starts the shards and
-     * returns the running engine.
+     * returns the running engine; the stages and their rollback are described in
+     * {@code dev.seckill.internal.EngineAssembly}.
      *
      * @throws IllegalArgumentException if {@code dataDir} is missing, or durability PERSISTED is
      *     chosen without an orderSink
@@ -791,111 +603,46 @@ public final class SeckillEngine implements AutoCloseable {
      *     directory, the bytes needed and the bytes free)
      */
     public SeckillEngine build() {
-      if (dataDir == null) {
-        throw new IllegalArgumentException("dataDir is required: call dataDir(Path) before build()");
-      }
-      Durability mode = durability == null ? Durability.LEDGER : durability;
-      if (mode == Durability.PERSISTED && orderSink == null) {
-        throw new IllegalArgumentException(
-            "durability PERSISTED needs an orderSink: call orderSink(OrderSink) before build()");
-      }
-      JvmFlags.requirePresent();
-      if (clock == null) {
-        clock = Clock.systemUTC();
-      }
-      AdmissionSettings admissionSettings = admission == null ? AdmissionSettings.permissive() : admission;
-      Admission checks = new Admission(admissionSettings, admissionSettings.tokenSecret(), clock,
-          ForkJoinPool.commonPool());
-      int shardCount = shards == -1 ? 1 : shards;
-      boolean small = developmentDefaults;
-      int ring = ringSize != -1 ? ringSize : small ? DEVELOPMENT_RING_SIZE : DEFAULT_RING_SIZE;
-      IdleStrategy idle = idleStrategy == null ? IdleStrategy.BLOCKING : idleStrategy;
-      long maxUsers = maxUsersPerShard != -1 ? maxUsersPerShard
-          : small ? DEVELOPMENT_MAX_USERS : DEFAULT_MAX_USERS;
-      long outbox = outboxCapacityPerShard != -1 ? outboxCapacityPerShard
-          : small ? DEVELOPMENT_OUTBOX_CAPACITY : DEFAULT_OUTBOX_CAPACITY;
-      int maxSales = maxSalesPerShard != -1 ? maxSalesPerShard
-          : small ? DEVELOPMENT_MAX_SALES : DEFAULT_MAX_SALES;
-
-      FlushSettings flush = orderSink == null ? null : new FlushSettings(orderSink,
-          flushBatchSize == -1 ? 1000 : flushBatchSize,
-          flushMaxDelay == null ? Duration.ofMillis(20) : flushMaxDelay,
-          flushInitialBackoff == null ? Duration.ofMillis(10) : flushInitialBackoff,
-          flushMaxBackoff == null ? Duration.ofSeconds(5) : flushMaxBackoff,
-          mode);
-
-      Map<String, String> fixed = new LinkedHashMap<>();
-      fixed.put("shards", Integer.toString(shardCount));
-      fixed.put("maxUsersPerShard", Long.toString(maxUsers));
-      fixed.put("outboxCapacityPerShard", Long.toString(outbox));
-      fixed.put("maxSalesPerShard", Integer.toString(maxSales));
-
-      requireDiskSpace(shardCount, maxUsers, outbox, maxSales);
-      DataDirectory dir;
-      try {
-        dir = DataDirectory.open(dataDir, fixed);
-      } catch (IOException e) {
-        throw new UncheckedIOException("could not open dataDir " + dataDir, e);
-      }
-      Shard[] started = new Shard[shardCount];
-      try {
-        for (int i = 0; i < shardCount; i++) {
-          StockLedger ledger = StockLedger.open(new LedgerConfig(
-              dir.shardDirectory(i), i, shardCount, maxUsers, outbox, maxSales, clock));
-          try {
-            started[i] = Shard.start(i, ledger, ring, idle, flush);
-          } catch (RuntimeException e) {
-            ledger.close();
-            throw e;
-          }
-        }
-      } catch (IOException | RuntimeException e) {
-        for (Shard s : started) {
-          if (s != null) {
-            try {
-              s.close();
-            } catch (IOException | RuntimeException suppressed) {
-              e.addSuppressed(suppressed);
-            }
-          }
-        }
-        dir.close();
-        if (e instanceof IOException) {
-          throw new UncheckedIOException("could not open the ledger in " + dataDir + ": "
-              + e.getMessage(), (IOException) e);
-        }
-        throw (RuntimeException) e;
-      }
-      return new SeckillEngine(this, dir, started,
-          closeTimeout == null ? Duration.ofSeconds(10) : closeTimeout, checks);
+      return new SeckillEngine(EngineAssembly.assemble(validate()));
     }
 
     /**
-     * Before creating anything: the files of every shard still to be created are allocated in
-     * full, so the disk must hold them all now (docs/design.md, Disk use).
+     * Checks what depends on more than one setting and resolves the defaults (the development
+     * preset's sizes unless set explicitly), without changing this builder.
      */
-    private void requireDiskSpace(int shardCount, long maxUsers, long outbox, int maxSales) {
-      long needed = 0;
-      for (int i = 0; i < shardCount; i++) {
-        long shard = StockLedger.bytesToCreate(new LedgerConfig(
-            DataDirectory.shardDirectory(dataDir, i), i, shardCount, maxUsers, outbox, maxSales, clock));
-        if (shard < 0) {
-          return; // this Chronicle version hides its sizing; each shard's creation still checks
-        }
-        needed += shard;
+    private EngineSettings validate() {
+      if (dataDir == null) {
+        throw new IllegalArgumentException("dataDir is required: call dataDir(Path) before build()");
       }
-      try {
-        StockLedger.requireSpace(dataDir, needed, "the ledger files of " + shardCount
-            + (shardCount == 1 ? " shard" : " shards"));
-      } catch (IOException e) {
-        throw new UncheckedIOException(e.getMessage(), e);
+      if (durability == Durability.PERSISTED && orderSink.isEmpty()) {
+        throw new IllegalArgumentException(
+            "durability PERSISTED needs an orderSink: call orderSink(OrderSink) before build()");
+      }
+      AdmissionSettings checks = admission.orElseGet(AdmissionSettings::permissive);
+      return new EngineSettings(dataDir, clock, shards,
+          (int) size("ringSize", ringSize, DEVELOPMENT_RING_SIZE), idleStrategy,
+          size("maxUsersPerShard", maxUsersPerShard, DEVELOPMENT_MAX_USERS_PER_SHARD),
+          size("outboxCapacityPerShard", outboxCapacityPerShard, DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD),
+          (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
+          orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
+              flushInitialBackoff, flushMaxBackoff, durability)),
+          closeTimeout, checks, checks.tokenSecret());
+    }
+
+    /** A size: as set, else the development preset's if chosen, else the production default. */
+    private long size(String setting, long value, long development) {
+      return developmentDefaults && !set.contains(setting) ? development : value;
+    }
+
+    private void unset(String setting, Object current) {
+      if (set.contains(setting)) {
+        throw new IllegalStateException(setting + " was already set to " + current);
       }
     }
 
-    private static void requireUnset(boolean unset, String setting, Object current) {
-      if (!unset) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
+    private Builder done(String setting) {
+      set.add(setting);
+      return this;
     }
   }
 }

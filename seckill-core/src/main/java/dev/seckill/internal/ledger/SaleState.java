@@ -17,9 +17,12 @@ package dev.seckill.internal.ledger;
 
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
+import dev.seckill.SalePhase;
 import dev.seckill.internal.admission.AdmissionCap;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.EnumMap;
+import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -172,6 +175,58 @@ public final class SaleState {
   /** Refusals counted for {@code reason}. Safe from any thread. */
   public long rejections(Rejection reason) {
     return rejections[reason.ordinal()].sum();
+  }
+
+  /** Refusals counted so far, one entry per reason (zero included). Safe from any thread. */
+  public EnumMap<Rejection, Long> rejectionCounts() {
+    EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
+    for (Rejection r : Rejection.values()) {
+      counts.put(r, rejections(r));
+    }
+    return counts;
+  }
+
+  /**
+   * The sale's phase at {@code nowMillis} with {@code remaining} units left, as views and
+   * snapshots report it: before the start, sold out, ended, else on sale (in that order).
+   */
+  public SalePhase phaseAt(long nowMillis, long remaining) {
+    return phase(nowMillis, remaining == 0);
+  }
+
+  /**
+   * The phase at {@code nowMillis} as a caller thread judges a request: by the sold-out flag,
+   * which the writer sets before it publishes the decision that sold the last unit.
+   */
+  public SalePhase phaseAt(long nowMillis) {
+    return phase(nowMillis, soldOut);
+  }
+
+  private SalePhase phase(long nowMillis, boolean noneLeft) {
+    if (nowMillis < startsAtMillis) {
+      return SalePhase.UPCOMING;
+    } else if (noneLeft) {
+      return SalePhase.SOLD_OUT;
+    } else if (nowMillis >= endsAtMillis) {
+      return SalePhase.ENDED;
+    }
+    return SalePhase.ON_SALE;
+  }
+
+  /**
+   * This state, if {@code other} has the spec this sale was registered with: registering the same
+   * sale again is a no-op.
+   *
+   * @throws IllegalArgumentException naming each differing field otherwise
+   */
+  public SaleState requireSameSpec(Sale other) {
+    List<String> diffs = sale.differences(other);
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("sale '" + other.id()
+          + "' is already registered with a different spec (registered vs new): "
+          + String.join(", ", diffs));
+    }
+    return this;
   }
 
   /** Writer thread only: the writer's own view of remaining stock (plain load). */

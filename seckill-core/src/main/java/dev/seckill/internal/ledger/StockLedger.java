@@ -595,13 +595,7 @@ public final class StockLedger implements AutoCloseable {
     assert onWriterThread() : "register called off the ledger writer thread";
     for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
       if (existing.sale().id().equals(sale.id())) {
-        List<String> diffs = existing.sale().differences(sale);
-        if (!diffs.isEmpty()) {
-          throw new IllegalArgumentException("sale '" + sale.id()
-              + "' is already registered with a different spec (registered vs new): "
-              + String.join(", ", diffs));
-        }
-        return existing;
+        return existing.requireSameSpec(sale);
       }
     }
     if (sales.size() >= config.maxSales()) {
