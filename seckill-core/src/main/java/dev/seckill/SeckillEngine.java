@@ -70,6 +70,8 @@ public final class SeckillEngine implements AutoCloseable {
     ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
   }
 
+  // A facade over dev.seckill.internal: EngineAssembly wires the parts and takes them apart,
+  // CallerGate decides on the caller's thread, SaleRegistry knows the sales, Shards the shards.
   private final EngineAssembly parts;
   private final Clock clock;
   private final Shards shards;
