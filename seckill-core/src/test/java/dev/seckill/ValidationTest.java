@@ -106,6 +106,22 @@ class ValidationTest {
   }
 
   @Test
+  void aRejectedValueLeavesTheSettingUnsetAndBuildChangesNothing() {
+    SeckillEngine.Builder builder = SeckillEngine.builder().dataDir(dir).maxUsersPerShard(1000);
+    assertThatThrownBy(() -> builder.ringSize(100)).isInstanceOf(IllegalArgumentException.class);
+    builder.ringSize(128); // the refused value did not count as set
+    Sale sale = Sale.builder("s").stock(1).startsAt(T).endsAt(T.plusSeconds(60)).limitPerUser(1).build();
+    try (SeckillEngine first = builder.build()) {
+      first.registerSale(sale);
+    }
+    try (SeckillEngine again = builder.build()) { // the same settings, the same directory
+      assertThat(again.sales()).containsExactly(sale);
+    }
+    assertThatThrownBy(() -> builder.ringSize(256)).isInstanceOf(IllegalStateException.class)
+        .hasMessage("ringSize was already set to 128");
+  }
+
+  @Test
   void settingsFixedAtCreationCannotChange() {
     SeckillEngine.builder().dataDir(dir).shards(2).maxUsersPerShard(1000).build().close();
     assertThatThrownBy(() -> SeckillEngine.builder().dataDir(dir).shards(3).maxUsersPerShard(1000).build())
