@@ -51,9 +51,10 @@ import java.util.concurrent.ForkJoinPool;
  *       operator actions.
  * </ol>
  *
- * <p>A failure in stages 5 and 6 rolls back what was built, in reverse: the shards started
- * (each closes its ledger), the ledger opened for a shard that failed to start, then the data
- * directory. {@link #close} stops a running engine in the same reverse order: shards, the order
+ * <p>Stages 2 to 5 build nothing that needs undoing if a later one in that range fails (a
+ * failed stage 5 releases what it took itself). A failure in stage 6 rolls back in reverse: the
+ * ledger opened for a shard that failed to start, the shards started (last first, each closing
+ * its ledger), then the data directory. {@link #close} stops a running engine in the same reverse order: shards, the order
  * sink, the data directory.
  *
  * <p>Threads: {@link #assemble} runs on the builder's thread; the parts are safe from any thread
