@@ -32,13 +32,14 @@ import java.time.Instant;
  * and for {@link #issueToken}:
  *
  * <pre>
- *   unknown sale / malformed ─▶ quantity above maxPerRequest ─▶ sale window (not started,
+ *   malformed ─▶ unknown sale ─▶ quantity above maxPerRequest ─▶ sale window (not started,
  *   sold out, ended) ─▶ blocked? throttled? ─▶ token ─▶ application policy ─▶ admission cap ─▶ ring
  * </pre>
  *
- * <p>Every refusal is counted on its sale. A request {@link #admit admitted} holds its units in
- * the sale's {@link AdmissionCap} until the responder delivers its decision; if it never reaches
- * the ring, the submitter calls {@link #release} and then {@link #overloaded}.
+ * <p>A purchase refused for a registered sale is counted on that sale (token refusals are not).
+ * A request {@link #admit admitted} holds its units in the sale's {@link AdmissionCap} until the
+ * responder delivers its decision; if it never reaches the ring, the submitter calls
+ * {@link #release}, and {@link #overloaded} if the ring was full.
  *
  * <p>Threads: safe from any number of threads; lock-free, and allocation-free for keys the
  * admission checks already track.
