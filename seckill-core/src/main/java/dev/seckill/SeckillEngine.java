@@ -26,6 +26,7 @@ import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.ledger.LedgerConfig;
 import dev.seckill.internal.ledger.SaleState;
 import dev.seckill.internal.ledger.StockLedger;
+import dev.seckill.internal.ring.Reply;
 import dev.seckill.internal.ring.Shard;
 import dev.seckill.spi.OrderSink;
 import java.io.IOException;
@@ -172,7 +173,7 @@ public final class SeckillEngine implements AutoCloseable {
     if (early != null) {
       return CompletableFuture.completedFuture(PurchaseResult.rejected(early));
     }
-    CompletableFuture<PurchaseResult> future = new CompletableFuture<>();
+    Reply future = new Reply(); // a future that is also the listener the responder calls
     boolean published = false;
     publishing.increment();
     try {

@@ -717,6 +717,20 @@ public final class StockLedger implements AutoCloseable {
   }
 
   /**
+   * {@link #decide(SaleState, String, int)} with the answer given to {@code out} instead of
+   * encoded in the returned {@code long}: the ledger's encoding stays in this class. Writer thread
+   * only; as allocation-free as the other form.
+   */
+  public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
+    long decision = decide(sale, userId, quantity);
+    if (isConfirmed(decision)) {
+      out.confirmed(decision);
+    } else {
+      out.rejected(rejectionOf(decision));
+    }
+  }
+
+  /**
    * Writes {@code r} under {@code seq} unless it would take the outbox past its byte budget.
    * Counts its bytes in {@link #outboxBytes}. A record left at {@code seq} by a failed write is
    * replaced.
