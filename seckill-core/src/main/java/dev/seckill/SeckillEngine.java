@@ -160,7 +160,8 @@ public final class SeckillEngine implements AutoCloseable {
    * <p>Refusals decided on the calling thread return an already-completed future. Otherwise the
    * future completes on the shard's responder thread, so dependent actions attached without an
    * executor run there: keep them short, or use the {@code ...Async} variants. The future never
-   * completes exceptionally except when the ledger fails to write (an I/O error).
+   * completes exceptionally except when the ledger fails to write (an I/O error) or, with
+   * {@link Durability#PERSISTED}, when a confirmed order is not stored (see there).
    *
    * @throws NullPointerException if {@code request} is null
    * @throws IllegalStateException if the engine is closed

@@ -569,7 +569,12 @@ public final class StockLedger implements AutoCloseable {
     return writer == null || writer == Thread.currentThread();
   }
 
-  /** The sales this shard holds, in catalog order. Writer thread, or before the writer starts. */
+  /**
+   * The sales this shard holds, in catalog order. The writer thread; or any thread while no
+   * {@link #register} can run: before the first registration sent through the started writer
+   * (the engine reads it as it is built, on the thread that opened the ledger), or after the
+   * writer stopped.
+   */
   public List<SaleState> sales() {
     return Collections.unmodifiableList(new ArrayList<>(sales));
   }
