@@ -28,10 +28,14 @@ public enum Durability {
   LEDGER,
   /**
    * Complete only once the batch holding the order has been committed by the
-   * {@link dev.seckill.spi.OrderSink}. Requires a sink. Confirmed results are then delivered on
-   * the shard's flusher thread. The flusher group-commits: it stores as soon as an order is
+   * {@link dev.seckill.spi.OrderSink}. Requires a sink. Results are still delivered on the
+   * shard's responder thread, which waits for the flusher to store each confirmed order before
+   * delivering it; results are delivered in ring order, so a refusal decided after such an order
+   * waits for that commit too. The flusher group-commits: it stores as soon as an order is
    * waiting, and orders that arrive during one commit form the next batch, so a buyer waits
-   * about one or two commits, not {@code flushMaxDelay}. If the
+   * about one or two commits, not {@code flushMaxDelay}. While orders wait, their ring slots stay
+   * taken: a sink slower than the buyers fills the ring, and new requests get
+   * {@link Rejection#OVERLOADED}. If the
    * engine closes before the sink stores the order, the future completes exceptionally with an
    * {@link IllegalStateException} naming the order id: the order is confirmed in the ledger and
    * is stored in the sink after the next start. If the sink refuses the order for good (a

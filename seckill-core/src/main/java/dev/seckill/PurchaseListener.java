@@ -37,7 +37,8 @@ public interface PurchaseListener {
   /**
    * The ledger failed to decide (an I/O error in the ledger files): whether the order was
    * recorded is unknown until the engine is reopened. With {@link Durability#PERSISTED}, also
-   * called (on the flusher thread) for a confirmed order that was not stored: an
+   * called (like every other method, on the responder thread) for a confirmed order that was not
+   * stored: an
    * {@link IllegalStateException} if the engine closed first, a
    * {@link dev.seckill.spi.PermanentSinkException} if the sink refused it for good and it was
    * dead-lettered. The default does nothing.

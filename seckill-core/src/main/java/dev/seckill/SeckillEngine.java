@@ -24,6 +24,7 @@ import dev.seckill.internal.flush.FlushSettings;
 import dev.seckill.internal.gate.CallerGate;
 import dev.seckill.internal.ledger.SaleRegistry;
 import dev.seckill.internal.ledger.SaleState;
+import dev.seckill.internal.ring.Reply;
 import dev.seckill.spi.OrderSink;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -126,34 +127,16 @@ public final class SeckillEngine implements AutoCloseable {
    * <p>Refusals decided on the calling thread return an already-completed future. Otherwise the
    * future completes on the shard's responder thread, so dependent actions attached without an
    * executor run there: keep them short, or use the {@code ...Async} variants. The future never
-   * completes exceptionally except when the ledger fails to write (an I/O error).
+   * completes exceptionally except when the ledger fails to write (an I/O error) or, with
+   * {@link Durability#PERSISTED}, when a confirmed order is not stored (see there).
    *
    * @throws NullPointerException if {@code request} is null
    * @throws IllegalStateException if the engine is closed
    */
   public CompletableFuture<PurchaseResult> submit(PurchaseRequest request) {
     Objects.requireNonNull(request, "request");
-    ensureOpen();
-    SaleState sale = sales.get(request.saleId());
-    Rejection early = gate.admit(request, request.isWellFormed(), sale);
-    if (early != null) {
-      return CompletableFuture.completedFuture(PurchaseResult.rejected(early));
-    }
-    CompletableFuture<PurchaseResult> future = new CompletableFuture<>();
-    boolean published = false;
-    publishing.increment();
-    try {
-      ensureOpen();
-      published = shards.get(sale.shard()).tryPublish(request, sale, future); // the publish step
-    } finally {
-      publishing.decrement();
-      if (!published) {
-        gate.release(request, sale); // never reached the responder
-      }
-    }
-    if (!published) {
-      future.complete(PurchaseResult.rejected(gate.overloaded(sale)));
-    }
+    Reply future = new Reply(); // a future that is also the listener the responder calls
+    submit(request, future); // one path: refusals on this thread complete it at once
     return future;
   }
 

@@ -34,6 +34,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** The outbox flusher: batches, outages, restarts and the two durability levels. */
 class FlushPipelineTest {
@@ -186,6 +188,48 @@ class FlushPipelineTest {
     }
     assertThatThrownBy(f::join).hasCauseInstanceOf(IllegalStateException.class)
         .hasMessageContaining("is confirmed in the ledger but was not stored");
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = IdleStrategy.class, names = {"BLOCKING", "SLEEPING", "YIELDING"})
+  void persistedConfirmsOnlyStoredOrdersUnderEachIdleStrategy(IdleStrategy idle)
+      throws Exception {
+    InMemoryOrderSink sink = new InMemoryOrderSink();
+    try (SeckillEngine e = engine(sink).durability(Durability.PERSISTED).idleStrategy(idle)
+        .build()) {
+      e.registerSale(sale(200));
+      List<CompletableFuture<Boolean>> storedWhenConfirmed = new ArrayList<>();
+      for (int i = 0; i < 250; i++) {
+        storedWhenConfirmed.add(e.submit(PurchaseRequest.of("s", "u" + i, 1))
+            .thenApply(r -> !r.isConfirmed() || sink.orders().containsKey(r.orderId())));
+      }
+      for (CompletableFuture<Boolean> f : storedWhenConfirmed) {
+        assertThat(f.get(30, TimeUnit.SECONDS)).isTrue();
+      }
+      assertThat(sink.orders()).hasSize(200);
+    }
+  }
+
+  @Test
+  void persistedOrdersStillInTheRingAtCloseAreStoredAndConfirmed() {
+    InMemoryOrderSink sink = new InMemoryOrderSink();
+    List<CompletableFuture<PurchaseResult>> fs = new ArrayList<>();
+    try (SeckillEngine e = engine(sink).durability(Durability.PERSISTED).build()) {
+      e.registerSale(sale(3_000));
+      for (int i = 0; i < 3_000; i++) {
+        fs.add(e.submit(PurchaseRequest.of("s", "u" + i, 1)));
+      }
+    } // close at once: the flusher must not stop before the writer decided what is in the ring
+    Set<Long> ids = new HashSet<>();
+    for (CompletableFuture<PurchaseResult> f : fs) {
+      PurchaseResult r = f.join(); // a failure here: confirmed in the ledger but not stored
+      if (r.isConfirmed()) {
+        ids.add(r.orderId());
+      } else {
+        assertThat(r.rejection()).isEqualTo(Rejection.OVERLOADED);
+      }
+    }
+    assertThat(sink.orders().keySet()).containsAll(ids);
   }
 
   @Test

@@ -16,21 +16,19 @@
 package dev.seckill.internal.flush;
 
 import dev.seckill.Durability;
-import dev.seckill.PurchaseListener;
-import dev.seckill.PurchaseRequest;
-import dev.seckill.PurchaseResult;
+import dev.seckill.IdleStrategy;
 import dev.seckill.internal.ledger.StockLedger;
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.PermanentSinkException;
 import java.io.IOException;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +53,15 @@ import org.slf4j.LoggerFactory;
  * the sink answered, it is not down. A PERSISTED buyer of a dead-lettered order gets a
  * {@link PermanentSinkException} instead of a confirmation.
  *
- * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed}, {@link #enqueuePending}
- * and {@link #stop} may be called from any thread; they communicate through concurrent queues,
- * volatile fields and {@link LockSupport#unpark}.
+ * <p>Durability PERSISTED: the flusher is the persisting stage between the ledger writer and the
+ * responder. The responder, before delivering a confirmation, calls {@link #awaitStored}, which
+ * wakes the flusher (a buyer waits: store now) and waits until the order is stored, dead-lettered,
+ * or the flusher has stopped without storing it; the flusher wakes it after each store. The
+ * flusher never runs caller code: every callback runs on the responder thread.
+ *
+ * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed} and {@link #stop} may be
+ * called from any thread, {@link #awaitStored} from the responder thread only; they communicate
+ * through concurrent queues, volatile fields and {@link LockSupport#unpark}.
  */
 public final class OutboxFlusher implements Runnable {
   private static final Logger log = LoggerFactory.getLogger(OutboxFlusher.class);
@@ -67,38 +71,55 @@ public final class OutboxFlusher implements Runnable {
   private final FlushSettings settings;
   private final DeadLetterFile deadLetters;
   private final boolean groupCommit;
+  private final IdleStrategy idle;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile Thread thread;
   private volatile boolean flushNow;
   private volatile long stopDeadlineNanos;
   private volatile boolean stopping;
+  /** With {@link #stopping}: true once the ring's writer has decided every published request. */
+  private volatile BooleanSupplier writerDrained = () -> true;
   /** Flushed watermark as published by the flusher thread, for other threads. */
   private volatile long flushedView;
+  /** The order id of {@link #flushedView}: every order up to it is stored or dead-lettered. */
+  private volatile long storedOrderId;
+  /** True once {@link #run} has ended: nothing more will be stored before the next start. */
+  private volatile boolean finished;
+  /** The order id the responder waits for in {@link #awaitStored}, 0 if it is not waiting. */
+  private volatile long awaitedOrderId;
+  private volatile Thread storeWaiter;
   /**
-   * PERSISTED only, flusher-confined: dead-lettered orders whose buyer may still be waiting, in id
-   * order, each with the failure to give that buyer.
+   * PERSISTED only: dead-lettered orders whose buyer may still be waiting, in id order, each with
+   * the failure to give that buyer. Added by the flusher before its watermark passes the order,
+   * taken by the responder.
    */
-  private final ArrayDeque<DeadOrder> deadForPending = new ArrayDeque<>();
+  private final ConcurrentLinkedQueue<DeadOrder> deadForPending = new ConcurrentLinkedQueue<>();
 
   /**
    * Creates the flusher for {@code ledger}, parking poison orders in {@code deadLetters};
    * {@link #start} runs it.
    */
   public OutboxFlusher(int shard, StockLedger ledger, FlushSettings settings,
-      DeadLetterFile deadLetters) {
+      DeadLetterFile deadLetters, IdleStrategy idle) {
     this.shard = shard;
     this.ledger = ledger;
     this.settings = settings;
     this.deadLetters = deadLetters;
+    this.idle = idle;
     this.groupCommit = settings.durability() == Durability.PERSISTED;
     this.flushedView = ledger.flushedSeq();
+    this.storedOrderId = orderIdOf(flushedView);
   }
 
-  /** Starts the flusher thread. */
+  /** The name of shard {@code shard}'s flusher thread. */
+  public static String threadName(int shard) {
+    return "seckill-flusher-" + shard;
+  }
+
+  /** Starts the flusher thread, named {@link #threadName}. */
   public void start() {
-    Thread t = new Thread(this, "seckill-flusher-" + shard);
+    Thread t = new Thread(this, threadName(shard));
     t.setDaemon(true);
     thread = t;
     t.start();
@@ -124,20 +145,61 @@ public final class OutboxFlusher implements Runnable {
   }
 
   /**
-   * Holds a confirmed purchase until its order is stored (for {@link Durability#PERSISTED}).
-   * Called by the responder thread.
+   * Waits until order {@code orderId} (confirmed on this shard, decided before the call) is
+   * stored in the sink, dead-lettered, or left in the outbox by a flusher that has stopped; for
+   * {@link Durability#PERSISTED}. Wakes the flusher first: a buyer waits, so it stores now rather
+   * than after {@code maxDelay} (group commit). Waits as the engine's {@link IdleStrategy} says:
+   * parked (BLOCKING, SLEEPING) until the flusher's next store unparks it, yielding, or spinning.
+   * Responder thread only.
+   *
+   * @return null once the order is stored; otherwise the failure to give its buyer: a
+   *     {@link PermanentSinkException} for a dead-lettered order, an
+   *     {@link IllegalStateException} for one the flusher stopped without storing
    */
-  public void enqueuePending(long orderId, PurchaseRequest request,
-      CompletableFuture<PurchaseResult> future, PurchaseListener listener) {
-    pending.add(new Pending(orderId, request, future, listener));
-    LockSupport.unpark(thread); // a buyer is waiting: store (or deliver) now, not after maxDelay
+  public Throwable awaitStored(long orderId) {
+    if (storedOrderId < orderId && !finished) {
+      storeWaiter = Thread.currentThread();
+      awaitedOrderId = orderId; // volatile store, then the re-check below: no lost wake-up
+      LockSupport.unpark(thread);
+      while (storedOrderId < orderId && !finished) {
+        switch (idle) {
+          case BUSY_SPIN:
+            Thread.onSpinWait();
+            break;
+          case YIELDING:
+            Thread.yield();
+            break;
+          default:
+            LockSupport.park(this); // unparked by the flusher's next store, or its end
+        }
+      }
+      awaitedOrderId = 0;
+    }
+    DeadOrder dead;
+    while ((dead = deadForPending.peek()) != null && dead.orderId < orderId) {
+      deadForPending.poll(); // no buyer waits for it (recovered after a restart)
+    }
+    if (dead != null && dead.orderId == orderId) {
+      deadForPending.poll();
+      return dead.failure;
+    }
+    if (storedOrderId < orderId) {
+      return new IllegalStateException("order " + orderId
+          + " is confirmed in the ledger but was not stored in the sink before the engine closed;"
+          + " it is stored after the next start");
+    }
+    return null;
   }
 
   /**
    * Asks the flusher to store what it can until {@code timeoutNanos} from now, then stop; the
-   * returned future completes when it has stopped. Orders left are flushed after the next start.
+   * returned future completes when it has stopped. Before the deadline it stops only once
+   * {@code writerDrained} answers true (the ring's writer has decided every request published
+   * before the call; the ring must take no new ones) and every order it published is stored.
+   * Orders left are flushed after the next start.
    */
-  public CompletableFuture<Void> stop(long timeoutNanos) {
+  public CompletableFuture<Void> stop(long timeoutNanos, BooleanSupplier writerDrained) {
+    this.writerDrained = writerDrained;
     stopDeadlineNanos = System.nanoTime() + timeoutNanos;
     stopping = true;
     LockSupport.unpark(thread);
@@ -156,19 +218,20 @@ public final class OutboxFlusher implements Runnable {
     int limit = settings.batchSize();
     try {
       while (true) {
+        boolean stoppingNow = stopping;
+        // Asked before reading publishedSeq: the writer publishes before its sequence advances.
+        boolean drained = stoppingNow && writerDrained.getAsBoolean();
         long published = ledger.publishedSeq();
         long flushed = ledger.flushedSeq();
-        boolean stoppingNow = stopping;
-        if (stoppingNow && (published == flushed || System.nanoTime() - stopDeadlineNanos >= 0)) {
+        if (stoppingNow && ((drained && published == flushed)
+            || System.nanoTime() - stopDeadlineNanos >= 0)) {
           completeWaiters(flushed);
-          deliverPending(flushed);
           break;
         }
         long available = published - flushed;
         if (available == 0) {
           oldestSeenAt = 0;
           completeWaiters(flushed);
-          deliverPending(flushed);
           LockSupport.parkNanos(this, settings.maxDelay().toNanos());
           continue;
         }
@@ -214,10 +277,9 @@ public final class OutboxFlusher implements Runnable {
           suspectEnd = 0;
           limit = settings.batchSize();
           ledger.markFlushed(upTo, 1);
-          flushedView = upTo;
+          stored(upTo);
           oldestSeenAt = upTo < published ? System.nanoTime() : 0;
           completeWaiters(upTo);
-          deliverPending(upTo);
           continue;
         } catch (Exception | LinkageError e) {
           failures++;
@@ -242,18 +304,34 @@ public final class OutboxFlusher implements Runnable {
           limit = settings.batchSize();
         }
         ledger.markFlushed(upTo, batch.size());
-        flushedView = upTo;
+        stored(upTo);
         oldestSeenAt = upTo < published ? System.nanoTime() : 0;
         completeWaiters(upTo);
-        deliverPending(upTo);
       }
     } catch (RuntimeException | Error e) {
       log.error("seckill shard {}: the flusher stopped unexpectedly; orders stay in the outbox"
           + " and are flushed after the next start", shard, e);
     } finally {
+      finished = true;
+      LockSupport.unpark(storeWaiter); // a waiting responder fails its order: nothing more is stored
       failRemaining();
       stopped.complete(null);
     }
+  }
+
+  /** Publishes the new watermark and wakes the responder if it waits for an order now stored. */
+  private void stored(long flushedSeq) {
+    flushedView = flushedSeq;
+    long orderId = orderIdOf(flushedSeq);
+    storedOrderId = orderId;
+    long awaited = awaitedOrderId;
+    if (awaited != 0 && awaited <= orderId) {
+      LockSupport.unpark(storeWaiter);
+    }
+  }
+
+  private long orderIdOf(long flushedSeq) {
+    return flushedSeq == 0 ? 0 : ledger.orderIdOfSeq(flushedSeq);
   }
 
   /**
@@ -294,51 +372,7 @@ public final class OutboxFlusher implements Runnable {
     }
   }
 
-  /** Delivers PERSISTED confirmations whose orders are now stored; they arrive in id order. */
-  private void deliverPending(long flushedSeq) {
-    long flushedOrderId = flushedSeq == 0 ? 0 : ledger.orderIdOfSeq(flushedSeq);
-    Pending p;
-    while ((p = pending.peek()) != null && p.orderId <= flushedOrderId) {
-      pending.poll();
-      while (!deadForPending.isEmpty() && deadForPending.peekFirst().orderId < p.orderId) {
-        deadForPending.pollFirst(); // no buyer waits for it (recovered after a restart)
-      }
-      if (!deadForPending.isEmpty() && deadForPending.peekFirst().orderId == p.orderId) {
-        fail(p, deadForPending.pollFirst().failure);
-        continue;
-      }
-      try {
-        if (p.future != null) {
-          p.future.complete(PurchaseResult.confirmed(p.orderId, p.request.quantity()));
-        } else {
-          p.listener.onConfirmed(p.request, p.orderId);
-        }
-      } catch (RuntimeException e) {
-        log.warn("seckill shard {}: a purchase callback threw on the flusher thread", shard, e);
-      }
-    }
-  }
-
-  private void fail(Pending p, Throwable e) {
-    try {
-      if (p.future != null) {
-        p.future.completeExceptionally(e);
-      } else {
-        p.listener.onFailed(p.request, e);
-      }
-    } catch (RuntimeException callbackFailure) {
-      log.warn("seckill shard {}: a purchase callback threw on the flusher thread", shard,
-          callbackFailure);
-    }
-  }
-
   private void failRemaining() {
-    Pending p;
-    while ((p = pending.poll()) != null) {
-      fail(p, new IllegalStateException("order " + p.orderId
-          + " is confirmed in the ledger but was not stored in the sink before the engine closed;"
-          + " it is stored after the next start"));
-    }
     Waiter w;
     while ((w = waiters.poll()) != null) {
       w.future.completeExceptionally(new IllegalStateException(
@@ -363,21 +397,6 @@ public final class OutboxFlusher implements Runnable {
 
     Waiter(long target) {
       this.target = target;
-    }
-  }
-
-  private static final class Pending {
-    final long orderId;
-    final PurchaseRequest request;
-    final CompletableFuture<PurchaseResult> future;
-    final PurchaseListener listener;
-
-    Pending(long orderId, PurchaseRequest request, CompletableFuture<PurchaseResult> future,
-        PurchaseListener listener) {
-      this.orderId = orderId;
-      this.request = request;
-      this.future = future;
-      this.listener = listener;
     }
   }
 }

@@ -15,6 +15,7 @@
  */
 /**
  * Draining the ledger's outbox into an {@link dev.seckill.spi.OrderSink}: batching, retry with
- * backoff, and delivery of confirmations held for durability PERSISTED.
+ * backoff, dead letters, and the stored watermark the responder waits on before it delivers a
+ * confirmation under durability PERSISTED (the flusher itself never runs caller code).
  */
 package dev.seckill.internal.flush;

@@ -569,7 +569,12 @@ public final class StockLedger implements AutoCloseable {
     return writer == null || writer == Thread.currentThread();
   }
 
-  /** The sales this shard holds, in catalog order. Writer thread, or before the writer starts. */
+  /**
+   * The sales this shard holds, in catalog order. The writer thread; or any thread while no
+   * {@link #register} can run: before the first registration sent through the started writer
+   * (the engine reads it as it is built, on the thread that opened the ledger), or after the
+   * writer stopped.
+   */
   public List<SaleState> sales() {
     return Collections.unmodifiableList(new ArrayList<>(sales));
   }
@@ -707,6 +712,20 @@ public final class StockLedger implements AutoCloseable {
         undoRecord(seq);
       }
       return writeFailed(t);
+    }
+  }
+
+  /**
+   * {@link #decide(SaleState, String, int)} with the answer given to {@code out} instead of
+   * encoded in the returned {@code long}: the ledger's encoding stays in this class. Writer thread
+   * only; as allocation-free as the other form.
+   */
+  public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
+    long decision = decide(sale, userId, quantity);
+    if (isConfirmed(decision)) {
+      out.confirmed(decision);
+    } else {
+      out.rejected(rejectionOf(decision));
     }
   }
 

@@ -21,22 +21,30 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The ledger writer: the first consumer of a shard's ring and the only thread that mutates its
- * {@link StockLedger}. It decides and writes the decision into the slot; it never completes a
+ * The ledger writer, on thread {@code seckill-ledger-N}: the first consumer of a shard's ring and
+ * the only thread that mutates its {@link StockLedger}. It decides and writes the decision into the slot; it never completes a
  * future or calls a listener, so no caller code ever runs on this thread.
  */
 public final class LedgerHandler implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(LedgerHandler.class);
+  private final int shard;
   private final StockLedger ledger;
   private long checkpointFailures;
 
-  /** Creates the writer for {@code ledger}. */
-  public LedgerHandler(StockLedger ledger) {
+  /** Creates the writer for shard {@code shard}'s {@code ledger}. */
+  public LedgerHandler(int shard, StockLedger ledger) {
+    this.shard = shard;
     this.ledger = ledger;
+  }
+
+  /** The name of shard {@code shard}'s ledger writer thread. */
+  public static String threadName(int shard) {
+    return "seckill-ledger-" + shard;
   }
 
   @Override
   public void onStart() {
+    Thread.currentThread().setName(threadName(shard)); // named here, not by consumer order
     ledger.bindWriter(); // single-writer rule: only this thread may mutate the ledger from now on
   }
 
@@ -49,7 +57,7 @@ public final class LedgerHandler implements EventHandler<PurchaseEvent> {
   public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
-        event.decision = ledger.decide(event.sale, event.request.userId(), event.request.quantity());
+        ledger.decide(event.sale, event.request.userId(), event.request.quantity(), event);
       } else {
         event.registered = ledger.register(event.saleToRegister);
       }

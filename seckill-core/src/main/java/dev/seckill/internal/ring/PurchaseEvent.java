@@ -17,8 +17,9 @@ package dev.seckill.internal.ring;
 
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
-import dev.seckill.PurchaseResult;
+import dev.seckill.Rejection;
 import dev.seckill.Sale;
+import dev.seckill.internal.ledger.DecisionSink;
 import dev.seckill.internal.ledger.SaleState;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,12 +27,17 @@ import java.util.concurrent.CompletableFuture;
  * One slot of a shard's ring: a request on its way to the ledger writer, and the decision on its
  * way back to the responder.
  *
+ * <p>A purchase's decision is one of three, in explicit fields: a {@link #failure} (the ledger
+ * threw), a {@link #rejection}, or else a confirmation as order {@link #orderId}. The writer
+ * fills them through {@link DecisionSink}; the responder may replace a confirmation by a failure
+ * (durability PERSISTED: the order was dead-lettered, or not stored before close).
+ *
  * <p>Threads: a producer fills the request fields in {@link Translators} before publishing; the
  * ledger writer reads them and fills the decision fields; the responder reads the decision,
  * delivers it and clears every reference so the slot holds no garbage. The Disruptor's sequences
  * order these three steps; no field needs to be volatile.
  */
-public final class PurchaseEvent {
+public final class PurchaseEvent implements DecisionSink {
   /** What the slot carries. */
   public enum Kind {
     /** A purchase to decide. */
@@ -45,27 +51,40 @@ public final class PurchaseEvent {
   // Request, written by the producer.
   PurchaseRequest request;
   SaleState sale;
-  CompletableFuture<PurchaseResult> future;
-  PurchaseListener listener;
+  /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
+  PurchaseListener reply;
   Sale saleToRegister;
   CompletableFuture<SaleState> registration;
 
   // Decision, written by the ledger writer.
-  /** An order id if positive, else an encoded rejection (see {@code StockLedger.decide}). */
-  long decision;
+  /** The order id of a confirmed purchase; meaningful only without rejection and failure. */
+  long orderId;
+  /** Why the purchase was refused, or null. */
+  Rejection rejection;
   SaleState registered;
+  /** What the writer (or, for PERSISTED, the sink) failed with, or null. */
   Throwable failure;
+
+  @Override
+  public void confirmed(long orderId) {
+    this.orderId = orderId;
+  }
+
+  @Override
+  public void rejected(Rejection reason) {
+    this.rejection = reason;
+  }
 
   void clear() {
     kind = null;
     request = null;
     sale = null;
-    future = null;
-    listener = null;
+    reply = null;
     saleToRegister = null;
     registration = null;
     registered = null;
     failure = null;
-    decision = 0;
+    rejection = null;
+    orderId = 0;
   }
 }

@@ -16,35 +16,54 @@
 package dev.seckill.internal.ring;
 
 import com.lmax.disruptor.EventHandler;
-import dev.seckill.PurchaseResult;
-import dev.seckill.Rejection;
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
 import dev.seckill.internal.flush.OutboxFlusher;
-import dev.seckill.internal.ledger.StockLedger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The second consumer of a shard's ring: delivers each decision to its caller (completes the
- * future, or calls the listener), counts writer-side refusals, and takes each decided request's
- * units out of its sale's admission cap.
+ * The last consumer of a shard's ring, on thread {@code seckill-responder-N}: delivers each
+ * decision to its caller by calling the slot's listener (a caller's {@code PurchaseListener}, or
+ * the {@link Reply} future), counts writer-side refusals, and takes each decided request's units
+ * out of its sale's admission cap.
  *
- * <p>This is where caller code runs: dependent actions of a future ({@code thenAccept} and the
- * like, unless the caller chose an async variant) and listener methods run on this thread, never
- * on the ledger writer. A slow callback delays later results and, once the ring fills, turns
- * into {@code OVERLOADED} for new requests; it never stalls a decision already being made.
+ * <p>With durability PERSISTED it is also gated on the flusher: ledger writer, then persisting
+ * (the flusher), then delivery. Before delivering a confirmation it waits in
+ * {@link OutboxFlusher#awaitStored} until the order is stored in the sink; a dead-lettered order,
+ * or one the flusher stopped without storing, is delivered as a failure instead. Decisions are
+ * delivered in ring order, so a refusal decided after such a confirmation waits for it too.
+ *
+ * <p>This is where caller code runs, every time: dependent actions of a future ({@code thenAccept}
+ * and the like, unless the caller chose an async variant) and listener methods run on this
+ * thread, never on the ledger writer or the flusher. A slow callback delays later results and,
+ * once the ring fills, turns into {@code OVERLOADED} for new requests; it never stalls a decision
+ * already being made.
  */
 public final class Responder implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
+  private final int shard;
   private final AtomicLong callbackFailures = new AtomicLong();
   private final OutboxFlusher persistedFlusher;
 
   /**
-   * Creates the responder. With a {@code persistedFlusher} (durability PERSISTED), confirmations
-   * are handed to it and delivered once stored; otherwise they are delivered here.
+   * Creates shard {@code shard}'s responder. With a {@code persistedFlusher} (durability
+   * PERSISTED), confirmations are delivered only once that flusher has stored them.
    */
-  public Responder(OutboxFlusher persistedFlusher) {
+  public Responder(int shard, OutboxFlusher persistedFlusher) {
+    this.shard = shard;
     this.persistedFlusher = persistedFlusher;
+  }
+
+  /** The name of shard {@code shard}'s responder thread. */
+  public static String threadName(int shard) {
+    return "seckill-responder-" + shard;
+  }
+
+  @Override
+  public void onStart() {
+    Thread.currentThread().setName(threadName(shard));
   }
 
   @Override
@@ -66,38 +85,25 @@ public final class Responder implements EventHandler<PurchaseEvent> {
     }
   }
 
+  /** The one place a purchase's decision reaches its caller. */
   private void deliverPurchase(PurchaseEvent event) {
     // The writer has decided: these units no longer compete for stock. Taken out of flight
     // before any callback runs, so a throwing callback cannot leak them.
     event.sale.admissionCap().exit(event.request.quantity());
-    long decision = event.decision;
-    if (event.failure != null) {
-      if (event.future != null) {
-        event.future.completeExceptionally(event.failure);
-      } else {
-        event.listener.onFailed(event.request, event.failure);
-      }
-      return;
+    if (event.failure == null && event.rejection == null && persistedFlusher != null) {
+      event.failure = persistedFlusher.awaitStored(event.orderId); // null once stored
     }
-    if (StockLedger.isConfirmed(decision)) {
-      if (persistedFlusher != null) {
-        persistedFlusher.enqueuePending(decision, event.request, event.future, event.listener);
-      } else if (event.future != null) {
-        event.future.complete(PurchaseResult.confirmed(decision, event.request.quantity()));
-      } else {
-        event.listener.onConfirmed(event.request, decision);
-      }
+    PurchaseListener reply = event.reply;
+    PurchaseRequest request = event.request;
+    if (event.failure != null) {
+      reply.onFailed(request, event.failure);
+    } else if (event.rejection != null) {
+      event.sale.countRejection(event.rejection);
+      reply.onRejected(request, event.rejection);
     } else {
-      Rejection reason = StockLedger.rejectionOf(decision);
-      event.sale.countRejection(reason);
-      if (event.future != null) {
-        event.future.complete(PurchaseResult.rejected(reason));
-      } else {
-        event.listener.onRejected(event.request, reason);
-      }
+      reply.onConfirmed(request, event.orderId);
     }
   }
-
   private void callbackFailed(RuntimeException e) {
     long n = callbackFailures.incrementAndGet();
     if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log

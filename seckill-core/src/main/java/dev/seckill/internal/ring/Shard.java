@@ -28,7 +28,6 @@ import dev.seckill.Durability;
 import dev.seckill.IdleStrategy;
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
-import dev.seckill.PurchaseResult;
 import dev.seckill.Sale;
 import dev.seckill.internal.flush.DeadLetterFile;
 import dev.seckill.internal.flush.FlushSettings;
@@ -38,12 +37,12 @@ import dev.seckill.internal.ledger.StockLedger;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One shard: a bounded multi-producer Disruptor ring feeding two consumers in a pipeline.
+ * One shard: a bounded multi-producer Disruptor ring feeding two consumers in a pipeline, and
+ * (with a sink) a flusher.
  *
  * <pre>
  *  caller threads ──tryPublish──▶ [ ring (MULTI producer, bounded) ]
@@ -51,9 +50,17 @@ import org.slf4j.LoggerFactory;
  *                                      ▼
  *                         seckill-ledger-N   (LedgerHandler: decides, writes the ledger)
  *                                      │  gated on the writer's sequence
+ *                                      │  PERSISTED only: each confirmation waits until
+ *                                      │  seckill-flusher-N has stored it (awaitStored)
  *                                      ▼
- *                         seckill-responder-N (Responder: completes futures, calls listeners)
+ *                         seckill-responder-N (Responder: calls the slot's listener or Reply)
+ *
+ *                         seckill-flusher-N  (OutboxFlusher, with a sink: outbox ──▶ sink)
  * </pre>
+ *
+ * <p>Each handler names its own thread as it starts ({@link LedgerHandler#threadName},
+ * {@link Responder#threadName}, {@link OutboxFlusher#threadName}); callers' code runs only on the
+ * responder thread (or on the submitting thread, for refusals decided before the ring).
  *
  * <p>Publishing never blocks: {@link #tryPublish} returns false on a full ring. A slot is reused
  * only after the responder has passed it, so every published request is delivered exactly once.
@@ -65,6 +72,7 @@ public final class Shard implements AutoCloseable {
   private final StockLedger ledger;
   private final Disruptor<PurchaseEvent> disruptor;
   private final RingBuffer<PurchaseEvent> ring;
+  private final LedgerHandler writer;
   private final Responder responder;
   private final OutboxFlusher flusher;
   private final DeadLetterFile deadLetters;
@@ -74,13 +82,15 @@ public final class Shard implements AutoCloseable {
     this.index = index;
     this.ledger = ledger;
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
-    this.flusher = flush == null ? null : new OutboxFlusher(index, ledger, flush, deadLetters);
-    this.responder = new Responder(
+    this.flusher = flush == null ? null
+        : new OutboxFlusher(index, ledger, flush, deadLetters, idle);
+    this.writer = new LedgerHandler(index, ledger);
+    this.responder = new Responder(index,
         flush != null && flush.durability() == Durability.PERSISTED ? flusher : null);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
         ProducerType.MULTI, waitStrategy(idle));
     disruptor.setDefaultExceptionHandler(new FatalExceptionHandler(index));
-    disruptor.handleEventsWith(new LedgerHandler(ledger)).then(responder);
+    disruptor.handleEventsWith(writer).then(responder);
     this.ring = disruptor.start();
     if (flusher != null) {
       flusher.start();
@@ -104,15 +114,12 @@ public final class Shard implements AutoCloseable {
     return flusher == null ? CompletableFuture.completedFuture(null) : flusher.awaitFlushed();
   }
 
-  /** Offers a purchase answered by {@code future}; false if the ring is full. Never blocks. */
-  public boolean tryPublish(PurchaseRequest request, SaleState sale,
-      CompletableFuture<PurchaseResult> future) {
-    return ring.tryPublishEvent(Translators.PURCHASE_WITH_FUTURE, request, sale, future);
-  }
-
-  /** Offers a purchase answered through {@code listener}; false if the ring is full. */
-  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
-    return ring.tryPublishEvent(Translators.PURCHASE_WITH_LISTENER, request, sale, listener);
+  /**
+   * Offers a purchase answered through {@code reply}: a caller's listener, or a {@link Reply}
+   * for a caller who wants a future. False if the ring is full. Never blocks.
+   */
+  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener reply) {
+    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, reply);
   }
 
   /**
@@ -151,16 +158,24 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * Drains the ring (every published request is decided and delivered), lets the flusher store
-   * what it can within {@code flushTimeoutNanos}, stops all threads and closes the ledger
-   * cleanly. Producers must have stopped publishing first.
+   * Lets the flusher store what it can within {@code flushTimeoutNanos} (it stops once the writer
+   * has decided every published request and their orders are stored, or at the deadline), then
+   * drains the ring (every published request is decided and delivered; with PERSISTED, a
+   * confirmation the flusher did not store is delivered as a failure), stops all threads and
+   * closes the ledger cleanly. The flusher stops first because with PERSISTED the responder waits
+   * for it. Producers must have stopped publishing first.
    */
   public void close(long flushTimeoutNanos) throws IOException {
-    disruptor.shutdown();
     if (flusher != null) {
-      flusher.stop(flushTimeoutNanos).join();
+      flusher.stop(flushTimeoutNanos, this::writerDrained).join();
     }
+    disruptor.shutdown();
     ledger.close();
+  }
+
+  /** True once the writer has decided every request published so far. */
+  private boolean writerDrained() {
+    return disruptor.getSequenceValueFor(writer) >= ring.getCursor();
   }
 
   /** {@link #close(long)} without waiting for the sink. */
@@ -169,11 +184,10 @@ public final class Shard implements AutoCloseable {
     close(0);
   }
 
+  /** Names threads by shard only; each handler renames its thread in {@code onStart}. */
   private static ThreadFactory threadFactory(int shard) {
-    AtomicInteger n = new AtomicInteger();
     return runnable -> {
-      String role = n.getAndIncrement() == 0 ? "ledger" : "responder";
-      Thread t = new Thread(runnable, "seckill-" + role + "-" + shard);
+      Thread t = new Thread(runnable, "seckill-shard-" + shard);
       t.setDaemon(true);
       return t;
     };

@@ -17,7 +17,6 @@ package dev.seckill.internal.ring;
 
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
-import dev.seckill.PurchaseResult;
 import dev.seckill.Sale;
 import dev.seckill.internal.ledger.SaleState;
 import com.lmax.disruptor.EventTranslatorThreeArg;
@@ -31,25 +30,14 @@ import java.util.concurrent.CompletableFuture;
 public final class Translators {
   private Translators() {}
 
-  /** Fills a purchase answered through a future. */
+  /** Fills a purchase answered through {@code reply}: a caller's listener or a {@link Reply}. */
   public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
-      CompletableFuture<PurchaseResult>> PURCHASE_WITH_FUTURE =
-          (event, sequence, request, sale, future) -> {
-            event.kind = PurchaseEvent.Kind.PURCHASE;
-            event.request = request;
-            event.sale = sale;
-            event.future = future;
-          };
-
-  /** Fills a purchase answered through a listener. */
-  public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
-      PurchaseListener> PURCHASE_WITH_LISTENER =
-          (event, sequence, request, sale, listener) -> {
-            event.kind = PurchaseEvent.Kind.PURCHASE;
-            event.request = request;
-            event.sale = sale;
-            event.listener = listener;
-          };
+      PurchaseListener> PURCHASE = (event, sequence, request, sale, reply) -> {
+        event.kind = PurchaseEvent.Kind.PURCHASE;
+        event.request = request;
+        event.sale = sale;
+        event.reply = reply;
+      };
 
   /** Fills a sale registration. */
   public static final EventTranslatorTwoArg<PurchaseEvent, Sale, CompletableFuture<SaleState>>

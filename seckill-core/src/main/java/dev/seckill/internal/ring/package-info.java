@@ -14,7 +14,9 @@
  * limitations under the License.
  */
 /**
- * The Disruptor wiring: one ring per shard, the ledger writer stage and the responder stage,
- * static translators for allocation-free publishing.
+ * The Disruptor wiring: one ring per shard, the ledger writer stage and the responder stage
+ * (gated on the flusher's stored watermark under durability PERSISTED), static translators for
+ * allocation-free publishing, and {@link dev.seckill.internal.ring.Reply}, the future that is
+ * also the listener, so every result reaches its caller through one delivery path.
  */
 package dev.seckill.internal.ring;
