@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,6 +44,7 @@ import org.junit.jupiter.api.io.TempDir;
  * before a crash is sold again, no confirmed order is lost, no order id repeats, no user goes
  * above the limit.
  */
+@Tag("slow")
 class CrashRecoveryTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
   static final long STOCK = 30_000;

@@ -33,6 +33,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicLongArray;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.io.TempDir;
  * Many buyers, one sale: 8+ threads send 240,000 requests from 60,000 users for 10,000 units with
  * a limit of 2, half through futures and half through listeners. Checks every promise afterwards.
  */
+@Tag("slow")
 class StressTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
   static final int STOCK = 10_000;

@@ -24,6 +24,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openjdk.jmh.results.RunResult;
@@ -39,6 +40,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * results. Not a measurement: nothing here looks at a score. Baselines whose server is absent
  * are skipped (with a message) unless {@code SECKILL_IT_REQUIRED=true}.
  */
+@Tag("slow")
 class BenchmarksSmokeTest {
   @Test
   void everyBenchmarkRunsOnceAndTheReportRenders(@TempDir Path out) throws Exception {

@@ -21,10 +21,12 @@ import dev.seckill.IdleStrategy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The open-loop harness and the scale run, at a tiny size. Checks they work, not how fast. */
+@Tag("slow")
 class HarnessSmokeTest {
   @Test
   void openLoopAtATinyRateRecordsEveryDecision(@TempDir Path out) throws Exception {

@@ -40,6 +40,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -51,6 +52,7 @@ import org.postgresql.ds.PGSimpleDataSource;
  * engine on the same data directory flushes what was left. The database must hold every order
  * the ledger confirmed, once each, and every order the dead JVM acknowledged.
  */
+@Tag("slow")
 class CrashExactlyOnceTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
   static final long STOCK = 20_000;

@@ -38,6 +38,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -47,6 +48,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * and {@link JdbcOrderSink}. The database must end up holding exactly the confirmed orders, once
  * each, even across an outage in the middle of the sale.
  */
+@Tag("slow")
 class EngineToDatabaseTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
 

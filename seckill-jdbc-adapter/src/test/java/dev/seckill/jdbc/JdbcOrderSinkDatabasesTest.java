@@ -33,6 +33,7 @@ import java.util.Map;
 import java.util.TimeZone;
 import java.util.TreeMap;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * test runs on H2, and on PostgreSQL and MariaDB when their URLs are set (see
  * {@link TestDatabases}).
  */
+@Tag("slow")
 class JdbcOrderSinkDatabasesTest {
   private static final Instant T0 = Instant.parse("2026-11-11T00:00:00Z");
   private static final String ORDERS = "seckill_dbt_order";

@@ -16,8 +16,10 @@
 package dev.seckill.jdbc;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** {@link dev.seckill.spi.OrderSinkContractTest} for {@link JdbcOrderSink} on MariaDb. */
+@Tag("slow")
 class MariaDbOrderSinkContractTest extends AbstractJdbcContractTest {
   @BeforeAll
   static void database() {

@@ -16,8 +16,10 @@
 package dev.seckill.jdbc;
 
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 
 /** {@link dev.seckill.spi.OrderSinkContractTest} for {@link JdbcOrderSink} on Postgres. */
+@Tag("slow")
 class PostgresOrderSinkContractTest extends AbstractJdbcContractTest {
   @BeforeAll
   static void database() {

@@ -29,6 +29,7 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,6 +37,7 @@ import org.junit.jupiter.api.Test;
  * in exactly one of them, the one its route names, and their union is the input. Runs when both
  * {@code SECKILL_IT_POSTGRES_URL} and {@code SECKILL_IT_MYSQL_URL} are set.
  */
+@Tag("slow")
 class ShardedAcrossDatabasesTest {
   private static final String TABLE = "seckill_shard_x";
   private static DataSource postgres;

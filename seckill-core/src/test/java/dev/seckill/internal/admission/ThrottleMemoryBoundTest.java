@@ -21,6 +21,7 @@ import dev.seckill.MutableClock;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
  * throttle forgets, it never grows. Runs the component directly, so it takes seconds, not
  * minutes.
  */
+@Tag("slow")
 class ThrottleMemoryBoundTest {
   static final int DISTINCT = 5_000_000;
   static final long MAX_TRACKED = 50_000;

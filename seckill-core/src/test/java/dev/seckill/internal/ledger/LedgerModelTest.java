@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,6 +43,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * clean reopens and simulated crashes between any two writes, comparing every decision and the
  * full state after every reopen.
  */
+@Tag("slow")
 class LedgerModelTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
   static final long MAX_USERS = 400;

@@ -31,6 +31,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -42,6 +43,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * start-up guards: a sale cannot change under the same id, and a new ledger refuses a database
  * that already holds orders (their ids would collide).
  */
+@Tag("slow")
 class EngineShutdownTest {
   /**
    * Command-line arguments (they outrank application.yml): an absolute window, open now, so a

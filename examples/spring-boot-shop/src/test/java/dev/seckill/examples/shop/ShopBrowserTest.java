@@ -31,6 +31,7 @@ import java.time.Instant;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
@@ -63,6 +64,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * waits on the page's DOM, never on a sleep. Screenshots go to {@code target/screenshots/}, and
  * with {@code -Dshop.docs.images=true} also to the repository's {@code docs/images/}.
  */
+@Tag("slow")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "shop.sale.id=ui-sale",
     "shop.sale.title=Seckill Phone 42",

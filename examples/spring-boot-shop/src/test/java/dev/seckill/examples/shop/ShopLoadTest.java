@@ -44,6 +44,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -60,6 +61,7 @@ import org.springframework.test.context.DynamicPropertySource;
  * must be one of the documented statuses. Bounded in count, and in time by a generous deadline
  * (a hang fails instead of blocking the build); no timing assertions.
  */
+@Tag("slow")
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
     "shop.sale.id=load-sale",
     "shop.sale.stock=" + ShopLoadTest.STOCK,

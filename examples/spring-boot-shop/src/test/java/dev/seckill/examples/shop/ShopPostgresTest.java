@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -45,6 +46,7 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@code SECKILL_IT_POSTGRES_URL} holds a JDBC URL (CI sets it); skipped otherwise, unless
  * {@code SECKILL_IT_REQUIRED=true}. Uses a table of its own and drops it afterwards.
  */
+@Tag("slow")
 class ShopPostgresTest {
   @Test
   void ordersGoToPostgresAndComeBack() throws Exception {
