@@ -17,6 +17,7 @@ package dev.seckill.internal.admission;
 
 import dev.seckill.AdmissionSettings;
 import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
 import dev.seckill.Sale;
 import java.time.Clock;
 import java.util.Objects;
@@ -80,37 +81,37 @@ public final class Admission {
   }
 
   /**
-   * Blocklists, then throttles, for {@code userId} and (if not null) {@code address}: PASS,
-   * BLOCKED or THROTTLED. A blocked key's attempt is not counted; an admitted attempt counts
+   * Blocklists, then throttles, for {@code userId} and (if not null) {@code address}: null if
+   * both pass, else BLOCKED or THROTTLED. A blocked key's attempt is not counted; an admitted attempt counts
    * against both the user and the address.
    */
-  public Outcome screen(String userId, String address, long nowMillis) {
+  public Rejection screen(String userId, String address, long nowMillis) {
     if (userBlocks.isBlocked(userId, nowMillis)
         || (address != null && addressBlocks.isBlocked(address, nowMillis))) {
-      return Outcome.BLOCKED;
+      return Rejection.BLOCKED;
     }
     if (users == null) {
-      return Outcome.PASS;
+      return null;
     }
     Throttle.Verdict user = users.hit(userId, nowMillis);
     Throttle.Verdict addr = address == null ? Throttle.Verdict.ALLOW : addresses.hit(address, nowMillis);
     if (user == Throttle.Verdict.BLOCKED || addr == Throttle.Verdict.BLOCKED) {
-      return Outcome.BLOCKED;
+      return Rejection.BLOCKED;
     }
     if (user == Throttle.Verdict.THROTTLED || addr == Throttle.Verdict.THROTTLED) {
-      return Outcome.THROTTLED;
+      return Rejection.THROTTLED;
     }
-    return Outcome.PASS;
+    return null;
   }
 
-  /** PASS if {@code token} is valid for this sale and user at {@code nowMillis}, else BAD_TOKEN. */
-  public Outcome checkToken(String saleId, String userId, String token, long nowMillis) {
+  /** Null if {@code token} is valid for this sale and user at {@code nowMillis}, else BAD_TOKEN. */
+  public Rejection checkToken(String saleId, String userId, String token, long nowMillis) {
     return tokens.verify(token, saleId, userId, nowMillis) == TokenCodec.Check.VALID
-        ? Outcome.PASS : Outcome.BAD_TOKEN;
+        ? null : Rejection.BAD_TOKEN;
   }
 
-  /** The guarded application policy: PASS, CHALLENGE_REQUIRED, DENIED or POLICY_FAILED. */
-  public Outcome askPolicy(Sale sale, PurchaseRequest request) {
+  /** The guarded application policy: null if it admits, else CHALLENGE_REQUIRED, DENIED or POLICY_FAILED. */
+  public Rejection askPolicy(Sale sale, PurchaseRequest request) {
     return policy.admit(sale, request);
   }
 

@@ -89,7 +89,7 @@ public final class Shard implements AutoCloseable {
         flush != null && flush.durability() == Durability.PERSISTED ? flusher : null);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
         ProducerType.MULTI, waitStrategy(idle));
-    disruptor.setDefaultExceptionHandler(new FatalExceptionHandler(index));
+    disruptor.setDefaultExceptionHandler(new LogAndContinueExceptionHandler(index));
     disruptor.handleEventsWith(writer).then(responder);
     this.ring = disruptor.start();
     if (flusher != null) {
@@ -208,10 +208,10 @@ public final class Shard implements AutoCloseable {
   }
 
   /** Handlers catch their own failures; anything reaching here is a bug, logged and survived. */
-  private static final class FatalExceptionHandler implements ExceptionHandler<PurchaseEvent> {
+  private static final class LogAndContinueExceptionHandler implements ExceptionHandler<PurchaseEvent> {
     private final int shard;
 
-    FatalExceptionHandler(int shard) {
+    LogAndContinueExceptionHandler(int shard) {
       this.shard = shard;
     }
 
