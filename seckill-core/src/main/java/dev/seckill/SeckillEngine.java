@@ -620,9 +620,7 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     private void unset(String setting, Object current) {
-      if (set.contains(setting)) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
+      Require.setOnce(!set.contains(setting), setting, current);
     }
 
     private Builder done(String setting) {
