@@ -117,7 +117,7 @@ class AdmissionTest {
     for (int i = 0; i < 1_000; i++) {
       assertThat(permissive.screen("u", "192.0.2.1", now())).isNull();
     }
-    assertThat(permissive.userThrottle()).isNull();
+    assertThat(permissive.userThrottle().isEnabled()).isFalse();
     permissive.blockUser("u", Blocklist.FOREVER);
     assertThat(permissive.screen("u", null, now())).isEqualTo(Rejection.BLOCKED);
     assertThat(permissive.unblockUser("u")).isTrue();
