@@ -107,15 +107,15 @@ public final class Responder implements EventHandler<PurchaseEvent> {
     if (awaitStored && event.failure == null && event.rejection == null) {
       event.failure = flusher.awaitStored(event.orderId); // null once stored
     }
-    PurchaseListener reply = event.reply;
+    PurchaseListener listener = event.listener;
     PurchaseRequest request = event.request;
     if (event.failure != null) {
-      reply.onFailed(request, event.failure);
+      listener.onFailed(request, event.failure);
     } else if (event.rejection != null) {
       event.sale.countRejection(event.rejection);
-      reply.onRejected(request, event.rejection);
+      listener.onRejected(request, event.rejection);
     } else {
-      reply.onConfirmed(request, event.orderId);
+      listener.onConfirmed(request, event.orderId);
     }
   }
   private void callbackFailed(RuntimeException e) {

@@ -118,11 +118,11 @@ public final class Shard implements AutoCloseable {
   }
 
   /**
-   * Offers a purchase answered through {@code reply}: a caller's listener, or a {@link Reply}
+   * Offers a purchase answered through {@code listener}: the caller's own, or a {@link Reply}
    * for a caller who wants a future. False if the ring is full. Never blocks.
    */
-  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener reply) {
-    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, reply);
+  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
+    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, listener);
   }
 
   /**
