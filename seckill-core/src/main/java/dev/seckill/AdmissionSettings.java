@@ -302,7 +302,8 @@ public final class AdmissionSettings {
      */
     public Builder userBlocking(int strikes, Duration coolDown) {
       Require.setOnce(userStrikes == UNSET, "userBlocking", userStrikes + "/" + userCoolDown);
-      Duration c = Require.between("userBlocking coolDown", coolDown, Duration.ofSeconds(1), MAX_COOL_DOWN);
+      Duration c = Require.between("userBlocking coolDown", coolDown,
+          Duration.ofSeconds(1), MAX_COOL_DOWN);
       this.userStrikes = strikes("userBlocking strikes", strikes);
       this.userCoolDown = c;
       return this;
@@ -314,8 +315,10 @@ public final class AdmissionSettings {
      * (addresses are shared behind NAT). Attempts 1..1,000,000; window 1ms..1 hour.
      */
     public Builder addressThrottle(int attempts, Duration window) {
-      Require.setOnce(addressAttempts == UNSET, "addressThrottle", addressAttempts + "/" + addressWindow);
-      Duration w = Require.between("addressThrottle window", window, Duration.ofMillis(1), MAX_WINDOW);
+      Require.setOnce(addressAttempts == UNSET, "addressThrottle",
+          addressAttempts + "/" + addressWindow);
+      Duration w = Require.between("addressThrottle window", window,
+          Duration.ofMillis(1), MAX_WINDOW);
       this.addressAttempts = attempts("addressThrottle attempts", attempts);
       this.addressWindow = w;
       return this;
@@ -327,8 +330,10 @@ public final class AdmissionSettings {
      * (0: never block automatically); cool-down 1 second..30 days.
      */
     public Builder addressBlocking(int strikes, Duration coolDown) {
-      Require.setOnce(addressStrikes == UNSET, "addressBlocking", addressStrikes + "/" + addressCoolDown);
-      Duration c = Require.between("addressBlocking coolDown", coolDown, Duration.ofSeconds(1), MAX_COOL_DOWN);
+      Require.setOnce(addressStrikes == UNSET, "addressBlocking",
+          addressStrikes + "/" + addressCoolDown);
+      Duration c = Require.between("addressBlocking coolDown", coolDown,
+          Duration.ofSeconds(1), MAX_COOL_DOWN);
       this.addressStrikes = strikes("addressBlocking strikes", strikes);
       this.addressCoolDown = c;
       return this;

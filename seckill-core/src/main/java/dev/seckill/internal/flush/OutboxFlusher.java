@@ -82,7 +82,7 @@ public final class OutboxFlusher implements Runnable {
   private volatile BooleanSupplier writerDrained = () -> true;
   /** Flushed watermark as published by the flusher thread, for other threads. */
   private volatile long publishedFlushedSeq;
-  /** The order id of {@link #publishedFlushedSeq}: every order up to it is stored or dead-lettered. */
+  /** The order id of {@link #publishedFlushedSeq}: every order up to it is stored or parked. */
   private volatile long storedOrderId;
   /** True once {@link #run} has ended: nothing more will be stored before the next start. */
   private volatile boolean finished;

@@ -32,12 +32,13 @@ import java.util.concurrent.atomic.LongAdder;
  * <p>Threads: {@code remaining} and {@code orders} are written only by the owning shard's ledger
  * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
  * published copies. {@link #publishedRemaining()} and {@link #isSoldOut()} read one value each.
- * {@link #publishedCounters()} reads both as one consistent pair: the writer brackets its two stores
- * with a sequence number (odd while it writes, a seqlock) and the reader retries until it saw the
- * same even number before and after its reads, so a snapshot never pairs the stock of one order
- * with the order count of another. The writer never waits and allocates nothing. The rejection counters are {@link LongAdder}s that
- * any thread may bump. The {@link AdmissionCap} counts units in flight: caller threads add when
- * they publish, the responder takes away when it delivers.
+ * {@link #publishedCounters()} reads both as one consistent pair: the writer brackets its two
+ * stores with a sequence number (odd while it writes, a seqlock) and the reader retries until it
+ * saw the same even number before and after its reads, so a snapshot never pairs the stock of one
+ * order with the order count of another. The writer never waits and allocates nothing. The
+ * rejection counters are {@link LongAdder}s that any thread may bump. The {@link AdmissionCap}
+ * counts units in flight: caller threads add when they publish, the responder takes away when it
+ * delivers.
  */
 public final class SaleState {
   private static final VarHandle REMAINING;
