@@ -15,6 +15,7 @@
  */
 package dev.seckill;
 
+import dev.seckill.internal.Require;
 import dev.seckill.spi.AdmissionPolicy;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -265,7 +266,7 @@ public final class AdmissionSettings {
      * same secret. Default: 32 random bytes, so tokens work only on the engine that issued them.
      */
     public Builder tokenSecret(byte[] secret) {
-      requireUnset(tokenSecret == null, "tokenSecret", tokenSecret == null ? null : "<secret>");
+      Require.setOnce(tokenSecret == null, "tokenSecret", tokenSecret == null ? null : "<secret>");
       Objects.requireNonNull(secret, "tokenSecret");
       if (secret.length < 32) {
         throw new IllegalArgumentException(
@@ -277,8 +278,8 @@ public final class AdmissionSettings {
 
     /** How long an issued token stays valid; default 5 minutes, from 1 second to 1 day. */
     public Builder tokenTtl(Duration ttl) {
-      requireUnset(tokenTtl == null, "tokenTtl", tokenTtl);
-      this.tokenTtl = range("tokenTtl", ttl, Duration.ofSeconds(1), MAX_TTL);
+      Require.setOnce(tokenTtl == null, "tokenTtl", tokenTtl);
+      this.tokenTtl = Require.between("tokenTtl", ttl, Duration.ofSeconds(1), MAX_TTL);
       return this;
     }
 
@@ -287,8 +288,8 @@ public final class AdmissionSettings {
      * {@code THROTTLED}. Default 5 per second. Attempts 1..1,000,000; window 1ms..1 hour.
      */
     public Builder userThrottle(int attempts, Duration window) {
-      requireUnset(userAttempts == UNSET, "userThrottle", userAttempts + "/" + userWindow);
-      Duration w = range("userThrottle window", window, Duration.ofMillis(1), MAX_WINDOW);
+      Require.setOnce(userAttempts == UNSET, "userThrottle", userAttempts + "/" + userWindow);
+      Duration w = Require.between("userThrottle window", window, Duration.ofMillis(1), MAX_WINDOW);
       this.userAttempts = attempts("userThrottle attempts", attempts);
       this.userWindow = w;
       return this;
@@ -300,8 +301,9 @@ public final class AdmissionSettings {
      * (0: never block automatically); cool-down 1 second..30 days.
      */
     public Builder userBlocking(int strikes, Duration coolDown) {
-      requireUnset(userStrikes == UNSET, "userBlocking", userStrikes + "/" + userCoolDown);
-      Duration c = range("userBlocking coolDown", coolDown, Duration.ofSeconds(1), MAX_COOL_DOWN);
+      Require.setOnce(userStrikes == UNSET, "userBlocking", userStrikes + "/" + userCoolDown);
+      Duration c = Require.between("userBlocking coolDown", coolDown,
+          Duration.ofSeconds(1), MAX_COOL_DOWN);
       this.userStrikes = strikes("userBlocking strikes", strikes);
       this.userCoolDown = c;
       return this;
@@ -313,8 +315,10 @@ public final class AdmissionSettings {
      * (addresses are shared behind NAT). Attempts 1..1,000,000; window 1ms..1 hour.
      */
     public Builder addressThrottle(int attempts, Duration window) {
-      requireUnset(addressAttempts == UNSET, "addressThrottle", addressAttempts + "/" + addressWindow);
-      Duration w = range("addressThrottle window", window, Duration.ofMillis(1), MAX_WINDOW);
+      Require.setOnce(addressAttempts == UNSET, "addressThrottle",
+          addressAttempts + "/" + addressWindow);
+      Duration w = Require.between("addressThrottle window", window,
+          Duration.ofMillis(1), MAX_WINDOW);
       this.addressAttempts = attempts("addressThrottle attempts", attempts);
       this.addressWindow = w;
       return this;
@@ -326,8 +330,10 @@ public final class AdmissionSettings {
      * (0: never block automatically); cool-down 1 second..30 days.
      */
     public Builder addressBlocking(int strikes, Duration coolDown) {
-      requireUnset(addressStrikes == UNSET, "addressBlocking", addressStrikes + "/" + addressCoolDown);
-      Duration c = range("addressBlocking coolDown", coolDown, Duration.ofSeconds(1), MAX_COOL_DOWN);
+      Require.setOnce(addressStrikes == UNSET, "addressBlocking",
+          addressStrikes + "/" + addressCoolDown);
+      Duration c = Require.between("addressBlocking coolDown", coolDown,
+          Duration.ofSeconds(1), MAX_COOL_DOWN);
       this.addressStrikes = strikes("addressBlocking strikes", strikes);
       this.addressCoolDown = c;
       return this;
@@ -338,7 +344,7 @@ public final class AdmissionSettings {
      * {@code THROTTLED} is answered. Contradicts the throttle and blocking settings.
      */
     public Builder noThrottling() {
-      requireUnset(!noThrottling, "noThrottling", true);
+      Require.setOnce(!noThrottling, "noThrottling", true);
       this.noThrottling = true;
       return this;
     }
@@ -348,14 +354,14 @@ public final class AdmissionSettings {
      * least useful (W-TinyLFU) are forgotten beyond it. Default 200,000; 16..100,000,000.
      */
     public Builder maxTrackedUsers(long max) {
-      requireUnset(maxTrackedUsers == UNSET, "maxTrackedUsers", maxTrackedUsers);
+      Require.setOnce(maxTrackedUsers == UNSET, "maxTrackedUsers", maxTrackedUsers);
       this.maxTrackedUsers = tracked("maxTrackedUsers", max);
       return this;
     }
 
     /** As {@link #maxTrackedUsers}, for client addresses. Default 200,000; 16..100,000,000. */
     public Builder maxTrackedAddresses(long max) {
-      requireUnset(maxTrackedAddresses == UNSET, "maxTrackedAddresses", maxTrackedAddresses);
+      Require.setOnce(maxTrackedAddresses == UNSET, "maxTrackedAddresses", maxTrackedAddresses);
       this.maxTrackedAddresses = tracked("maxTrackedAddresses", max);
       return this;
     }
@@ -365,7 +371,7 @@ public final class AdmissionSettings {
      * {@link IllegalStateException}. Default 100,000; 1..10,000,000.
      */
     public Builder maxManualBlocks(int max) {
-      requireUnset(maxManualBlocks == UNSET, "maxManualBlocks", maxManualBlocks);
+      Require.setOnce(maxManualBlocks == UNSET, "maxManualBlocks", maxManualBlocks);
       if (max < 1 || max > 10_000_000) {
         throw new IllegalArgumentException("maxManualBlocks must be between 1 and 10000000, was " + max);
       }
@@ -379,7 +385,7 @@ public final class AdmissionSettings {
      * off, otherwise 1.0..1,000,000 (below 1 could refuse buyers for stock nobody is buying).
      */
     public Builder admissionCapFactor(double factor) {
-      requireUnset(Double.isNaN(admissionCapFactor), "admissionCapFactor", admissionCapFactor);
+      Require.setOnce(Double.isNaN(admissionCapFactor), "admissionCapFactor", admissionCapFactor);
       if (!(factor == 0 || (factor >= 1.0 && factor <= 1_000_000))) {
         throw new IllegalArgumentException(
             "admissionCapFactor must be 0 (off) or between 1.0 and 1000000, was " + factor);
@@ -394,7 +400,7 @@ public final class AdmissionSettings {
      * contract; failures are contained.
      */
     public Builder policy(AdmissionPolicy policy) {
-      requireUnset(this.policy == null, "policy", this.policy);
+      Require.setOnce(this.policy == null, "policy", this.policy);
       this.policy = Objects.requireNonNull(policy, "policy");
       return this;
     }
@@ -439,40 +445,16 @@ public final class AdmissionSettings {
       return new AdmissionSettings(this, secret.clone());
     }
 
-    private static Duration range(String setting, Duration d, Duration min, Duration max) {
-      Objects.requireNonNull(d, setting);
-      if (d.compareTo(min) < 0 || d.compareTo(max) > 0) {
-        throw new IllegalArgumentException(
-            setting + " must be between " + min + " and " + max + ", was " + d);
-      }
-      return d;
-    }
-
     private static int attempts(String setting, int n) {
-      if (n < 1 || n > 1_000_000) {
-        throw new IllegalArgumentException(setting + " must be between 1 and 1000000, was " + n);
-      }
-      return n;
+      return (int) Require.between(setting, n, 1, 1_000_000);
     }
 
     private static int strikes(String setting, int n) {
-      if (n < 0 || n > 1_000_000) {
-        throw new IllegalArgumentException(setting + " must be between 0 and 1000000, was " + n);
-      }
-      return n;
+      return (int) Require.between(setting, n, 0, 1_000_000);
     }
 
     private static long tracked(String setting, long n) {
-      if (n < 16 || n > 100_000_000) {
-        throw new IllegalArgumentException(setting + " must be between 16 and 100000000, was " + n);
-      }
-      return n;
-    }
-
-    private static void requireUnset(boolean unset, String setting, Object current) {
-      if (!unset) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
+      return Require.between(setting, n, 16, 100_000_000);
     }
   }
 }

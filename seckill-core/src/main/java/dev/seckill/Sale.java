@@ -15,6 +15,7 @@
  */
 package dev.seckill;
 
+import dev.seckill.internal.Require;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,7 +181,7 @@ public final class Sale {
 
     /** The number of units for sale; required, at least 0. */
     public Builder stock(long stock) {
-      requireUnset(this.stock == UNSET, "stock", this.stock);
+      Require.setOnce(this.stock == UNSET, "stock", this.stock);
       if (stock < 0) {
         throw new IllegalArgumentException("stock must be at least 0, was " + stock);
       }
@@ -190,21 +191,21 @@ public final class Sale {
 
     /** When the sale opens (inclusive); required. */
     public Builder startsAt(Instant startsAt) {
-      requireUnset(this.startsAt == null, "startsAt", this.startsAt);
+      Require.setOnce(this.startsAt == null, "startsAt", this.startsAt);
       this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
       return this;
     }
 
     /** When the sale closes (exclusive); required, after {@code startsAt}. */
     public Builder endsAt(Instant endsAt) {
-      requireUnset(this.endsAt == null, "endsAt", this.endsAt);
+      Require.setOnce(this.endsAt == null, "endsAt", this.endsAt);
       this.endsAt = Objects.requireNonNull(endsAt, "endsAt");
       return this;
     }
 
     /** The most units one user may buy in this sale; required, at least 1. */
     public Builder limitPerUser(int limitPerUser) {
-      requireUnset(this.limitPerUser == UNSET, "limitPerUser", this.limitPerUser);
+      Require.setOnce(this.limitPerUser == UNSET, "limitPerUser", this.limitPerUser);
       if (limitPerUser < 1) {
         throw new IllegalArgumentException("limitPerUser must be at least 1, was " + limitPerUser);
       }
@@ -217,7 +218,7 @@ public final class Sale {
      * least 1 and at most {@code limitPerUser}.
      */
     public Builder maxPerRequest(int maxPerRequest) {
-      requireUnset(this.maxPerRequest == UNSET, "maxPerRequest", this.maxPerRequest);
+      Require.setOnce(this.maxPerRequest == UNSET, "maxPerRequest", this.maxPerRequest);
       if (maxPerRequest < 1) {
         throw new IllegalArgumentException("maxPerRequest must be at least 1, was " + maxPerRequest);
       }
@@ -231,7 +232,7 @@ public final class Sale {
      * {@link Rejection#BAD_TOKEN}.
      */
     public Builder requireToken(boolean required) {
-      requireUnset(this.tokenRequired == null, "requireToken", this.tokenRequired);
+      Require.setOnce(this.tokenRequired == null, "requireToken", this.tokenRequired);
       this.tokenRequired = required;
       return this;
     }
@@ -264,12 +265,6 @@ public final class Sale {
             + limitPerUser + "), was " + maxPerRequest);
       }
       return new Sale(this);
-    }
-
-    private static void requireUnset(boolean unset, String field, Object current) {
-      if (!unset) {
-        throw new IllegalStateException(field + " was already set to " + current);
-      }
     }
   }
 }

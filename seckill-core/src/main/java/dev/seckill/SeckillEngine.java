@@ -210,7 +210,7 @@ public final class SeckillEngine implements AutoCloseable {
   public SaleView saleView(String saleId) {
     SaleState sale = sales.require(saleId);
     long now = clock.millis();
-    long remaining = sale.remainingView();
+    long remaining = sale.publishedRemaining();
     Sale spec = sale.sale();
     return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), spec.endsAt(),
         Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
@@ -251,7 +251,7 @@ public final class SeckillEngine implements AutoCloseable {
   public SaleSnapshot snapshot(String saleId) {
     SaleState sale = sales.require(saleId);
     long now = clock.millis();
-    SaleState.Counters counters = sale.countersView(); // one consistent pair
+    SaleState.Counters counters = sale.publishedCounters(); // one consistent pair
     return new SaleSnapshot(sale.sale(), sale.phaseAt(now, counters.remaining()),
         counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now));
   }
@@ -620,9 +620,7 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     private void unset(String setting, Object current) {
-      if (set.contains(setting)) {
-        throw new IllegalStateException(setting + " was already set to " + current);
-      }
+      Require.setOnce(!set.contains(setting), setting, current);
     }
 
     private Builder done(String setting) {

@@ -16,8 +16,8 @@
 package dev.seckill.bench;
 
 import dev.seckill.AdmissionSettings;
+import dev.seckill.Rejection;
 import dev.seckill.internal.admission.Admission;
-import dev.seckill.internal.admission.Outcome;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
@@ -87,29 +87,29 @@ public class AdmissionBenchmark {
       tokens[i] = admission.issueToken("bench", users[i], now + 3_600_000);
     }
     for (int i = 0; i < KEYS; i++) {
-      if (admission.screen(users[i], addresses[i], now) != Outcome.PASS
-          || admission.checkToken("bench", users[i], tokens[i], now) != Outcome.PASS) {
+      if (admission.screen(users[i], addresses[i], now) != null
+          || admission.checkToken("bench", users[i], tokens[i], now) != null) {
         throw new IllegalStateException("the benchmark's requests must be admitted");
       }
     }
   }
 
   @Benchmark
-  public Outcome screen() {
+  public Rejection screen() {
     int i = next++ & (KEYS - 1);
     return admission.screen(users[i], addresses[i], now);
   }
 
   @Benchmark
-  public Outcome checkToken() {
+  public Rejection checkToken() {
     int i = next++ & (KEYS - 1);
     return admission.checkToken("bench", users[i], tokens[i], now);
   }
 
   @Benchmark
-  public Outcome screenAndToken() {
+  public Rejection screenAndToken() {
     int i = next++ & (KEYS - 1);
-    Outcome o = admission.screen(users[i], addresses[i], now);
-    return o != Outcome.PASS ? o : admission.checkToken("bench", users[i], tokens[i], now);
+    Rejection refusal = admission.screen(users[i], addresses[i], now); // null: passed
+    return refusal != null ? refusal : admission.checkToken("bench", users[i], tokens[i], now);
   }
 }

@@ -205,7 +205,7 @@ public final class EngineAssembly {
     StockLedger ledger = StockLedger.open(settings.ledgerConfig(dir.shardDirectory(index), index));
     try {
       return Shard.start(index, ledger, settings.ringSize(), settings.idleStrategy(),
-          settings.flush().orElse(null));
+          settings.flush());
     } catch (RuntimeException e) {
       ledger.close();
       throw e;

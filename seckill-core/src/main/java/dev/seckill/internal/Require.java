@@ -18,7 +18,10 @@ package dev.seckill.internal;
 import java.time.Duration;
 import java.util.Objects;
 
-/** Range checks for settings, whose message names the setting, the range and the value. */
+/**
+ * Checks for settings, shared by the builders: ranges, whose message names the setting, the range
+ * and the value, and settings that may be set only once.
+ */
 public final class Require {
   private Require() {}
 
@@ -48,5 +51,18 @@ public final class Require {
           setting + " must be between " + min + " and " + max + ", was " + value);
     }
     return value;
+  }
+
+  /**
+   * Checks a builder setting that may be set only once.
+   *
+   * @param unset whether {@code setting} is still unset
+   * @param current its value now, for the message
+   * @throws IllegalStateException if it was set already, naming the setting and its value
+   */
+  public static void setOnce(boolean unset, String setting, Object current) {
+    if (!unset) {
+      throw new IllegalStateException(setting + " was already set to " + current);
+    }
   }
 }

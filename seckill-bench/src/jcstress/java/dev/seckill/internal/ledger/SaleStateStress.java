@@ -46,7 +46,7 @@ final class SaleStateStress {
   }
 
   /**
-   * {@code countersView()} (the seqlock) returns a pair from one moment: with 1-unit orders,
+   * {@code publishedCounters()} (the seqlock) returns a pair from one moment: with 1-unit orders,
    * remaining + orders is always the initial stock, whatever the writer is doing.
    */
   @JCStressTest
@@ -64,14 +64,14 @@ final class SaleStateStress {
 
     @Actor
     public void reader(LL_Result r) {
-      SaleState.Counters c = state.countersView();
+      SaleState.Counters c = state.publishedCounters();
       r.r1 = c.remaining();
       r.r2 = c.orders();
     }
   }
 
   /**
-   * The control: {@code remainingView()} then {@code ordersView()}, two separate reads, may pair
+   * The control: {@code publishedRemaining()} then {@code publishedOrders()}, two separate reads, may pair
    * values from different moments. Seeing an interesting outcome here shows the harness can catch
    * the tearing that {@link CountersArePaired} forbids.
    */
@@ -90,8 +90,8 @@ final class SaleStateStress {
 
     @Actor
     public void reader(LL_Result r) {
-      r.r1 = state.remainingView();
-      r.r2 = state.ordersView();
+      r.r1 = state.publishedRemaining();
+      r.r2 = state.publishedOrders();
     }
   }
 
@@ -118,7 +118,7 @@ final class SaleStateStress {
     @Actor
     public void reader(ZJJ_Result r) {
       r.r1 = state.isSoldOut();
-      SaleState.Counters c = state.countersView();
+      SaleState.Counters c = state.publishedCounters();
       r.r2 = c.remaining();
       r.r3 = c.orders();
     }
@@ -143,7 +143,7 @@ final class SaleStateStress {
     @Actor
     public void reader(ZJ_Result r) {
       r.r1 = state.isSoldOut();
-      r.r2 = state.remainingView();
+      r.r2 = state.publishedRemaining();
     }
   }
 }

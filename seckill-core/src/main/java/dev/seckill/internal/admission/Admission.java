@@ -17,6 +17,7 @@ package dev.seckill.internal.admission;
 
 import dev.seckill.AdmissionSettings;
 import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
 import dev.seckill.Sale;
 import java.time.Clock;
 import java.util.Objects;
@@ -40,9 +41,9 @@ public final class Admission {
   private final long tokenTtlMillis;
   private final Blocklist userBlocks;
   private final Blocklist addressBlocks;
-  /** Null when throttling is off. */
+  /** {@link Throttle#off} when throttling is off. */
   private final Throttle users;
-  /** Null when throttling is off. */
+  /** {@link Throttle#off} when throttling is off. */
   private final Throttle addresses;
   private final GuardedPolicy policy;
   private final double capFactor;
@@ -72,45 +73,45 @@ public final class Admission {
           settings.addressStrikes(), settings.addressCoolDown(), settings.maxTrackedAddresses(),
           maintenance, addressBlocks);
     } else {
-      this.users = null;
-      this.addresses = null;
+      this.users = Throttle.off(userBlocks);
+      this.addresses = Throttle.off(addressBlocks);
     }
     this.policy = new GuardedPolicy(settings.policy());
     this.capFactor = settings.admissionCapFactor();
   }
 
   /**
-   * Blocklists, then throttles, for {@code userId} and (if not null) {@code address}: PASS,
-   * BLOCKED or THROTTLED. A blocked key's attempt is not counted; an admitted attempt counts
-   * against both the user and the address.
+   * Blocklists, then throttles, for {@code userId} and (if not null) {@code address}: null if
+   * both pass, else BLOCKED or THROTTLED. A blocked key's attempt is not counted; an admitted
+   * attempt counts against both the user and the address.
    */
-  public Outcome screen(String userId, String address, long nowMillis) {
+  public Rejection screen(String userId, String address, long nowMillis) {
     if (userBlocks.isBlocked(userId, nowMillis)
         || (address != null && addressBlocks.isBlocked(address, nowMillis))) {
-      return Outcome.BLOCKED;
-    }
-    if (users == null) {
-      return Outcome.PASS;
+      return Rejection.BLOCKED;
     }
     Throttle.Verdict user = users.hit(userId, nowMillis);
     Throttle.Verdict addr = address == null ? Throttle.Verdict.ALLOW : addresses.hit(address, nowMillis);
     if (user == Throttle.Verdict.BLOCKED || addr == Throttle.Verdict.BLOCKED) {
-      return Outcome.BLOCKED;
+      return Rejection.BLOCKED;
     }
     if (user == Throttle.Verdict.THROTTLED || addr == Throttle.Verdict.THROTTLED) {
-      return Outcome.THROTTLED;
+      return Rejection.THROTTLED;
     }
-    return Outcome.PASS;
+    return null;
   }
 
-  /** PASS if {@code token} is valid for this sale and user at {@code nowMillis}, else BAD_TOKEN. */
-  public Outcome checkToken(String saleId, String userId, String token, long nowMillis) {
+  /** Null if {@code token} is valid for this sale and user at {@code nowMillis}, else BAD_TOKEN. */
+  public Rejection checkToken(String saleId, String userId, String token, long nowMillis) {
     return tokens.verify(token, saleId, userId, nowMillis) == TokenCodec.Check.VALID
-        ? Outcome.PASS : Outcome.BAD_TOKEN;
+        ? null : Rejection.BAD_TOKEN;
   }
 
-  /** The guarded application policy: PASS, CHALLENGE_REQUIRED, DENIED or POLICY_FAILED. */
-  public Outcome askPolicy(Sale sale, PurchaseRequest request) {
+  /**
+   * The guarded application policy: null if it admits, else CHALLENGE_REQUIRED, DENIED or
+   * POLICY_FAILED.
+   */
+  public Rejection askPolicy(Sale sale, PurchaseRequest request) {
     return policy.admit(sale, request);
   }
 
@@ -152,17 +153,13 @@ public final class Admission {
 
   /** Lifts every block of a user and forgets their attempts; true if they were blocked. */
   public boolean unblockUser(String userId) {
-    if (users != null) {
-      users.forget(userId);
-    }
+    users.forget(userId);
     return userBlocks.unblock(userId);
   }
 
   /** Lifts every block of an address and forgets its attempts; true if it was blocked. */
   public boolean unblockAddress(String address) {
-    if (addresses != null) {
-      addresses.forget(address);
-    }
+    addresses.forget(address);
     return addressBlocks.unblock(address);
   }
 
@@ -171,12 +168,12 @@ public final class Admission {
     return policy.failures();
   }
 
-  /** The per-user throttle (tests, metrics); null when throttling is off. */
+  /** The per-user throttle (tests, metrics); {@link Throttle#off} when throttling is off. */
   public Throttle userThrottle() {
     return users;
   }
 
-  /** The per-address throttle (tests, metrics); null when throttling is off. */
+  /** The per-address throttle (tests, metrics); {@link Throttle#off} when throttling is off. */
   public Throttle addressThrottle() {
     return addresses;
   }

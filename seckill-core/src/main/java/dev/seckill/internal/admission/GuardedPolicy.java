@@ -16,6 +16,7 @@
 package dev.seckill.internal.admission;
 
 import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
 import dev.seckill.Sale;
 import dev.seckill.spi.AdmissionDecision;
 import dev.seckill.spi.AdmissionPolicy;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A guard around the application's {@link AdmissionPolicy} that contains its failures: a policy
- * that throws or returns null yields {@link Outcome#POLICY_FAILED} for that request and never an
+ * that throws or returns null yields {@link Rejection#POLICY_FAILED} for that request and never an
  * exception out of {@code submit}.
  *
  * <p>Threads: safe from any number of caller threads if the policy is. Failures are counted and
@@ -46,10 +47,13 @@ public final class GuardedPolicy {
     this.allowAll = delegate == AdmissionPolicy.allowAll();
   }
 
-  /** Asks the policy; maps its answer to an {@link Outcome}. Never throws (see class doc). */
-  public Outcome admit(Sale sale, PurchaseRequest request) {
+  /**
+   * Asks the policy: null if it admits, else the {@link Rejection} its answer maps to. Never
+   * throws (see class doc).
+   */
+  public Rejection admit(Sale sale, PurchaseRequest request) {
     if (allowAll) {
-      return Outcome.PASS;
+      return null;
     }
     AdmissionDecision decision;
     try {
@@ -58,20 +62,20 @@ public final class GuardedPolicy {
       throw e;
     } catch (Throwable t) { // contain anything else the plug-in throws, checked ones included
       failed(t);
-      return Outcome.POLICY_FAILED;
+      return Rejection.POLICY_FAILED;
     }
     if (decision == null) {
       failed(null);
-      return Outcome.POLICY_FAILED;
+      return Rejection.POLICY_FAILED;
     }
     switch (decision) {
       case ALLOW:
-        return Outcome.PASS;
+        return null;
       case CHALLENGE:
-        return Outcome.CHALLENGE_REQUIRED;
+        return Rejection.CHALLENGE_REQUIRED;
       case DENY:
       default:
-        return Outcome.DENIED;
+        return Rejection.DENIED;
     }
   }
 

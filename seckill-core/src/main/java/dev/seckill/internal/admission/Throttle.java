@@ -53,6 +53,8 @@ import java.util.function.Function;
 public final class Throttle {
   private static final Function<String, Counter> NEW_COUNTER = key -> new Counter();
 
+  /** False for the {@link #off} throttle, which tracks nothing and has no counters. */
+  private final boolean enabled;
   private final Cache<String, Counter> counters;
   private final Blocklist blocklist;
   private final int limit;
@@ -77,6 +79,7 @@ public final class Throttle {
     if (window.toMillis() < 1) {
       throw new IllegalArgumentException("window must be at least 1ms, was " + window);
     }
+    this.enabled = true;
     this.limit = limit;
     this.windowMillis = window.toMillis();
     this.strikesToBlock = strikesToBlock;
@@ -88,12 +91,39 @@ public final class Throttle {
         .<String, Counter>build();
   }
 
+  /** The throttle of a disabled check, escalating to nothing: allows every attempt. */
+  private Throttle(Blocklist blocklist) {
+    this.enabled = false;
+    this.counters = null;
+    this.blocklist = Objects.requireNonNull(blocklist, "blocklist");
+    this.limit = Integer.MAX_VALUE;
+    this.windowMillis = 1;
+    this.strikesToBlock = 0;
+    this.strikeMemoryWindows = 1;
+  }
+
+  /**
+   * A throttle that is off: {@link #hit} always allows, without tracking the key, and
+   * {@code blocklist} only serves manual blocks.
+   */
+  public static Throttle off(Blocklist blocklist) {
+    return new Throttle(blocklist);
+  }
+
+  /** False for a throttle made by {@link #off}. */
+  public boolean isEnabled() {
+    return enabled;
+  }
+
   /**
    * Counts one attempt by {@code key} at {@code nowMillis}: {@link Verdict#ALLOW} within the
    * limit, {@link Verdict#THROTTLED} beyond it, {@link Verdict#BLOCKED} if this attempt earned
    * the strike that blocks the key.
    */
   public Verdict hit(String key, long nowMillis) {
+    if (!enabled) {
+      return Verdict.ALLOW;
+    }
     Counter counter = counters.get(key, NEW_COUNTER);
     int window = (int) Math.floorDiv(nowMillis, windowMillis);
     int attempts = counter.increment(window);
@@ -111,17 +141,21 @@ public final class Throttle {
 
   /** Forgets {@code key}'s attempts and strikes (after an operator unblocks it). */
   public void forget(String key) {
-    counters.invalidate(key);
+    if (enabled) {
+      counters.invalidate(key);
+    }
   }
 
   /** Keys tracked now, approximately (Caffeine's estimate; exact after {@link #cleanUp()}). */
   public long trackedCount() {
-    return counters.estimatedSize();
+    return enabled ? counters.estimatedSize() : 0;
   }
 
   /** Runs pending cache maintenance (evictions, expiry) now. */
   public void cleanUp() {
-    counters.cleanUp();
+    if (enabled) {
+      counters.cleanUp();
+    }
   }
 
   /** The blocklist this throttle escalates to. */

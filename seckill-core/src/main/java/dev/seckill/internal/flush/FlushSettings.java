@@ -20,7 +20,8 @@ import dev.seckill.spi.OrderSink;
 import java.time.Duration;
 
 /**
- * How a shard's flusher drains the outbox into the sink.
+ * How a shard's flusher drains the outbox into the sink. Exists only with a sink: an engine
+ * without one has none ({@code EngineSettings.flush()} is empty) and its shards no flusher.
  *
  * @param sink where orders go
  * @param batchSize the most orders per {@link OrderSink#store} call

@@ -81,8 +81,8 @@ public final class OutboxFlusher implements Runnable {
   /** With {@link #stopping}: true once the ring's writer has decided every published request. */
   private volatile BooleanSupplier writerDrained = () -> true;
   /** Flushed watermark as published by the flusher thread, for other threads. */
-  private volatile long flushedView;
-  /** The order id of {@link #flushedView}: every order up to it is stored or dead-lettered. */
+  private volatile long publishedFlushedSeq;
+  /** The order id of {@link #publishedFlushedSeq}: every order up to it is stored or parked. */
   private volatile long storedOrderId;
   /** True once {@link #run} has ended: nothing more will be stored before the next start. */
   private volatile boolean finished;
@@ -108,8 +108,8 @@ public final class OutboxFlusher implements Runnable {
     this.deadLetters = deadLetters;
     this.idle = idle;
     this.groupCommit = settings.durability() == Durability.PERSISTED;
-    this.flushedView = ledger.flushedSeq();
-    this.storedOrderId = orderIdOf(flushedView);
+    this.publishedFlushedSeq = ledger.flushedSeq();
+    this.storedOrderId = orderIdOf(publishedFlushedSeq);
   }
 
   /** The name of shard {@code shard}'s flusher thread. */
@@ -131,14 +131,14 @@ public final class OutboxFlusher implements Runnable {
    */
   public CompletableFuture<Void> awaitFlushed() {
     long target = ledger.publishedSeq();
-    if (flushedView >= target) {
+    if (publishedFlushedSeq >= target) {
       return CompletableFuture.completedFuture(null);
     }
     Waiter w = new Waiter(target);
     waiters.add(w);
     flushNow = true;
     LockSupport.unpark(thread);
-    if (flushedView >= target) { // the flusher may have passed target before we enqueued
+    if (publishedFlushedSeq >= target) { // the flusher may have passed target before we enqueued
       w.future.complete(null);
     }
     return w.future;
@@ -321,7 +321,7 @@ public final class OutboxFlusher implements Runnable {
 
   /** Publishes the new watermark and wakes the responder if it waits for an order now stored. */
   private void stored(long flushedSeq) {
-    flushedView = flushedSeq;
+    publishedFlushedSeq = flushedSeq;
     long orderId = orderIdOf(flushedSeq);
     storedOrderId = orderId;
     long awaited = awaitedOrderId;

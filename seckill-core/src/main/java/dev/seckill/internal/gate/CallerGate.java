@@ -21,7 +21,6 @@ import dev.seckill.SalePhase;
 import dev.seckill.TokenGrant;
 import dev.seckill.internal.admission.Admission;
 import dev.seckill.internal.admission.AdmissionCap;
-import dev.seckill.internal.admission.Outcome;
 import dev.seckill.internal.ledger.SaleRegistry;
 import dev.seckill.internal.ledger.SaleState;
 import java.time.Clock;
@@ -123,17 +122,18 @@ public final class CallerGate {
     if (window != null) {
       return window;
     }
-    Outcome outcome = admission.screen(request.userId(), request.clientAddress(), now);
-    if (outcome == Outcome.PASS && sale.sale().tokenRequired()) {
-      outcome = admission.checkToken(sale.sale().id(), request.userId(), request.token(), now);
+    // Each check answers null to pass, else the refusal: the first refusal wins.
+    Rejection refusal = admission.screen(request.userId(), request.clientAddress(), now);
+    if (refusal == null && sale.sale().tokenRequired()) {
+      refusal = admission.checkToken(sale.sale().id(), request.userId(), request.token(), now);
     }
-    if (outcome == Outcome.PASS) {
-      outcome = admission.askPolicy(sale.sale(), request);
+    if (refusal == null) {
+      refusal = admission.askPolicy(sale.sale(), request);
     }
-    if (outcome != Outcome.PASS) {
-      return rejectionOf(outcome);
+    if (refusal != null) {
+      return refusal;
     }
-    long limit = AdmissionCap.limit(sale.remainingView(), capFactor);
+    long limit = AdmissionCap.limit(sale.publishedRemaining(), capFactor);
     return sale.admissionCap().tryEnter(request.quantity(), limit) ? null : Rejection.OVERSUBSCRIBED;
   }
 
@@ -150,26 +150,6 @@ public final class CallerGate {
       case ON_SALE:
       default:
         return null;
-    }
-  }
-
-  private static Rejection rejectionOf(Outcome outcome) {
-    switch (outcome) {
-      case BLOCKED:
-        return Rejection.BLOCKED;
-      case THROTTLED:
-        return Rejection.THROTTLED;
-      case BAD_TOKEN:
-        return Rejection.BAD_TOKEN;
-      case CHALLENGE_REQUIRED:
-        return Rejection.CHALLENGE_REQUIRED;
-      case DENIED:
-        return Rejection.DENIED;
-      case POLICY_FAILED:
-        return Rejection.POLICY_FAILED;
-      case PASS:
-      default:
-        throw new IllegalArgumentException("not a refusal: " + outcome);
     }
   }
 }

@@ -20,11 +20,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -118,27 +116,8 @@ final class SaleCatalog {
     try (OutputStream out = Files.newOutputStream(tmp)) {
       p.store(out, "seckill sale catalog; written by the ledger, do not edit");
     }
-    Durability.force(tmp);
+    Fsync.file(tmp);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Durability.forceDirectory(file.getParent());
-  }
-
-  /** fsync helpers shared by the ledger's small files. */
-  static final class Durability {
-    private Durability() {}
-
-    static void force(Path path) throws IOException {
-      try (FileChannel ch = FileChannel.open(path, StandardOpenOption.WRITE)) {
-        ch.force(true);
-      }
-    }
-
-    static void forceDirectory(Path dir) throws IOException {
-      try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-        ch.force(true);
-      } catch (IOException e) {
-        // Some platforms cannot open a directory for fsync; the rename is still atomic there.
-      }
-    }
+    Fsync.directory(file.getParent());
   }
 }

@@ -31,13 +31,14 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Threads: {@code remaining} and {@code orders} are written only by the owning shard's ledger
  * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
- * published copies. {@link #remainingView()} and {@link #isSoldOut()} read one value each.
- * {@link #countersView()} reads both as one consistent pair: the writer brackets its two stores
- * with a sequence number (odd while it writes, a seqlock) and the reader retries until it saw the
- * same even number before and after its reads, so a snapshot never pairs the stock of one order
- * with the order count of another. The writer never waits and allocates nothing. The rejection counters are {@link LongAdder}s that
- * any thread may bump. The {@link AdmissionCap} counts units in flight: caller threads add when
- * they publish, the responder takes away when it delivers.
+ * published copies. {@link #publishedRemaining()} and {@link #isSoldOut()} read one value each.
+ * {@link #publishedCounters()} reads both as one consistent pair: the writer brackets its two
+ * stores with a sequence number (odd while it writes, a seqlock) and the reader retries until it
+ * saw the same even number before and after its reads, so a snapshot never pairs the stock of one
+ * order with the order count of another. The writer never waits and allocates nothing. The
+ * rejection counters are {@link LongAdder}s that any thread may bump. The {@link AdmissionCap}
+ * counts units in flight: caller threads add when they publish, the responder takes away when it
+ * delivers.
  */
 public final class SaleState {
   private static final VarHandle REMAINING;
@@ -127,12 +128,12 @@ public final class SaleState {
   }
 
   /** Units not yet sold, as last published by the writer. Safe from any thread. */
-  public long remainingView() {
+  public long publishedRemaining() {
     return (long) REMAINING.getAcquire(this);
   }
 
   /** Orders confirmed, as last published by the writer. Safe from any thread. */
-  public long ordersView() {
+  public long publishedOrders() {
     return (long) ORDERS.getAcquire(this);
   }
 
@@ -141,7 +142,7 @@ public final class SaleState {
    * both values come from the same moment between two confirmations. Safe from any thread; never
    * blocks the writer (the reader retries if a write was in progress).
    */
-  public Counters countersView() {
+  public Counters publishedCounters() {
     for (int spins = 0; ; spins++) {
       long before = (long) VERSION.getAcquire(this);
       long remaining = (long) REMAINING.getOpaque(this);
@@ -159,7 +160,7 @@ public final class SaleState {
     }
   }
 
-  /** A consistent pair of counters; see {@link #countersView()}. */
+  /** A consistent pair of counters; see {@link #publishedCounters()}. */
   public record Counters(long remaining, long orders) {}
 
   /** Units in flight for this sale, behind the admission cap. Safe from any thread. */

@@ -308,7 +308,7 @@ public final class StockLedger implements AutoCloseable {
         requireSpace(dir, bytesToCreate(config), "the ledger files of shard " + config.shardIndex());
       }
       Files.write(creating, new byte[0]);
-      SaleCatalog.Durability.forceDirectory(dir);
+      Fsync.directory(dir);
     }
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
@@ -329,7 +329,7 @@ public final class StockLedger implements AutoCloseable {
       }
       // From here on the files are in use: a crash must be treated as unclean on next open.
       Files.deleteIfExists(marker);
-      SaleCatalog.Durability.forceDirectory(dir);
+      Fsync.directory(dir);
       StockLedger ledger = new StockLedger(config, users, outbox, counters,
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: sales={}, appliedSeq={}, replayed={},"
@@ -1056,7 +1056,7 @@ public final class StockLedger implements AutoCloseable {
     counters.close();
     Path marker = config.directory().resolve(CLEAN_MARKER);
     Files.write(marker, new byte[0]);
-    SaleCatalog.Durability.force(marker);
-    SaleCatalog.Durability.forceDirectory(config.directory());
+    Fsync.file(marker);
+    Fsync.directory(config.directory());
   }
 }

@@ -52,7 +52,7 @@ public final class PurchaseEvent implements DecisionSink {
   PurchaseRequest request;
   SaleState sale;
   /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
-  PurchaseListener reply;
+  PurchaseListener listener;
   Sale saleToRegister;
   CompletableFuture<SaleState> registration;
 
@@ -79,7 +79,7 @@ public final class PurchaseEvent implements DecisionSink {
     kind = null;
     request = null;
     sale = null;
-    reply = null;
+    listener = null;
     saleToRegister = null;
     registration = null;
     registered = null;

@@ -19,6 +19,7 @@ import com.lmax.disruptor.EventHandler;
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.internal.flush.OutboxFlusher;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,15 +46,28 @@ public final class Responder implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
   private final int shard;
   private final AtomicLong callbackFailures = new AtomicLong();
-  private final OutboxFlusher persistedFlusher;
+  /** True with durability PERSISTED: a confirmation waits until {@link #flusher} stored it. */
+  private final boolean awaitStored;
+  /** The shard's flusher if {@link #awaitStored}; not used otherwise. */
+  private final OutboxFlusher flusher;
+
+  private Responder(int shard, boolean awaitStored, OutboxFlusher flusher) {
+    this.shard = shard;
+    this.awaitStored = awaitStored;
+    this.flusher = flusher;
+  }
+
+  /** Shard {@code shard}'s responder for durability LEDGER: delivers every decision at once. */
+  public static Responder atOnce(int shard) {
+    return new Responder(shard, false, null);
+  }
 
   /**
-   * Creates shard {@code shard}'s responder. With a {@code persistedFlusher} (durability
-   * PERSISTED), confirmations are delivered only once that flusher has stored them.
+   * Shard {@code shard}'s responder for durability PERSISTED: delivers a confirmation only once
+   * {@code flusher} has stored it (as a failure if it could not).
    */
-  public Responder(int shard, OutboxFlusher persistedFlusher) {
-    this.shard = shard;
-    this.persistedFlusher = persistedFlusher;
+  public static Responder afterStored(int shard, OutboxFlusher flusher) {
+    return new Responder(shard, true, Objects.requireNonNull(flusher, "flusher"));
   }
 
   /** The name of shard {@code shard}'s responder thread. */
@@ -90,18 +104,18 @@ public final class Responder implements EventHandler<PurchaseEvent> {
     // The writer has decided: these units no longer compete for stock. Taken out of flight
     // before any callback runs, so a throwing callback cannot leak them.
     event.sale.admissionCap().exit(event.request.quantity());
-    if (event.failure == null && event.rejection == null && persistedFlusher != null) {
-      event.failure = persistedFlusher.awaitStored(event.orderId); // null once stored
+    if (awaitStored && event.failure == null && event.rejection == null) {
+      event.failure = flusher.awaitStored(event.orderId); // null once stored
     }
-    PurchaseListener reply = event.reply;
+    PurchaseListener listener = event.listener;
     PurchaseRequest request = event.request;
     if (event.failure != null) {
-      reply.onFailed(request, event.failure);
+      listener.onFailed(request, event.failure);
     } else if (event.rejection != null) {
       event.sale.countRejection(event.rejection);
-      reply.onRejected(request, event.rejection);
+      listener.onRejected(request, event.rejection);
     } else {
-      reply.onConfirmed(request, event.orderId);
+      listener.onConfirmed(request, event.orderId);
     }
   }
   private void callbackFailed(RuntimeException e) {

@@ -35,6 +35,7 @@ import dev.seckill.internal.flush.OutboxFlusher;
 import dev.seckill.internal.ledger.SaleState;
 import dev.seckill.internal.ledger.StockLedger;
 import java.io.IOException;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
 import org.slf4j.Logger;
@@ -74,35 +75,36 @@ public final class Shard implements AutoCloseable {
   private final RingBuffer<PurchaseEvent> ring;
   private final LedgerHandler writer;
   private final Responder responder;
-  private final OutboxFlusher flusher;
+  /** Empty without an order sink: the outbox is then only the ledger's. */
+  private final Optional<OutboxFlusher> flusher;
   private final DeadLetterFile deadLetters;
 
   private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
-      FlushSettings flush) {
+      Optional<FlushSettings> flush) {
     this.index = index;
     this.ledger = ledger;
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
-    this.flusher = flush == null ? null
-        : new OutboxFlusher(index, ledger, flush, deadLetters, idle);
+    this.flusher = flush.map(
+        settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
     this.writer = new LedgerHandler(index, ledger);
-    this.responder = new Responder(index,
-        flush != null && flush.durability() == Durability.PERSISTED ? flusher : null);
+    boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
+    this.responder = persisted
+        ? Responder.afterStored(index, flusher.get())
+        : Responder.atOnce(index);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
         ProducerType.MULTI, waitStrategy(idle));
-    disruptor.setDefaultExceptionHandler(new FatalExceptionHandler(index));
+    disruptor.setDefaultExceptionHandler(new LogAndContinueExceptionHandler(index));
     disruptor.handleEventsWith(writer).then(responder);
     this.ring = disruptor.start();
-    if (flusher != null) {
-      flusher.start();
-    }
+    flusher.ifPresent(OutboxFlusher::start);
   }
 
   /**
    * Starts a shard over an opened ledger; the shard owns the ledger from now on. With
-   * {@code flush} settings, a flusher thread drains the outbox into the sink.
+   * {@code flush} settings (an order sink), a flusher thread drains the outbox into the sink.
    */
   public static Shard start(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
-      FlushSettings flush) {
+      Optional<FlushSettings> flush) {
     return new Shard(index, ledger, ringSize, idle, flush);
   }
 
@@ -111,15 +113,16 @@ public final class Shard implements AutoCloseable {
    * there is no sink.
    */
   public CompletableFuture<Void> flush() {
-    return flusher == null ? CompletableFuture.completedFuture(null) : flusher.awaitFlushed();
+    return flusher.map(OutboxFlusher::awaitFlushed)
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
   /**
-   * Offers a purchase answered through {@code reply}: a caller's listener, or a {@link Reply}
+   * Offers a purchase answered through {@code listener}: the caller's own, or a {@link Reply}
    * for a caller who wants a future. False if the ring is full. Never blocks.
    */
-  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener reply) {
-    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, reply);
+  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
+    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, listener);
   }
 
   /**
@@ -166,8 +169,8 @@ public final class Shard implements AutoCloseable {
    * for it. Producers must have stopped publishing first.
    */
   public void close(long flushTimeoutNanos) throws IOException {
-    if (flusher != null) {
-      flusher.stop(flushTimeoutNanos, this::writerDrained).join();
+    if (flusher.isPresent()) {
+      flusher.get().stop(flushTimeoutNanos, this::writerDrained).join();
     }
     disruptor.shutdown();
     ledger.close();
@@ -208,10 +211,11 @@ public final class Shard implements AutoCloseable {
   }
 
   /** Handlers catch their own failures; anything reaching here is a bug, logged and survived. */
-  private static final class FatalExceptionHandler implements ExceptionHandler<PurchaseEvent> {
+  private static final class LogAndContinueExceptionHandler
+      implements ExceptionHandler<PurchaseEvent> {
     private final int shard;
 
-    FatalExceptionHandler(int shard) {
+    LogAndContinueExceptionHandler(int shard) {
       this.shard = shard;
     }
 

@@ -30,13 +30,13 @@ import java.util.concurrent.CompletableFuture;
 public final class Translators {
   private Translators() {}
 
-  /** Fills a purchase answered through {@code reply}: a caller's listener or a {@link Reply}. */
+  /** Fills a purchase answered through {@code listener}: the caller's own or a {@link Reply}. */
   public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
-      PurchaseListener> PURCHASE = (event, sequence, request, sale, reply) -> {
+      PurchaseListener> PURCHASE = (event, sequence, request, sale, listener) -> {
         event.kind = PurchaseEvent.Kind.PURCHASE;
         event.request = request;
         event.sale = sale;
-        event.reply = reply;
+        event.listener = listener;
       };
 
   /** Fills a sale registration. */

@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seckill.AdmissionSettings;
 import dev.seckill.MutableClock;
+import dev.seckill.Rejection;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,17 +44,17 @@ class AdmissionTest {
   void aBurstFromOneUserIsThrottledThenBlockedThenForgivenAfterTheCoolDown() {
     for (int window = 0; window < 2; window++) {
       for (int i = 0; i < 3; i++) {
-        assertThat(admission.screen("clicker", null, now())).isEqualTo(Outcome.PASS);
+        assertThat(admission.screen("clicker", null, now())).isNull();
       }
       assertThat(admission.screen("clicker", null, now()))
-          .isEqualTo(window == 0 ? Outcome.THROTTLED : Outcome.BLOCKED);
+          .isEqualTo(window == 0 ? Rejection.THROTTLED : Rejection.BLOCKED);
       clock.advance(Duration.ofSeconds(1));
     }
-    assertThat(admission.screen("clicker", null, now())).isEqualTo(Outcome.BLOCKED);
-    assertThat(admission.screen("someone-else", null, now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("clicker", null, now())).isEqualTo(Rejection.BLOCKED);
+    assertThat(admission.screen("someone-else", null, now())).isNull();
     clock.advance(Duration.ofMinutes(1));
     assertThat(admission.isUserBlocked("clicker", now())).isFalse();
-    assertThat(admission.screen("clicker", null, now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("clicker", null, now())).isNull();
   }
 
   @Test
@@ -62,35 +63,35 @@ class AdmissionTest {
     int user = 0;
     for (int window = 0; window < 2; window++) {
       for (int i = 0; i < 5; i++) {
-        assertThat(admission.screen("u" + user++, ip, now())).isEqualTo(Outcome.PASS);
+        assertThat(admission.screen("u" + user++, ip, now())).isNull();
       }
       assertThat(admission.screen("u" + user++, ip, now()))
-          .isEqualTo(window == 0 ? Outcome.THROTTLED : Outcome.BLOCKED);
+          .isEqualTo(window == 0 ? Rejection.THROTTLED : Rejection.BLOCKED);
       clock.advance(Duration.ofSeconds(1));
     }
-    assertThat(admission.screen("fresh-user", ip, now())).isEqualTo(Outcome.BLOCKED);
-    assertThat(admission.screen("fresh-user", "198.51.100.5", now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("fresh-user", ip, now())).isEqualTo(Rejection.BLOCKED);
+    assertThat(admission.screen("fresh-user", "198.51.100.5", now())).isNull();
     clock.advance(Duration.ofMinutes(10));
-    assertThat(admission.screen("fresh-user-2", ip, now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("fresh-user-2", ip, now())).isNull();
   }
 
   @Test
   void blockedAttemptsAreNotCounted() {
     admission.blockUser("u", now() + 1_000);
     for (int i = 0; i < 100; i++) {
-      assertThat(admission.screen("u", null, now())).isEqualTo(Outcome.BLOCKED);
+      assertThat(admission.screen("u", null, now())).isEqualTo(Rejection.BLOCKED);
     }
     clock.advance(Duration.ofSeconds(1));
-    assertThat(admission.screen("u", null, now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("u", null, now())).isNull();
   }
 
   @Test
   void manualBlocksAndUnblocks() {
     admission.blockAddress("192.0.2.1", Blocklist.FOREVER);
-    assertThat(admission.screen("u", "192.0.2.1", now())).isEqualTo(Outcome.BLOCKED);
-    assertThat(admission.screen("u", "192.0.2.2", now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("u", "192.0.2.1", now())).isEqualTo(Rejection.BLOCKED);
+    assertThat(admission.screen("u", "192.0.2.2", now())).isNull();
     assertThat(admission.unblockAddress("192.0.2.1")).isTrue();
-    assertThat(admission.screen("u", "192.0.2.1", now())).isEqualTo(Outcome.PASS);
+    assertThat(admission.screen("u", "192.0.2.1", now())).isNull();
   }
 
   @Test
@@ -105,20 +106,20 @@ class AdmissionTest {
     assertThat(admission.isUserBlocked("u", now())).isTrue();
     assertThat(admission.unblockUser("u")).isTrue();
     for (int i = 0; i < 3; i++) {
-      assertThat(admission.screen("u", null, now())).isEqualTo(Outcome.PASS);
+      assertThat(admission.screen("u", null, now())).isNull();
     }
-    assertThat(admission.screen("u", null, now())).as("a strike, not yet a block").isEqualTo(Outcome.THROTTLED);
+    assertThat(admission.screen("u", null, now())).as("a strike, not yet a block").isEqualTo(Rejection.THROTTLED);
   }
 
   @Test
   void withoutThrottlingOnlyManualBlocksApply() {
     Admission permissive = new Admission(AdmissionSettings.permissive(), SECRET, clock, Runnable::run);
     for (int i = 0; i < 1_000; i++) {
-      assertThat(permissive.screen("u", "192.0.2.1", now())).isEqualTo(Outcome.PASS);
+      assertThat(permissive.screen("u", "192.0.2.1", now())).isNull();
     }
-    assertThat(permissive.userThrottle()).isNull();
+    assertThat(permissive.userThrottle().isEnabled()).isFalse();
     permissive.blockUser("u", Blocklist.FOREVER);
-    assertThat(permissive.screen("u", null, now())).isEqualTo(Outcome.BLOCKED);
+    assertThat(permissive.screen("u", null, now())).isEqualTo(Rejection.BLOCKED);
     assertThat(permissive.unblockUser("u")).isTrue();
     assertThat(permissive.capFactor()).isZero();
   }
@@ -128,10 +129,10 @@ class AdmissionTest {
     long expiry = admission.tokenExpiry(now());
     assertThat(expiry - now()).isEqualTo(AdmissionSettings.DEFAULT_TOKEN_TTL.toMillis());
     String token = admission.issueToken("s", "u", expiry);
-    assertThat(admission.checkToken("s", "u", token, now())).isEqualTo(Outcome.PASS);
-    assertThat(admission.checkToken("s", "v", token, now())).isEqualTo(Outcome.BAD_TOKEN);
-    assertThat(admission.checkToken("s", "u", null, now())).isEqualTo(Outcome.BAD_TOKEN);
-    assertThat(admission.checkToken("s", "u", token, expiry)).isEqualTo(Outcome.BAD_TOKEN);
+    assertThat(admission.checkToken("s", "u", token, now())).isNull();
+    assertThat(admission.checkToken("s", "v", token, now())).isEqualTo(Rejection.BAD_TOKEN);
+    assertThat(admission.checkToken("s", "u", null, now())).isEqualTo(Rejection.BAD_TOKEN);
+    assertThat(admission.checkToken("s", "u", token, expiry)).isEqualTo(Rejection.BAD_TOKEN);
     assertThat(admission.tokenExpiry(Long.MAX_VALUE - 1)).isEqualTo(Long.MAX_VALUE);
   }
 }

@@ -18,6 +18,7 @@ package dev.seckill.internal.admission;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
 import dev.seckill.Sale;
 import dev.seckill.spi.AdmissionDecision;
 import dev.seckill.spi.AdmissionPolicy;
@@ -34,11 +35,11 @@ class GuardedPolicyTest {
 
   @Test
   void mapsEachAnswer() {
-    assertThat(new GuardedPolicy((s, r) -> AdmissionDecision.ALLOW).admit(SALE, REQUEST)).isEqualTo(Outcome.PASS);
-    assertThat(new GuardedPolicy((s, r) -> AdmissionDecision.DENY).admit(SALE, REQUEST)).isEqualTo(Outcome.DENIED);
+    assertThat(new GuardedPolicy((s, r) -> AdmissionDecision.ALLOW).admit(SALE, REQUEST)).isNull();
+    assertThat(new GuardedPolicy((s, r) -> AdmissionDecision.DENY).admit(SALE, REQUEST)).isEqualTo(Rejection.DENIED);
     assertThat(new GuardedPolicy((s, r) -> AdmissionDecision.CHALLENGE).admit(SALE, REQUEST))
-        .isEqualTo(Outcome.CHALLENGE_REQUIRED);
-    assertThat(new GuardedPolicy(AdmissionPolicy.allowAll()).admit(SALE, REQUEST)).isEqualTo(Outcome.PASS);
+        .isEqualTo(Rejection.CHALLENGE_REQUIRED);
+    assertThat(new GuardedPolicy(AdmissionPolicy.allowAll()).admit(SALE, REQUEST)).isNull();
   }
 
   @Test
@@ -47,7 +48,7 @@ class GuardedPolicyTest {
       throw new IllegalStateException("risk service down");
     });
     for (int i = 0; i < 5; i++) {
-      assertThat(guarded.admit(SALE, REQUEST)).isEqualTo(Outcome.POLICY_FAILED);
+      assertThat(guarded.admit(SALE, REQUEST)).isEqualTo(Rejection.POLICY_FAILED);
     }
     assertThat(guarded.failures()).isEqualTo(5);
   }
@@ -56,8 +57,8 @@ class GuardedPolicyTest {
   void aPolicyThrowingAnErrorOrReturningNullIsContained() {
     assertThat(new GuardedPolicy((s, r) -> {
       throw new AssertionError("bug");
-    }).admit(SALE, REQUEST)).isEqualTo(Outcome.POLICY_FAILED);
-    assertThat(new GuardedPolicy((s, r) -> null).admit(SALE, REQUEST)).isEqualTo(Outcome.POLICY_FAILED);
+    }).admit(SALE, REQUEST)).isEqualTo(Rejection.POLICY_FAILED);
+    assertThat(new GuardedPolicy((s, r) -> null).admit(SALE, REQUEST)).isEqualTo(Rejection.POLICY_FAILED);
   }
 
   @Test
@@ -65,8 +66,8 @@ class GuardedPolicyTest {
     Set<String> solved = ConcurrentHashMap.newKeySet();
     GuardedPolicy guarded = new GuardedPolicy(
         (s, r) -> solved.contains(r.userId()) ? AdmissionDecision.ALLOW : AdmissionDecision.CHALLENGE);
-    assertThat(guarded.admit(SALE, REQUEST)).isEqualTo(Outcome.CHALLENGE_REQUIRED);
+    assertThat(guarded.admit(SALE, REQUEST)).isEqualTo(Rejection.CHALLENGE_REQUIRED);
     solved.add("u1");
-    assertThat(guarded.admit(SALE, REQUEST)).isEqualTo(Outcome.PASS);
+    assertThat(guarded.admit(SALE, REQUEST)).isNull();
   }
 }

@@ -203,8 +203,8 @@ class LedgerModelTest {
         // Until the watermark (write 4) lands, recovery replays the record; after it, nothing to do.
         assertThat(reopened.replayed()).as("crash after write %d", step).isEqualTo(step < 4 ? 1 : 0);
         SaleState again = reopened.sales().get(0);
-        assertThat(again.remainingView()).isEqualTo(58);
-        assertThat(again.ordersView()).isEqualTo(2);
+        assertThat(again.publishedRemaining()).isEqualTo(58);
+        assertThat(again.publishedOrders()).isEqualTo(2);
         assertThat(reopened.unitsBought(again, "b")).isEqualTo(1);
         assertThat(reopened.decide(again, "b", 1)).as("limit 1 already used by the replayed order")
             .isEqualTo(-1L - Rejection.LIMIT_REACHED.ordinal());
@@ -227,7 +227,7 @@ class LedgerModelTest {
     for (Sale s : model.sales) {
       SaleState state = states.get(s.id());
       assertThat(state.sale()).isEqualTo(s);
-      assertThat(state.remainingView()).as("remaining of %s", s.id()).isEqualTo(model.remaining.get(s.id()));
+      assertThat(state.publishedRemaining()).as("remaining of %s", s.id()).isEqualTo(model.remaining.get(s.id()));
       assertThat(state.isSoldOut()).isEqualTo(model.remaining.get(s.id()) == 0);
     }
     for (Map.Entry<String, Long> e : model.bought.entrySet()) {
