@@ -75,7 +75,7 @@ public final class SaleSnapshot {
   /**
    * The stock the sale was registered with.
    *
-   * @return units for sale in total, as in {@link Sale#stock()}; positive
+   * @return units for sale in total, as in {@link Sale#stock()}; at least 0
    */
   public long initialStock() {
     return sale.stock();
