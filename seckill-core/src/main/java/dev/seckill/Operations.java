@@ -119,6 +119,5 @@ public interface Operations {
    * @return the count since the engine started (not persisted), at least 0; each such failure
    *     refused its request with {@link Rejection#POLICY_FAILED}
    */
-
   long admissionPolicyFailures();
 }

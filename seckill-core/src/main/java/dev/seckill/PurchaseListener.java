@@ -59,6 +59,5 @@ public interface PurchaseListener {
    *     closed before the order was stored) or a {@link dev.seckill.spi.PermanentSinkException}
    *     (order dead-lettered); never null
    */
-
   default void onFailed(PurchaseRequest request, Throwable cause) {}
 }

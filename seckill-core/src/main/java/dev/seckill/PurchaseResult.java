@@ -117,7 +117,6 @@ public final class PurchaseResult {
    * Why the request was refused.
    *
    * @return the reason; never null
-
    * @throws IllegalStateException if the request was confirmed
    */
   public Rejection rejection() {

@@ -94,7 +94,6 @@ public enum Rejection {
    * @return a lower-case English sentence without a final full stop, never null; fixed per
    *     constant, so do not parse it: switch on the constant instead
    */
-
   public String description() {
     return description;
   }

@@ -315,7 +315,6 @@ public final class Sale {
      * Returns the sale.
      *
      * @return a new immutable {@link Sale} with the fields set on this builder
-
      * @throws IllegalArgumentException if a required field is missing or fields contradict
      *     each other; the message names them
      */

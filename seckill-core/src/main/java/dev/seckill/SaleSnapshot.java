@@ -134,7 +134,6 @@ public final class SaleSnapshot {
    *
    * @return the engine clock's reading (millisecond precision); never null
    */
-
   public Instant takenAt() {
     return takenAt;
   }

@@ -126,7 +126,6 @@ public final class SaleView {
    *
    * @return the sale's {@link Sale#tokenRequired()} setting
    */
-
   public boolean tokenRequired() {
     return tokenRequired;
   }

@@ -112,7 +112,6 @@ public final class TokenGrant {
    * Why no token was issued.
    *
    * @return the reason; never null
-
    * @throws IllegalStateException if a token was issued
    */
   public Rejection rejection() {

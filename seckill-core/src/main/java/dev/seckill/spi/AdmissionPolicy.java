@@ -58,7 +58,6 @@ public interface AdmissionPolicy {
    * @return the shared allow-all policy (a singleton, never null); every call returns the same
    *     instance, which is how the engine recognises it
    */
-
   static AdmissionPolicy allowAll() {
     return AllowAll.INSTANCE;
   }

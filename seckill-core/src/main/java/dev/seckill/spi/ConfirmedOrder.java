@@ -98,7 +98,6 @@ public final class ConfirmedOrder {
    *
    * @return the confirmation instant, truncated to milliseconds; never null
    */
-
   public Instant confirmedAt() {
     return confirmedAt;
   }

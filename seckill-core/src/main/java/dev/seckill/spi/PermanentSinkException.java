@@ -56,7 +56,6 @@ public class PermanentSinkException extends Exception {
    * @param cause the store's own exception (for example the driver's constraint violation), or
    *     null if there is none
    */
-
   public PermanentSinkException(String message, Throwable cause) {
     super(message, cause);
   }
