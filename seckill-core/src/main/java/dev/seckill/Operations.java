@@ -68,8 +68,9 @@ public interface Operations {
    * True if {@code userId} is blocked now, manually or automatically.
    *
    * @param userId the buyer's id, exactly as sent in {@link PurchaseRequest}
-   * @return true if a request from this user would be refused with {@link Rejection#BLOCKED}
-   *     now, by the engine's clock
+   * @return true if a manual or automatic block of this user is in force now, by the engine's
+   *     clock (the user's requests to an open sale are then refused with
+   *     {@link Rejection#BLOCKED})
    */
   boolean isUserBlocked(String userId);
 
@@ -108,8 +109,9 @@ public interface Operations {
    * True if a client address is blocked now, manually or automatically.
    *
    * @param address the client address, as passed to {@link PurchaseRequest#withClientAddress}
-   * @return true if a request from this address would be refused with
-   *     {@link Rejection#BLOCKED} now, by the engine's clock
+   * @return true if a manual or automatic block of this address is in force now, by the
+   *     engine's clock (requests from it to an open sale are then refused with
+   *     {@link Rejection#BLOCKED})
    */
   boolean isAddressBlocked(String address);
 

@@ -91,7 +91,7 @@ public enum Rejection {
   /**
    * A short human-readable explanation, suitable for an API response.
    *
-   * @return a lower-case English sentence without a final full stop, never null; fixed per
+   * @return a short lower-case English phrase without a final full stop, never null; fixed per
    *     constant, so do not parse it: switch on the constant instead
    */
   public String description() {
