@@ -477,8 +477,8 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * The clock for sale windows and confirmation times; defaults to {@code Clock.systemUTC()}.
      *
-     * @param clock the clock; not null. Read on the calling and writer threads, so it must be
-     *     thread-safe
+     * @param clock the clock; not null. Read concurrently by every submitting thread, so it must
+     *     be thread-safe
      * @return this builder
      */
     public Builder clock(Clock clock) {
