@@ -106,7 +106,11 @@ public final class AdmissionSettings {
     this.policy = b.policy == null ? AdmissionPolicy.allowAll() : b.policy;
   }
 
-  /** Starts configuring admission settings; every setting has a default. */
+  /**
+   * Starts configuring admission settings; every setting has a default.
+   *
+   * @return a new builder with nothing set; {@code build()} on it gives {@link #defaults()}
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -114,6 +118,8 @@ public final class AdmissionSettings {
   /**
    * The recommended protections with every default: both throttles, automatic blocking and an
    * admission cap of 2.0, a random token secret (generated now) and no policy.
+   *
+   * @return new settings with every default (a fresh random secret on each call)
    */
   public static AdmissionSettings defaults() {
     return builder().build();
@@ -123,6 +129,8 @@ public final class AdmissionSettings {
    * No throttles, no automatic blocking and no admission cap; purchase tokens (random secret)
    * and manual blocks still work. What an engine uses when it is given no admission settings,
    * so an engine behaves as before until protections are asked for.
+   *
+   * @return new permissive settings (a fresh random secret on each call)
    */
   public static AdmissionSettings permissive() {
     return builder().noThrottling().admissionCapFactor(0).build();
@@ -133,7 +141,11 @@ public final class AdmissionSettings {
     return tokenSecret.clone();
   }
 
-  /** True if the token secret was generated at random (tokens work on this engine only). */
+  /**
+   * True if the token secret was generated at random (tokens work on this engine only).
+   *
+   * @return true if no {@link Builder#tokenSecret} was set, false if one was
+   */
   public boolean hasRandomTokenSecret() {
     return randomSecret;
   }
@@ -141,77 +153,137 @@ public final class AdmissionSettings {
   /**
    * True if the per-user and per-address throttles (and so automatic blocking) are on; false
    * after {@link Builder#noThrottling()}.
+   *
+   * @return false if {@link Builder#noThrottling()} was called, true otherwise
    */
   public boolean isThrottling() {
     return throttling;
   }
 
-  /** How long an issued purchase token stays valid. */
+  /**
+   * How long an issued purchase token stays valid.
+   *
+   * @return the token lifetime, from 1 second to 1 day; {@link #DEFAULT_TOKEN_TTL} unless set
+   */
   public Duration tokenTtl() {
     return tokenTtl;
   }
 
-  /** Attempts one user may make per {@link #userWindow()}. */
+  /**
+   * Attempts one user may make per {@link #userWindow()}.
+   *
+   * @return the per-user attempt limit, 1 to 1,000,000; {@link #DEFAULT_USER_ATTEMPTS} unless
+   *     set (not enforced if {@link #isThrottling()} is false)
+   */
   public int userAttempts() {
     return userAttempts;
   }
 
-  /** The per-user throttle window. */
+  /**
+   * The per-user throttle window.
+   *
+   * @return the window, 1 ms to 1 hour; {@link #DEFAULT_WINDOW} unless set
+   */
   public Duration userWindow() {
     return userWindow;
   }
 
-  /** Overrun windows after which a user is blocked automatically; 0 if never. */
+  /**
+   * Overrun windows after which a user is blocked automatically; 0 if never.
+   *
+   * @return strikes, 0 to 1,000,000; {@link #DEFAULT_USER_STRIKES} unless set
+   */
   public int userStrikes() {
     return userStrikes;
   }
 
-  /** How long an automatic user block lasts. */
+  /**
+   * How long an automatic user block lasts.
+   *
+   * @return the cool-down, 1 second to 30 days; {@link #DEFAULT_USER_COOL_DOWN} unless set
+   */
   public Duration userCoolDown() {
     return userCoolDown;
   }
 
-  /** Attempts one client address may make per {@link #addressWindow()}. */
+  /**
+   * Attempts one client address may make per {@link #addressWindow()}.
+   *
+   * @return the per-address attempt limit, 1 to 1,000,000; {@link #DEFAULT_ADDRESS_ATTEMPTS}
+   *     unless set (not enforced if {@link #isThrottling()} is false)
+   */
   public int addressAttempts() {
     return addressAttempts;
   }
 
-  /** The per-address throttle window. */
+  /**
+   * The per-address throttle window.
+   *
+   * @return the window, 1 ms to 1 hour; {@link #DEFAULT_WINDOW} unless set
+   */
   public Duration addressWindow() {
     return addressWindow;
   }
 
-  /** Overrun windows after which an address is blocked automatically; 0 if never. */
+  /**
+   * Overrun windows after which an address is blocked automatically; 0 if never.
+   *
+   * @return strikes, 0 to 1,000,000; {@link #DEFAULT_ADDRESS_STRIKES} unless set
+   */
   public int addressStrikes() {
     return addressStrikes;
   }
 
-  /** How long an automatic address block lasts. */
+  /**
+   * How long an automatic address block lasts.
+   *
+   * @return the cool-down, 1 second to 30 days; {@link #DEFAULT_ADDRESS_COOL_DOWN} unless set
+   */
   public Duration addressCoolDown() {
     return addressCoolDown;
   }
 
-  /** The most users whose attempts are tracked at once (and the most automatic user blocks). */
+  /**
+   * The most users whose attempts are tracked at once (and the most automatic user blocks).
+   *
+   * @return the bound, 16 to 100,000,000; {@link #DEFAULT_MAX_TRACKED} unless set
+   */
   public long maxTrackedUsers() {
     return maxTrackedUsers;
   }
 
-  /** The most addresses whose attempts are tracked at once (and the most automatic blocks). */
+  /**
+   * The most addresses whose attempts are tracked at once (and the most automatic blocks).
+   *
+   * @return the bound, 16 to 100,000,000; {@link #DEFAULT_MAX_TRACKED} unless set
+   */
   public long maxTrackedAddresses() {
     return maxTrackedAddresses;
   }
 
-  /** The most manual blocks per kind (users, addresses). */
+  /**
+   * The most manual blocks per kind (users, addresses).
+   *
+   * @return the bound, 1 to 10,000,000; {@link #DEFAULT_MAX_MANUAL_BLOCKS} unless set
+   */
   public int maxManualBlocks() {
     return maxManualBlocks;
   }
 
-  /** Units in flight allowed per unit of remaining stock; 0 if the admission cap is off. */
+  /**
+   * Units in flight allowed per unit of remaining stock; 0 if the admission cap is off.
+   *
+   * @return 0, or a factor from 1.0 to 1,000,000; {@link #DEFAULT_CAP_FACTOR} unless set
+   */
   public double admissionCapFactor() {
     return admissionCapFactor;
   }
 
-  /** The application's admission policy; {@link AdmissionPolicy#allowAll()} by default. */
+  /**
+   * The application's admission policy; {@link AdmissionPolicy#allowAll()} by default.
+   *
+   * @return the policy; never null
+   */
   public AdmissionPolicy policy() {
     return policy;
   }
@@ -264,6 +336,10 @@ public final class AdmissionSettings {
      * The HMAC-SHA256 key that signs purchase tokens (copied), at least 32 bytes. Engines with
      * the same secret accept each other's tokens, so give every node of one application the
      * same secret. Default: 32 random bytes, so tokens work only on the engine that issued them.
+     *
+     * @param secret the key bytes, at least 32 (copied, so later changes to the array do not
+     *     matter); not null
+     * @return this builder
      */
     public Builder tokenSecret(byte[] secret) {
       Require.setOnce(tokenSecret == null, "tokenSecret", tokenSecret == null ? null : "<secret>");
@@ -276,7 +352,12 @@ public final class AdmissionSettings {
       return this;
     }
 
-    /** How long an issued token stays valid; default 5 minutes, from 1 second to 1 day. */
+    /**
+     * How long an issued token stays valid; default 5 minutes, from 1 second to 1 day.
+     *
+     * @param ttl the token lifetime, measured by the engine's clock from issue; 1 second to 1 day
+     * @return this builder
+     */
     public Builder tokenTtl(Duration ttl) {
       Require.setOnce(tokenTtl == null, "tokenTtl", tokenTtl);
       this.tokenTtl = Require.between("tokenTtl", ttl, Duration.ofSeconds(1), MAX_TTL);
@@ -286,6 +367,10 @@ public final class AdmissionSettings {
     /**
      * At most {@code attempts} purchase attempts per user per {@code window}; beyond them
      * {@code THROTTLED}. Default 5 per second. Attempts 1..1,000,000; window 1ms..1 hour.
+     *
+     * @param attempts attempts allowed per user per window, 1 to 1,000,000
+     * @param window the throttle window, 1 ms to 1 hour
+     * @return this builder
      */
     public Builder userThrottle(int attempts, Duration window) {
       Require.setOnce(userAttempts == UNSET, "userThrottle", userAttempts + "/" + userWindow);
@@ -299,6 +384,11 @@ public final class AdmissionSettings {
      * A user who overruns the throttle in {@code strikes} windows is blocked for
      * {@code coolDown} ({@code BLOCKED}). Default 10 strikes, 1 minute. Strikes 0..1,000,000
      * (0: never block automatically); cool-down 1 second..30 days.
+     *
+     * @param strikes overrun windows before an automatic block, 0 (never) to 1,000,000
+     * @param coolDown how long the automatic block lasts, 1 second to 30 days, and at least the
+     *     user throttle's window when strikes is not 0 (checked by {@link #build()})
+     * @return this builder
      */
     public Builder userBlocking(int strikes, Duration coolDown) {
       Require.setOnce(userStrikes == UNSET, "userBlocking", userStrikes + "/" + userCoolDown);
@@ -313,6 +403,10 @@ public final class AdmissionSettings {
      * At most {@code attempts} per client address per {@code window}; beyond them
      * {@code THROTTLED}. Requests without an address skip this check. Default 50 per second
      * (addresses are shared behind NAT). Attempts 1..1,000,000; window 1ms..1 hour.
+     *
+     * @param attempts attempts allowed per client address per window, 1 to 1,000,000
+     * @param window the throttle window, 1 ms to 1 hour
+     * @return this builder
      */
     public Builder addressThrottle(int attempts, Duration window) {
       Require.setOnce(addressAttempts == UNSET, "addressThrottle",
@@ -328,6 +422,11 @@ public final class AdmissionSettings {
      * An address that overruns the throttle in {@code strikes} windows is blocked for
      * {@code coolDown} ({@code BLOCKED}). Default 5 strikes, 5 minutes. Strikes 0..1,000,000
      * (0: never block automatically); cool-down 1 second..30 days.
+     *
+     * @param strikes overrun windows before an automatic block, 0 (never) to 1,000,000
+     * @param coolDown how long the automatic block lasts, 1 second to 30 days, and at least the
+     *     address throttle's window when strikes is not 0 (checked by {@link #build()})
+     * @return this builder
      */
     public Builder addressBlocking(int strikes, Duration coolDown) {
       Require.setOnce(addressStrikes == UNSET, "addressBlocking",
@@ -342,6 +441,8 @@ public final class AdmissionSettings {
     /**
      * Turns both throttles off, and with them automatic blocking: no attempt is counted, no
      * {@code THROTTLED} is answered. Contradicts the throttle and blocking settings.
+     *
+     * @return this builder
      */
     public Builder noThrottling() {
       Require.setOnce(!noThrottling, "noThrottling", true);
@@ -352,6 +453,9 @@ public final class AdmissionSettings {
     /**
      * The most users tracked by the throttle at once, and the most automatic user blocks; the
      * least useful (W-TinyLFU) are forgotten beyond it. Default 200,000; 16..100,000,000.
+     *
+     * @param max the bound on tracked users, 16 to 100,000,000
+     * @return this builder
      */
     public Builder maxTrackedUsers(long max) {
       Require.setOnce(maxTrackedUsers == UNSET, "maxTrackedUsers", maxTrackedUsers);
@@ -359,7 +463,12 @@ public final class AdmissionSettings {
       return this;
     }
 
-    /** As {@link #maxTrackedUsers}, for client addresses. Default 200,000; 16..100,000,000. */
+    /**
+     * As {@link #maxTrackedUsers}, for client addresses. Default 200,000; 16..100,000,000.
+     *
+     * @param max the bound on tracked client addresses, 16 to 100,000,000
+     * @return this builder
+     */
     public Builder maxTrackedAddresses(long max) {
       Require.setOnce(maxTrackedAddresses == UNSET, "maxTrackedAddresses", maxTrackedAddresses);
       this.maxTrackedAddresses = tracked("maxTrackedAddresses", max);
@@ -369,6 +478,9 @@ public final class AdmissionSettings {
     /**
      * The most manual blocks per kind (users, addresses); blocking one more throws
      * {@link IllegalStateException}. Default 100,000; 1..10,000,000.
+     *
+     * @param max the bound on manual blocks of each kind, 1 to 10,000,000
+     * @return this builder
      */
     public Builder maxManualBlocks(int max) {
       Require.setOnce(maxManualBlocks == UNSET, "maxManualBlocks", maxManualBlocks);
@@ -383,6 +495,9 @@ public final class AdmissionSettings {
      * Refuse a request early ({@code OVERSUBSCRIBED}) once the units already in flight for its
      * sale would exceed the remaining stock times {@code factor}. Default 2.0; 0 turns the cap
      * off, otherwise 1.0..1,000,000 (below 1 could refuse buyers for stock nobody is buying).
+     *
+     * @param factor 0 for no cap, or 1.0 to 1,000,000
+     * @return this builder
      */
     public Builder admissionCapFactor(double factor) {
       Require.setOnce(Double.isNaN(admissionCapFactor), "admissionCapFactor", admissionCapFactor);
@@ -398,6 +513,9 @@ public final class AdmissionSettings {
      * The application's risk hook, asked for every request that passes the engine's own
      * checks; default {@link AdmissionPolicy#allowAll()}. See {@link AdmissionPolicy} for its
      * contract; failures are contained.
+     *
+     * @param policy the policy; not null
+     * @return this builder
      */
     public Builder policy(AdmissionPolicy policy) {
       Require.setOnce(this.policy == null, "policy", this.policy);
@@ -408,6 +526,7 @@ public final class AdmissionSettings {
     /**
      * Returns the settings, generating a random token secret if none was set.
      *
+     * @return new immutable settings (with a fresh random secret on each call if none was set)
      * @throws IllegalArgumentException if a blocking cool-down is shorter than its throttle's
      *     window while blocking is on (the block would end before the window it punishes), or
      *     {@link #noThrottling()} was combined with a throttle or blocking setting

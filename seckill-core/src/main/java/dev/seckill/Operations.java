@@ -38,6 +38,7 @@ public interface Operations {
   /**
    * Blocks {@code userId} until {@link #unblockUser} ({@link Rejection#BLOCKED}, and no tokens).
    *
+   * @param userId the buyer's id, exactly as sent in {@link PurchaseRequest}; not null or blank
    * @throws IllegalArgumentException if {@code userId} is null or blank
    * @throws IllegalStateException if the manual blocklist is full
    *     ({@link AdmissionSettings#maxManualBlocks()})
@@ -48,6 +49,8 @@ public interface Operations {
    * Blocks {@code userId} for {@code duration} from now by the engine's clock, or until
    * {@link #unblockUser}. Replaces an earlier manual block of the same user.
    *
+   * @param userId the buyer's id, exactly as sent in {@link PurchaseRequest}; not null or blank
+   * @param duration how long the block lasts; positive
    * @throws IllegalArgumentException if {@code userId} is blank or {@code duration} is not positive
    * @throws IllegalStateException if the manual blocklist is full
    */
@@ -56,17 +59,27 @@ public interface Operations {
   /**
    * Lifts every block of {@code userId}, manual and automatic, and forgets their attempts.
    *
-   * @return true if the user was blocked
+   * @param userId the buyer's id, exactly as sent in {@link PurchaseRequest}
+   * @return true if the user was blocked; false if there was nothing to lift
    */
   boolean unblockUser(String userId);
 
-  /** True if {@code userId} is blocked now, manually or automatically. */
+  /**
+   * True if {@code userId} is blocked now, manually or automatically.
+   *
+   * @param userId the buyer's id, exactly as sent in {@link PurchaseRequest}
+   * @return true if a manual or automatic block of this user is in force now, by the engine's
+   *     clock (the user's requests to an open sale are then refused with
+   *     {@link Rejection#BLOCKED})
+   */
   boolean isUserBlocked(String userId);
 
   /**
    * Blocks a client address (as passed in {@link PurchaseRequest#withClientAddress}) until
    * {@link #unblockAddress}.
    *
+   * @param address the client address, as passed to {@link PurchaseRequest#withClientAddress};
+   *     not null or blank
    * @throws IllegalArgumentException if {@code address} is null or blank
    * @throws IllegalStateException if the manual blocklist is full
    */
@@ -76,6 +89,9 @@ public interface Operations {
    * Blocks a client address for {@code duration} from now by the engine's clock, or until
    * {@link #unblockAddress}.
    *
+   * @param address the client address, as passed to {@link PurchaseRequest#withClientAddress};
+   *     not null or blank
+   * @param duration how long the block lasts; positive
    * @throws IllegalArgumentException if {@code address} is blank or {@code duration} is not positive
    * @throws IllegalStateException if the manual blocklist is full
    */
@@ -84,13 +100,26 @@ public interface Operations {
   /**
    * Lifts every block of a client address and forgets its attempts.
    *
-   * @return true if the address was blocked
+   * @param address the client address, as passed to {@link PurchaseRequest#withClientAddress}
+   * @return true if the address was blocked; false if there was nothing to lift
    */
   boolean unblockAddress(String address);
 
-  /** True if a client address is blocked now, manually or automatically. */
+  /**
+   * True if a client address is blocked now, manually or automatically.
+   *
+   * @param address the client address, as passed to {@link PurchaseRequest#withClientAddress}
+   * @return true if a manual or automatic block of this address is in force now, by the
+   *     engine's clock (requests from it to an open sale are then refused with
+   *     {@link Rejection#BLOCKED})
+   */
   boolean isAddressBlocked(String address);
 
-  /** Times the application's {@link dev.seckill.spi.AdmissionPolicy} threw or returned null. */
+  /**
+   * Times the application's {@link dev.seckill.spi.AdmissionPolicy} threw or returned null.
+   *
+   * @return the count since the engine started (not persisted), at least 0; each such failure
+   *     refused its request with {@link Rejection#POLICY_FAILED}
+   */
   long admissionPolicyFailures();
 }

@@ -28,10 +28,21 @@ package dev.seckill;
  */
 public interface PurchaseListener {
 
-  /** The ledger recorded the purchase as order {@code orderId}. */
+  /**
+   * The ledger recorded the purchase as order {@code orderId}.
+   *
+   * @param request the request as submitted (the same instance)
+   * @param orderId the order's id: positive, unique within the engine's data directory, never
+   *     reused; the key the order is stored under by the {@link dev.seckill.spi.OrderSink}
+   */
   void onConfirmed(PurchaseRequest request, long orderId);
 
-  /** The purchase was refused for {@code reason}. */
+  /**
+   * The purchase was refused for {@code reason}.
+   *
+   * @param request the request as submitted (the same instance)
+   * @param reason why it was refused; never null
+   */
   void onRejected(PurchaseRequest request, Rejection reason);
 
   /**
@@ -42,6 +53,11 @@ public interface PurchaseListener {
    * {@link IllegalStateException} if the engine closed first, a
    * {@link dev.seckill.spi.PermanentSinkException} if the sink refused it for good and it was
    * dead-lettered. The default does nothing.
+   *
+   * @param request the request as submitted (the same instance)
+   * @param cause the failure: the ledger's I/O error, an {@link IllegalStateException} (engine
+   *     closed before the order was stored) or a {@link dev.seckill.spi.PermanentSinkException}
+   *     (order dead-lettered); never null
    */
   default void onFailed(PurchaseRequest request, Throwable cause) {}
 }

@@ -67,7 +67,16 @@ public final class PurchaseRequest {
     this.challengeAnswer = challengeAnswer;
   }
 
-  /** Returns a request; validation happens when it is submitted. */
+  /**
+   * Returns a request; validation happens when it is submitted.
+   *
+   * @param saleId the id of the sale to buy from; should be a registered sale's id
+   * @param userId the buyer's id, against which the per-user limit is counted; should be 1 to
+   *     {@link #MAX_USER_ID_LENGTH} chars, not blank, storable
+   * @param quantity units to buy; should be from 1 to the sale's {@link Sale#maxPerRequest()}
+   * @return a new request without token, client address or challenge answer; never null, even
+   *     for bad arguments (see {@link #problem()})
+   */
   public static PurchaseRequest of(String saleId, String userId, int quantity) {
     return new PurchaseRequest(saleId, userId, quantity, null, null, null);
   }
@@ -75,6 +84,9 @@ public final class PurchaseRequest {
   /**
    * This request carrying {@code token}, the purchase token from
    * {@link SeckillEngine#issueToken}; null for none.
+   *
+   * @param token the token string as issued (see {@link TokenGrant#token()}), or null
+   * @return a new request equal to this one except for the token
    */
   public PurchaseRequest withToken(String token) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
@@ -84,6 +96,10 @@ public final class PurchaseRequest {
    * This request carrying the client's network address (as the web layer sees it, e.g.
    * {@code "203.0.113.7"}), counted by the per-address throttle and checked against address
    * blocks; null for none (those checks are skipped).
+   *
+   * @param clientAddress the address as text, 1 to {@link #MAX_CLIENT_ADDRESS_LENGTH} chars and
+   *     not blank, or null
+   * @return a new request equal to this one except for the client address
    */
   public PurchaseRequest withClientAddress(String clientAddress) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
@@ -92,37 +108,65 @@ public final class PurchaseRequest {
   /**
    * This request carrying the buyer's answer to a challenge (a captcha), for the application's
    * {@link dev.seckill.spi.AdmissionPolicy} to verify; null for none.
+   *
+   * @param challengeAnswer the answer as the buyer gave it, at most
+   *     {@link #MAX_CHALLENGE_ANSWER_LENGTH} chars, or null
+   * @return a new request equal to this one except for the challenge answer
    */
   public PurchaseRequest withChallengeAnswer(String challengeAnswer) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
-  /** The sale to buy from; may be null or blank in a malformed request. */
+  /**
+   * The sale to buy from; may be null or blank in a malformed request.
+   *
+   * @return the sale id as given to {@link #of}; possibly null
+   */
   public String saleId() {
     return saleId;
   }
 
-  /** The buyer; the per-user limit is counted against this id. */
+  /**
+   * The buyer; the per-user limit is counted against this id.
+   *
+   * @return the user id as given to {@link #of}; possibly null or blank in a malformed request
+   */
   public String userId() {
     return userId;
   }
 
-  /** The number of units requested. */
+  /**
+   * The number of units requested.
+   *
+   * @return the quantity as given to {@link #of}; below 1 only in a malformed request
+   */
   public int quantity() {
     return quantity;
   }
 
-  /** The purchase token, or null. */
+  /**
+   * The purchase token, or null.
+   *
+   * @return the token given to {@link #withToken}, or null if none was
+   */
   public String token() {
     return token;
   }
 
-  /** The client's address, or null. */
+  /**
+   * The client's address, or null.
+   *
+   * @return the address given to {@link #withClientAddress}, or null if none was
+   */
   public String clientAddress() {
     return clientAddress;
   }
 
-  /** The buyer's answer to a challenge, or null. */
+  /**
+   * The buyer's answer to a challenge, or null.
+   *
+   * @return the answer given to {@link #withChallengeAnswer}, or null if none was
+   */
   public String challengeAnswer() {
     return challengeAnswer;
   }
@@ -131,6 +175,10 @@ public final class PurchaseRequest {
    * Describes what is wrong with this request on its own (without looking at any sale), or
    * returns null if nothing is. The token is not checked here: a bad one is
    * {@link Rejection#BAD_TOKEN}.
+   *
+   * @return null if the request is well-formed; otherwise one English sentence naming the first
+   *     field at fault and its value (e.g. {@code quantity must be at least 1, was 0}), with
+   *     unstorable characters escaped and oversized values given by length only
    */
   public String problem() {
     if (saleId == null || saleId.isBlank()) {
@@ -172,6 +220,10 @@ public final class PurchaseRequest {
    * {@link Sale#maxPerRequest()}. Null exactly when the engine would not answer
    * {@link Rejection#INVALID_REQUEST} for this request to this sale.
    *
+   * @param sale the sale the request would be submitted to; not null (its id is not compared
+   *     with {@link #saleId()})
+   * @return null if the request is valid for {@code sale}; otherwise a sentence naming the field
+   *     at fault and its value, as {@link #problem()}
    * @throws NullPointerException if {@code sale} is null
    */
   public String problem(Sale sale) {

@@ -43,7 +43,14 @@ public final class PurchaseResult {
     this.quantity = quantity;
   }
 
-  /** A confirmed result for an order the ledger has recorded. */
+  /**
+   * A confirmed result for an order the ledger has recorded.
+   *
+   * @param orderId the order's id as decided by the ledger; must be positive
+   * @param quantity the number of units bought; at least 1
+   * @return a new confirmed result
+   * @throws IllegalArgumentException if {@code orderId} or {@code quantity} is not positive
+   */
   public static PurchaseResult confirmed(long orderId, int quantity) {
     if (orderId <= 0) {
       throw new IllegalArgumentException("orderId must be positive, was " + orderId);
@@ -54,7 +61,14 @@ public final class PurchaseResult {
     return new PurchaseResult(null, orderId, quantity);
   }
 
-  /** The shared result for a refusal with the given reason. */
+  /**
+   * The shared result for a refusal with the given reason.
+   *
+   * @param reason why the request was refused; not null
+   * @return the shared, preallocated result for {@code reason} (the same instance on every call,
+   *     so refusing allocates nothing)
+   * @throws NullPointerException if {@code reason} is null
+   */
   public static PurchaseResult rejected(Rejection reason) {
     PurchaseResult result = REJECTED.get(reason);
     if (result == null) {
@@ -63,7 +77,12 @@ public final class PurchaseResult {
     return result;
   }
 
-  /** True if the ledger recorded an order for this request. */
+  /**
+   * True if the ledger recorded an order for this request.
+   *
+   * @return true if {@link #orderId()} and {@link #quantity()} may be called, false if
+   *     {@link #rejection()} says why the request was refused
+   */
   public boolean isConfirmed() {
     return rejection == null;
   }
@@ -71,6 +90,7 @@ public final class PurchaseResult {
   /**
    * The order id, unique within the data directory and never reused.
    *
+   * @return the order's id, always positive
    * @throws IllegalStateException if the request was rejected
    */
   public long orderId() {
@@ -83,6 +103,7 @@ public final class PurchaseResult {
   /**
    * The number of units bought.
    *
+   * @return the units in the order, at least 1 (the request's quantity)
    * @throws IllegalStateException if the request was rejected
    */
   public int quantity() {
@@ -95,6 +116,7 @@ public final class PurchaseResult {
   /**
    * Why the request was refused.
    *
+   * @return the reason; never null
    * @throws IllegalStateException if the request was confirmed
    */
   public Rejection rejection() {

@@ -88,7 +88,12 @@ public enum Rejection {
     this.description = description;
   }
 
-  /** A short human-readable explanation, suitable for an API response. */
+  /**
+   * A short human-readable explanation, suitable for an API response.
+   *
+   * @return a short lower-case English phrase without a final full stop, never null; fixed per
+   *     constant, so do not parse it: switch on the constant instead
+   */
   public String description() {
     return description;
   }

@@ -62,6 +62,9 @@ public final class Sale {
   /**
    * Starts a sale specification.
    *
+   * @param id the sale's id, unique within an engine; at most {@link #MAX_ID_LENGTH} characters
+   * @return a new builder for a sale with this id; set stock, window and limitPerUser, then
+   *     {@link Builder#build()}
    * @throws IllegalArgumentException if {@code id} is null, blank, longer than
    *     {@link #MAX_ID_LENGTH}, or contains a control character or an unpaired surrogate (see
    *     {@link PurchaseRequest#MAX_USER_ID_LENGTH} for why)
@@ -70,32 +73,57 @@ public final class Sale {
     return new Builder(id);
   }
 
-  /** The sale's id, unique within an engine. */
+  /**
+   * The sale's id, unique within an engine.
+   *
+   * @return the id given to {@link #builder(String)}; never null or blank
+   */
   public String id() {
     return id;
   }
 
-  /** The number of units for sale. */
+  /**
+   * The number of units for sale.
+   *
+   * @return the initial stock, at least 0
+   */
   public long stock() {
     return stock;
   }
 
-  /** When the sale opens (inclusive). */
+  /**
+   * When the sale opens (inclusive).
+   *
+   * @return the first instant, by the engine's clock, at which purchases are accepted; never null
+   */
   public Instant startsAt() {
     return startsAt;
   }
 
-  /** When the sale closes (exclusive). */
+  /**
+   * When the sale closes (exclusive).
+   *
+   * @return the first instant, by the engine's clock, at which purchases are refused with
+   *     {@link Rejection#ENDED}; never null, after {@link #startsAt()}
+   */
   public Instant endsAt() {
     return endsAt;
   }
 
-  /** The most units one user may buy across all their orders in this sale. */
+  /**
+   * The most units one user may buy across all their orders in this sale.
+   *
+   * @return the per-user limit in units, at least 1
+   */
   public int limitPerUser() {
     return limitPerUser;
   }
 
-  /** The most units one request may ask for; defaults to {@link #limitPerUser()}. */
+  /**
+   * The most units one request may ask for; defaults to {@link #limitPerUser()}.
+   *
+   * @return the per-request limit in units, from 1 to {@link #limitPerUser()}
+   */
   public int maxPerRequest() {
     return maxPerRequest;
   }
@@ -103,6 +131,8 @@ public final class Sale {
   /**
    * True if a purchase needs a token from {@link SeckillEngine#issueToken}, which is issued only
    * once the sale has started: the order URL is useless before. Default false.
+   *
+   * @return true if requests without a valid token are refused with {@link Rejection#BAD_TOKEN}
    */
   public boolean tokenRequired() {
     return tokenRequired;
@@ -111,6 +141,11 @@ public final class Sale {
   /**
    * Lists the fields in which {@code other} differs from this sale, as {@code field: this vs
    * other} phrases; empty if they are the same specification.
+   *
+   * @param other the specification to compare with, for example the one a restarted application
+   *     registers again; not null
+   * @return one phrase per differing field, in declaration order (id, stock, startsAt, endsAt,
+   *     limitPerUser, maxPerRequest, tokenRequired); a new mutable list, empty if equal
    */
   public List<String> differences(Sale other) {
     List<String> diffs = new ArrayList<>();
@@ -179,7 +214,14 @@ public final class Sale {
       this.id = id;
     }
 
-    /** The number of units for sale; required, at least 0. */
+    /**
+     * The number of units for sale; required, at least 0.
+     *
+     * @param stock the initial stock in units; at least 0
+     * @return this builder
+     * @throws IllegalArgumentException if {@code stock} is negative
+     * @throws IllegalStateException if the stock was already set
+     */
     public Builder stock(long stock) {
       Require.setOnce(this.stock == UNSET, "stock", this.stock);
       if (stock < 0) {
@@ -189,21 +231,44 @@ public final class Sale {
       return this;
     }
 
-    /** When the sale opens (inclusive); required. */
+    /**
+     * When the sale opens (inclusive); required.
+     *
+     * @param startsAt the first instant, by the engine's clock, at which purchases are accepted;
+     *     not null
+     * @return this builder
+     * @throws NullPointerException if {@code startsAt} is null
+     * @throws IllegalStateException if the start was already set
+     */
     public Builder startsAt(Instant startsAt) {
       Require.setOnce(this.startsAt == null, "startsAt", this.startsAt);
       this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
       return this;
     }
 
-    /** When the sale closes (exclusive); required, after {@code startsAt}. */
+    /**
+     * When the sale closes (exclusive); required, after {@code startsAt}.
+     *
+     * @param endsAt the first instant, by the engine's clock, at which purchases are refused;
+     *     not null, after {@code startsAt} (checked by {@link #build()})
+     * @return this builder
+     * @throws NullPointerException if {@code endsAt} is null
+     * @throws IllegalStateException if the end was already set
+     */
     public Builder endsAt(Instant endsAt) {
       Require.setOnce(this.endsAt == null, "endsAt", this.endsAt);
       this.endsAt = Objects.requireNonNull(endsAt, "endsAt");
       return this;
     }
 
-    /** The most units one user may buy in this sale; required, at least 1. */
+    /**
+     * The most units one user may buy in this sale; required, at least 1.
+     *
+     * @param limitPerUser the per-user limit in units, across all the user's orders; at least 1
+     * @return this builder
+     * @throws IllegalArgumentException if {@code limitPerUser} is less than 1
+     * @throws IllegalStateException if the limit was already set
+     */
     public Builder limitPerUser(int limitPerUser) {
       Require.setOnce(this.limitPerUser == UNSET, "limitPerUser", this.limitPerUser);
       if (limitPerUser < 1) {
@@ -216,6 +281,12 @@ public final class Sale {
     /**
      * The most units one request may ask for; optional, defaults to {@code limitPerUser}, at
      * least 1 and at most {@code limitPerUser}.
+     *
+     * @param maxPerRequest the per-request limit in units; from 1 to {@code limitPerUser} (the
+     *     upper bound is checked by {@link #build()})
+     * @return this builder
+     * @throws IllegalArgumentException if {@code maxPerRequest} is less than 1
+     * @throws IllegalStateException if the limit was already set
      */
     public Builder maxPerRequest(int maxPerRequest) {
       Require.setOnce(this.maxPerRequest == UNSET, "maxPerRequest", this.maxPerRequest);
@@ -230,6 +301,10 @@ public final class Sale {
      * Whether a purchase needs a token from {@link SeckillEngine#issueToken}; optional, default
      * false. A request without a valid token for this sale and user is refused with
      * {@link Rejection#BAD_TOKEN}.
+     *
+     * @param required true to require a token, false (the default) to accept requests without
+     * @return this builder
+     * @throws IllegalStateException if this was already set
      */
     public Builder requireToken(boolean required) {
       Require.setOnce(this.tokenRequired == null, "requireToken", this.tokenRequired);
@@ -240,6 +315,7 @@ public final class Sale {
     /**
      * Returns the sale.
      *
+     * @return a new immutable {@link Sale} with the fields set on this builder
      * @throws IllegalArgumentException if a required field is missing or fields contradict
      *     each other; the message names them
      */

@@ -45,52 +45,95 @@ public final class SaleSnapshot {
     this.takenAt = takenAt;
   }
 
-  /** The sale's id. */
+  /**
+   * The sale's id.
+   *
+   * @return the id the sale was registered under; never null
+   */
   public String saleId() {
     return sale.id();
   }
 
-  /** The sale's registered specification. */
+  /**
+   * The sale's registered specification.
+   *
+   * @return the {@link Sale} as registered (stock, window, limits); never null
+   */
   public Sale sale() {
     return sale;
   }
 
-  /** The sale's phase at {@link #takenAt()} by the engine's clock. */
+  /**
+   * The sale's phase at {@link #takenAt()} by the engine's clock.
+   *
+   * @return the phase (upcoming, on sale, sold out or ended); never null
+   */
   public SalePhase phase() {
     return phase;
   }
 
-  /** The stock the sale was registered with. */
+  /**
+   * The stock the sale was registered with.
+   *
+   * @return units for sale in total, as in {@link Sale#stock()}; at least 0
+   */
   public long initialStock() {
     return sale.stock();
   }
 
-  /** Units not yet sold. */
+  /**
+   * Units not yet sold.
+   *
+   * @return units left, from 0 to {@link #initialStock()}; paired consistently with
+   *     {@link #ordersConfirmed()}
+   */
   public long remaining() {
     return remaining;
   }
 
-  /** Units sold so far: {@code initialStock() - remaining()}. */
+  /**
+   * Units sold so far: {@code initialStock() - remaining()}.
+   *
+   * @return units sold, from 0 to {@link #initialStock()}
+   */
   public long unitsSold() {
     return sale.stock() - remaining;
   }
 
-  /** Orders confirmed so far (an order may hold several units). */
+  /**
+   * Orders confirmed so far (an order may hold several units).
+   *
+   * @return the number of confirmed orders, at least 0 and at most {@link #unitsSold()}
+   */
   public long ordersConfirmed() {
     return ordersConfirmed;
   }
 
-  /** Refusals per reason since the engine started (not persisted across restarts). */
+  /**
+   * Refusals per reason since the engine started (not persisted across restarts).
+   *
+   * @return an unmodifiable map with every {@link Rejection} as a key (0 if never given); never
+   *     null
+   */
   public Map<Rejection, Long> rejections() {
     return rejections;
   }
 
-  /** Refusals with the given reason since the engine started. */
+  /**
+   * Refusals with the given reason since the engine started.
+   *
+   * @param reason the reason to count
+   * @return how many requests for this sale were refused with {@code reason}; 0 if none
+   */
   public long rejected(Rejection reason) {
     return rejections.getOrDefault(reason, 0L);
   }
 
-  /** When the snapshot was taken, by the engine's clock. */
+  /**
+   * When the snapshot was taken, by the engine's clock.
+   *
+   * @return the engine clock's reading (millisecond precision); never null
+   */
   public Instant takenAt() {
     return takenAt;
   }

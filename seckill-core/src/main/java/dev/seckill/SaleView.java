@@ -46,37 +46,67 @@ public final class SaleView {
     this.tokenRequired = tokenRequired;
   }
 
-  /** The sale's id. */
+  /**
+   * The sale's id.
+   *
+   * @return the id the sale was registered under; never null
+   */
   public String saleId() {
     return saleId;
   }
 
-  /** The phase at {@link #serverTime()}: only {@link SalePhase#ON_SALE} should enable buying. */
+  /**
+   * The phase at {@link #serverTime()}: only {@link SalePhase#ON_SALE} should enable buying.
+   *
+   * @return the phase by the engine's clock when the view was taken; never null
+   */
   public SalePhase phase() {
     return phase;
   }
 
-  /** True if the sale is on sale now: the buy button may be enabled. */
+  /**
+   * True if the sale is on sale now: the buy button may be enabled.
+   *
+   * @return true if and only if {@link #phase()} is {@link SalePhase#ON_SALE}
+   */
   public boolean isOpen() {
     return phase == SalePhase.ON_SALE;
   }
 
-  /** When the sale opens (inclusive). */
+  /**
+   * When the sale opens (inclusive).
+   *
+   * @return the first instant at which purchases are accepted; never null
+   */
   public Instant startsAt() {
     return startsAt;
   }
 
-  /** When the sale closes (exclusive). */
+  /**
+   * When the sale closes (exclusive).
+   *
+   * @return the first instant at which purchases are refused again; never null, after
+   *     {@link #startsAt()}
+   */
   public Instant endsAt() {
     return endsAt;
   }
 
-  /** The engine's clock when the view was taken: the time a page's countdown should sync to. */
+  /**
+   * The engine's clock when the view was taken: the time a page's countdown should sync to.
+   *
+   * @return the engine clock's reading (millisecond precision); never null
+   */
   public Instant serverTime() {
     return serverTime;
   }
 
-  /** Time left until the sale opens by the server's clock; zero once it has. */
+  /**
+   * Time left until the sale opens by the server's clock; zero once it has.
+   *
+   * @return {@code startsAt() - serverTime()} if positive, else {@link Duration#ZERO}; never
+   *     negative, never null
+   */
   public Duration untilStart() {
     return serverTime.isBefore(startsAt) ? Duration.between(serverTime, startsAt) : Duration.ZERO;
   }
@@ -84,12 +114,18 @@ public final class SaleView {
   /**
    * Units not yet sold, as last published by the ledger writer: approximate under load (it may
    * trail decisions in flight), exact when the sale is quiet. Meant for "only a few left" hints.
+   *
+   * @return units left, from 0 to the sale's initial stock
    */
   public long remaining() {
     return remaining;
   }
 
-  /** True if purchases need a token from {@code SeckillEngine.issueToken}. */
+  /**
+   * True if purchases need a token from {@code SeckillEngine.issueToken}.
+   *
+   * @return the sale's {@link Sale#tokenRequired()} setting
+   */
   public boolean tokenRequired() {
     return tokenRequired;
   }

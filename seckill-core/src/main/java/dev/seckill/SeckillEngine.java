@@ -90,7 +90,12 @@ public final class SeckillEngine implements AutoCloseable {
     this.gate = parts.gate();
   }
 
-  /** Starts configuring an engine. */
+  /**
+   * Starts configuring an engine.
+   *
+   * @return a new builder with nothing set; at least {@link Builder#dataDir} must be set before
+   *     {@link Builder#build()}
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -99,7 +104,9 @@ public final class SeckillEngine implements AutoCloseable {
    * Registers a sale so it can take purchases. Registering the same spec again, for example after
    * a restart, is a no-op; a sale restored from the data directory is already registered.
    *
-   * @return the sale as registered
+   * @param sale the specification to register; not null
+   * @return the sale as registered: equal to {@code sale} (on a repeat, the instance registered
+   *     first)
    * @throws IllegalArgumentException if a sale with this id is registered with a different spec;
    *     the message lists each differing field
    * @throws IllegalStateException if the engine is closed or the shard holds its maximum of sales
@@ -130,6 +137,10 @@ public final class SeckillEngine implements AutoCloseable {
    * completes exceptionally except when the ledger fails to write (an I/O error) or, with
    * {@link Durability#PERSISTED}, when a confirmed order is not stored (see there).
    *
+   * @param request the purchase to decide; not null (a malformed one is answered with
+   *     {@link Rejection#INVALID_REQUEST}, not thrown)
+   * @return a future of the decision: a confirmed {@link PurchaseResult} with the order id, or a
+   *     rejected one with its {@link Rejection}; completed when {@link Durability} says so
    * @throws NullPointerException if {@code request} is null
    * @throws IllegalStateException if the engine is closed
    */
@@ -145,6 +156,10 @@ public final class SeckillEngine implements AutoCloseable {
    * Exactly one listener method is called, once, either on this thread before this method returns
    * (refusals decided early, a full ring) or later on the shard's responder thread.
    *
+   * @param request the purchase to decide; not null (a malformed one is answered with
+   *     {@link Rejection#INVALID_REQUEST}, not thrown)
+   * @param listener receives the decision; not null, quick and non-blocking (see
+   *     {@link PurchaseListener})
    * @throws NullPointerException if {@code request} or {@code listener} is null
    * @throws IllegalStateException if the engine is closed
    */
@@ -186,6 +201,11 @@ public final class SeckillEngine implements AutoCloseable {
    * configured with the same {@link AdmissionSettings.Builder#tokenSecret} accept each other's.
    * Issuing does not count against the user's throttle.
    *
+   * @param saleId the sale the token is for; an unknown id gives {@code UNKNOWN_SALE}
+   * @param userId the buyer the token is bound to, as they will send it in
+   *     {@link PurchaseRequest}; a malformed id gives {@code INVALID_REQUEST}
+   * @return a granted token with its expiry, or the refusal saying why none was issued; never
+   *     null
    * @throws IllegalStateException if the engine is closed
    */
   public TokenGrant issueToken(String saleId, String userId) {
@@ -196,6 +216,8 @@ public final class SeckillEngine implements AutoCloseable {
   /**
    * The engine's time now: what a sale page's countdown should sync to, since the sale window is
    * judged by this clock and not the browser's.
+   *
+   * @return the current instant of {@link #clock()}; never null
    */
   public Instant serverTime() {
     return clock.instant();
@@ -205,6 +227,8 @@ public final class SeckillEngine implements AutoCloseable {
    * What a sale's web page needs: phase, window, server time, approximate remaining stock and
    * whether tokens are required. Cheaper than {@link #snapshot}, so pages may poll it.
    *
+   * @param saleId the id of a registered sale
+   * @return a new view taken now by the engine's clock; never null
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleView saleView(String saleId) {
@@ -219,6 +243,8 @@ public final class SeckillEngine implements AutoCloseable {
   /**
    * Operator actions: block and unblock buyers and client addresses, and the admission policy's
    * failure count. The same instance every call.
+   *
+   * @return the engine's operations; never null, usable from any thread
    */
   public Operations operations() {
     return parts.operations();
@@ -231,6 +257,9 @@ public final class SeckillEngine implements AutoCloseable {
    * quantity above {@link Sale#maxPerRequest()}); a request for an unknown sale has no problem
    * here (it is answered {@link Rejection#UNKNOWN_SALE}).
    *
+   * @param request the request to check; not null
+   * @return null if the engine would not refuse it as {@code INVALID_REQUEST}; otherwise a
+   *     sentence naming the field at fault and its value, as {@link PurchaseRequest#problem()}
    * @throws NullPointerException if {@code request} is null
    */
   public String problem(PurchaseRequest request) {
@@ -246,6 +275,8 @@ public final class SeckillEngine implements AutoCloseable {
   /**
    * A point-in-time view of a sale: phase, stock, units sold, orders and refusals per reason.
    *
+   * @param saleId the id of a registered sale
+   * @return a new snapshot taken now by the engine's clock; never null
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleSnapshot snapshot(String saleId) {
@@ -261,6 +292,9 @@ public final class SeckillEngine implements AutoCloseable {
    * to fill. The future completes once every order confirmed before this call is stored (or, if
    * the sink refused it for good, dead-lettered: see {@link #deadLetteredOrders()}); at once if
    * no sink is configured. It completes exceptionally if the engine closes first.
+   *
+   * @return a future that completes normally (with null) once the orders confirmed before the
+   *     call are stored or dead-lettered; never null
    */
   public CompletableFuture<Void> flush() {
     return shards.flush();
@@ -269,6 +303,8 @@ public final class SeckillEngine implements AutoCloseable {
   /**
    * Confirmed orders not yet stored in the sink, over all shards (with no sink: every order
    * since the data directory was created). Safe from any thread.
+   *
+   * @return the number of orders waiting in the outboxes, at least 0
    */
   public long outboxSize() {
     return shards.outboxSize();
@@ -279,22 +315,37 @@ public final class SeckillEngine implements AutoCloseable {
    * dev.seckill.spi.PermanentSinkException}) and that were parked in the dead-letter files
    * ({@code shard-N/dead-letters.jsonl} in the data directory) instead, over all shards, since
    * the files were created; see docs/persistence.md. Safe from any thread.
+   *
+   * @return the number of dead-lettered orders, at least 0; the order ids are in the files
    */
   public long deadLetteredOrders() {
     return shards.deadLetteredOrders();
   }
 
-  /** The sales this engine knows, registered now or restored from the data directory. */
+  /**
+   * The sales this engine knows, registered now or restored from the data directory.
+   *
+   * @return a new list (a copy the caller may change), in no particular order; empty if none
+   */
   public List<Sale> sales() {
     return sales.specs();
   }
 
-  /** The engine's clock: the one source of time for sale windows. */
+  /**
+   * The engine's clock: the one source of time for sale windows.
+   *
+   * @return the clock set by {@link Builder#clock}, or {@code Clock.systemUTC()}; never null
+   */
   public Clock clock() {
     return clock;
   }
 
-  /** True once {@link #close()} has begun. */
+  /**
+   * True once {@link #close()} has begun.
+   *
+   * @return true if {@code close()} was called (even if it has not finished); false while the
+   *     engine accepts requests
+   */
   public boolean isClosed() {
     return closed;
   }
@@ -402,6 +453,8 @@ public final class SeckillEngine implements AutoCloseable {
      * megabytes instead of the production defaults' hundreds. A size set explicitly wins, whatever
      * the order of the calls. Sizes are fixed when the data directory is created, so a directory
      * created with this preset keeps its small bounds: use a fresh directory for production.
+     *
+     * @return this builder
      */
     public Builder developmentDefaults() {
       unset("developmentDefaults", developmentDefaults);
@@ -409,14 +462,25 @@ public final class SeckillEngine implements AutoCloseable {
       return done("developmentDefaults");
     }
 
-    /** Where the ledger files live; required. Created if absent. One engine per directory. */
+    /**
+     * Where the ledger files live; required. Created if absent. One engine per directory.
+     *
+     * @param dataDir the directory for the ledger files (and the dead-letter files); not null
+     * @return this builder
+     */
     public Builder dataDir(Path dataDir) {
       unset("dataDir", this.dataDir);
       this.dataDir = Objects.requireNonNull(dataDir, "dataDir");
       return done("dataDir");
     }
 
-    /** The clock for sale windows and confirmation times; defaults to {@code Clock.systemUTC()}. */
+    /**
+     * The clock for sale windows and confirmation times; defaults to {@code Clock.systemUTC()}.
+     *
+     * @param clock the clock; not null. Read concurrently by every submitting thread, so it must
+     *     be thread-safe
+     * @return this builder
+     */
     public Builder clock(Clock clock) {
       unset("clock", this.clock);
       this.clock = Objects.requireNonNull(clock, "clock");
@@ -426,6 +490,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * Number of shards, each with its own ring and writer thread; sales spread over them by id.
      * Default {@value #DEFAULT_SHARDS}, range 1..64. Fixed when the data directory is created.
+     *
+     * @param shards the number of shards, 1 to 64
+     * @return this builder
      */
     public Builder shards(int shards) {
       unset("shards", this.shards);
@@ -437,6 +504,9 @@ public final class SeckillEngine implements AutoCloseable {
      * Slots in each shard's ring: requests admitted but not yet answered. A full ring answers
      * {@link Rejection#OVERLOADED}. Default {@value #DEFAULT_RING_SIZE}; a power of two from 64
      * to 2^24.
+     *
+     * @param ringSize slots per shard's ring, a power of two from 64 to 2^24
+     * @return this builder
      */
     public Builder ringSize(int ringSize) {
       unset("ringSize", this.ringSize);
@@ -448,7 +518,12 @@ public final class SeckillEngine implements AutoCloseable {
       return done("ringSize");
     }
 
-    /** How the ledger and responder threads wait for work; default {@link #DEFAULT_IDLE_STRATEGY}. */
+    /**
+     * How the ledger and responder threads wait for work; default {@link #DEFAULT_IDLE_STRATEGY}.
+     *
+     * @param idleStrategy the wait strategy; not null
+     * @return this builder
+     */
     public Builder idleStrategy(IdleStrategy idleStrategy) {
       unset("idleStrategy", this.idleStrategy);
       this.idleStrategy = Objects.requireNonNull(idleStrategy, "idleStrategy");
@@ -462,6 +537,9 @@ public final class SeckillEngine implements AutoCloseable {
      * rest get {@code OVERLOADED} too. Default {@value #DEFAULT_MAX_USERS_PER_SHARD}; at least 16.
      * Fixed when the data directory is created: it sizes {@code users.cm3}, about 108 bytes per
      * user, allocated in full at creation (docs/design.md, Disk use).
+     *
+     * @param maxUsersPerShard distinct (sale, user) pairs per shard, 16 to 2^32
+     * @return this builder
      */
     public Builder maxUsersPerShard(long maxUsersPerShard) {
       unset("maxUsersPerShard", this.maxUsersPerShard);
@@ -475,6 +553,9 @@ public final class SeckillEngine implements AutoCloseable {
      * budget is spent (long user ids). Default {@value #DEFAULT_OUTBOX_CAPACITY_PER_SHARD}; at
      * least 16. Fixed when the data directory is created: it sizes {@code outbox.cm3}, about 163
      * bytes per order, allocated in full at creation.
+     *
+     * @param outboxCapacityPerShard undrained orders per shard, 16 to 2^32
+     * @return this builder
      */
     public Builder outboxCapacityPerShard(long outboxCapacityPerShard) {
       unset("outboxCapacityPerShard", this.outboxCapacityPerShard);
@@ -486,6 +567,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * Sales one shard can hold. Default {@value #DEFAULT_MAX_SALES_PER_SHARD}, range
      * 1..1,000,000. Fixed at creation.
+     *
+     * @param maxSalesPerShard sales per shard, 1 to 1,000,000
+     * @return this builder
      */
     public Builder maxSalesPerShard(int maxSalesPerShard) {
       unset("maxSalesPerShard", this.maxSalesPerShard);
@@ -497,6 +581,9 @@ public final class SeckillEngine implements AutoCloseable {
      * Where confirmed orders are stored, in batches, by each shard's flusher thread; optional.
      * Without a sink, orders stay in the ledger's outbox (bounded by
      * {@link #outboxCapacityPerShard}). The engine closes the sink when it closes.
+     *
+     * @param orderSink the sink; not null (leave the setting out for no sink)
+     * @return this builder
      */
     public Builder orderSink(OrderSink orderSink) {
       unset("orderSink", this.orderSink.orElse(null));
@@ -507,6 +594,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * The most orders per {@link OrderSink#store} call. Default {@value #DEFAULT_FLUSH_BATCH_SIZE},
      * range 1..100,000.
+     *
+     * @param flushBatchSize orders per store call, 1 to 100,000
+     * @return this builder
      */
     public Builder flushBatchSize(int flushBatchSize) {
       unset("flushBatchSize", this.flushBatchSize);
@@ -518,6 +608,9 @@ public final class SeckillEngine implements AutoCloseable {
      * How long a confirmed order may wait for its batch to fill before it is stored anyway.
      * Default {@link #DEFAULT_FLUSH_MAX_DELAY}, range 1 ms..1 min. A mechanical delay, measured
      * with {@code System.nanoTime}.
+     *
+     * @param flushMaxDelay the longest wait for a batch to fill, 1 ms to 1 minute
+     * @return this builder
      */
     public Builder flushMaxDelay(Duration flushMaxDelay) {
       unset("flushMaxDelay", this.flushMaxDelay);
@@ -530,6 +623,10 @@ public final class SeckillEngine implements AutoCloseable {
      * The capped exponential backoff between failed stores: the first wait, doubled per failure
      * up to the cap. Default {@link #DEFAULT_FLUSH_INITIAL_BACKOFF} up to
      * {@link #DEFAULT_FLUSH_MAX_BACKOFF}; each between 1 ms and 10 min, initial at most max.
+     *
+     * @param initial the wait after the first failed store, 1 ms to 10 minutes, at most {@code max}
+     * @param max the cap on the doubling wait, 1 ms to 10 minutes
+     * @return this builder
      */
     public Builder flushRetryBackoff(Duration initial, Duration max) {
       unset("flushRetryBackoff", this.flushInitialBackoff);
@@ -544,7 +641,13 @@ public final class SeckillEngine implements AutoCloseable {
       return done("flushRetryBackoff");
     }
 
-    /** When confirmations are delivered; default {@link #DEFAULT_DURABILITY}. */
+    /**
+     * When confirmations are delivered; default {@link #DEFAULT_DURABILITY}.
+     *
+     * @param durability the durability; not null ({@link Durability#PERSISTED} needs an
+     *     {@link #orderSink})
+     * @return this builder
+     */
     public Builder durability(Durability durability) {
       unset("durability", this.durability);
       this.durability = Objects.requireNonNull(durability, "durability");
@@ -554,6 +657,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * How long {@link SeckillEngine#close()} lets the flushers store the outbox before closing
      * anyway. Default {@link #DEFAULT_CLOSE_TIMEOUT}, range 0..1 h.
+     *
+     * @param closeTimeout the longest wait for the flushers at close, 0 (no wait) to 1 hour
+     * @return this builder
      */
     public Builder closeTimeout(Duration closeTimeout) {
       unset("closeTimeout", this.closeTimeout);
@@ -566,6 +672,9 @@ public final class SeckillEngine implements AutoCloseable {
      * application's policy. Default {@link AdmissionSettings#permissive()}, made at each build:
      * no throttles, no automatic blocks, no cap; tokens (with a random secret) and manual blocks
      * work.
+     *
+     * @param admission the settings; not null
+     * @return this builder
      */
     public Builder admission(AdmissionSettings admission) {
       unset("admission", this.admission.orElse(null));
@@ -578,6 +687,7 @@ public final class SeckillEngine implements AutoCloseable {
      * returns the running engine; the stages and their rollback are described in
      * {@code dev.seckill.internal.EngineAssembly}.
      *
+     * @return the running engine, owning the data directory until {@link SeckillEngine#close()}
      * @throws IllegalArgumentException if {@code dataDir} is missing, or durability PERSISTED is
      *     chosen without an orderSink
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message

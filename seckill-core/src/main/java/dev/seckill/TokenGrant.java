@@ -47,18 +47,37 @@ public final class TokenGrant {
     this.rejection = rejection;
   }
 
-  /** A granted token valid until {@code expiresAt} (exclusive). */
+  /**
+   * A granted token valid until {@code expiresAt} (exclusive).
+   *
+   * @param token the opaque token string the buyer must send back; not null
+   * @param expiresAt the first instant, by the engine's clock, at which the token is no longer
+   *     accepted; not null
+   * @return a new grant for which {@link #isGranted()} is true
+   * @throws NullPointerException if {@code token} or {@code expiresAt} is null
+   */
   public static TokenGrant granted(String token, Instant expiresAt) {
     return new TokenGrant(Objects.requireNonNull(token, "token"),
         Objects.requireNonNull(expiresAt, "expiresAt"), null);
   }
 
-  /** The shared refusal with the given reason. */
+  /**
+   * The shared refusal with the given reason.
+   *
+   * @param reason why no token is issued; not null
+   * @return the shared, preallocated refusal for {@code reason} (the same instance on every call)
+   * @throws NullPointerException if {@code reason} is null
+   */
   public static TokenGrant refused(Rejection reason) {
     return REFUSED.get(Objects.requireNonNull(reason, "reason"));
   }
 
-  /** True if a token was issued. */
+  /**
+   * True if a token was issued.
+   *
+   * @return true if {@link #token()} and {@link #expiresAt()} may be called, false if
+   *     {@link #rejection()} says why no token was issued
+   */
   public boolean isGranted() {
     return rejection == null;
   }
@@ -66,6 +85,7 @@ public final class TokenGrant {
   /**
    * The token, to put in the order form and send back in {@code PurchaseRequest}.
    *
+   * @return the opaque token string; never null. It is a credential: do not log it
    * @throws IllegalStateException if none was issued
    */
   public String token() {
@@ -78,6 +98,7 @@ public final class TokenGrant {
   /**
    * When the token stops being accepted (exclusive), by the engine's clock.
    *
+   * @return the first instant at which the token is refused; never null
    * @throws IllegalStateException if none was issued
    */
   public Instant expiresAt() {
@@ -90,6 +111,7 @@ public final class TokenGrant {
   /**
    * Why no token was issued.
    *
+   * @return the reason; never null
    * @throws IllegalStateException if a token was issued
    */
   public Rejection rejection() {

@@ -52,7 +52,12 @@ public interface AdmissionPolicy {
    */
   AdmissionDecision admit(Sale sale, PurchaseRequest request);
 
-  /** A policy that admits everything; the default. The engine skips calling it. */
+  /**
+   * A policy that admits everything; the default. The engine skips calling it.
+   *
+   * @return the shared allow-all policy (a singleton, never null); every call returns the same
+   *     instance, which is how the engine recognises it
+   */
   static AdmissionPolicy allowAll() {
     return AllowAll.INSTANCE;
   }

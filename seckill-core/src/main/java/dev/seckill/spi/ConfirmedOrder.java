@@ -35,6 +35,12 @@ public final class ConfirmedOrder {
   /**
    * Creates the view of one order.
    *
+   * @param orderId the order's id as decided by the ledger; must be positive
+   * @param saleId the id of the sale the units were bought from; not null
+   * @param userId the buyer's id as given in the purchase request; not null
+   * @param quantity units bought; at least 1
+   * @param confirmedAt when the ledger confirmed the order; not null
+   * @throws NullPointerException if {@code saleId}, {@code userId} or {@code confirmedAt} is null
    * @throws IllegalArgumentException if {@code orderId} or {@code quantity} is not positive
    */
   public ConfirmedOrder(long orderId, String saleId, String userId, int quantity, Instant confirmedAt) {
@@ -51,27 +57,47 @@ public final class ConfirmedOrder {
     this.confirmedAt = Objects.requireNonNull(confirmedAt, "confirmedAt");
   }
 
-  /** The order's id: unique within the engine's data directory, never reused. */
+  /**
+   * The order's id: unique within the engine's data directory, never reused.
+   *
+   * @return the order's id, always positive; the idempotency key for a store
+   */
   public long orderId() {
     return orderId;
   }
 
-  /** The sale the units were bought from. */
+  /**
+   * The sale the units were bought from.
+   *
+   * @return the sale's id, as registered with the engine; never null
+   */
   public String saleId() {
     return saleId;
   }
 
-  /** The buyer. */
+  /**
+   * The buyer.
+   *
+   * @return the buyer's user id, as given in the purchase request; never null
+   */
   public String userId() {
     return userId;
   }
 
-  /** Units bought. */
+  /**
+   * Units bought.
+   *
+   * @return the number of units in this order, at least 1
+   */
   public int quantity() {
     return quantity;
   }
 
-  /** When the ledger confirmed the order, by the engine's clock (millisecond precision). */
+  /**
+   * When the ledger confirmed the order, by the engine's clock (millisecond precision).
+   *
+   * @return the confirmation instant, truncated to milliseconds; never null
+   */
   public Instant confirmedAt() {
     return confirmedAt;
   }

@@ -38,12 +38,24 @@ package dev.seckill.spi;
 public class PermanentSinkException extends Exception {
   private static final long serialVersionUID = 1L;
 
-  /** A permanent failure described by {@code message}. */
+  /**
+   * A permanent failure described by {@code message}.
+   *
+   * @param message what the sink refused and why, ideally naming the order and the offending
+   *     value; kept as the exception's message and written to the dead-letter file (may be null)
+   */
   public PermanentSinkException(String message) {
     super(message);
   }
 
-  /** A permanent failure described by {@code message}, caused by {@code cause}. */
+  /**
+   * A permanent failure described by {@code message}, caused by {@code cause}.
+   *
+   * @param message what the sink refused and why, ideally naming the order and the offending
+   *     value; kept as the exception's message and written to the dead-letter file (may be null)
+   * @param cause the store's own exception (for example the driver's constraint violation), or
+   *     null if there is none
+   */
   public PermanentSinkException(String message, Throwable cause) {
     super(message, cause);
   }

@@ -39,6 +39,9 @@ public enum Dialect {
   /**
    * The dialect with this name, ignoring case; "postgres" and "mariadb" are accepted as aliases.
    *
+   * @param name a constant's name ({@code auto}, {@code h2}, {@code postgresql}, {@code mysql})
+   *     or an alias, in any case, surrounding blanks ignored; for example from a configuration file
+   * @return the dialect; never null
    * @throws IllegalArgumentException if the name is unknown; the message lists the supported ones
    */
   public static Dialect of(String name) {

@@ -105,6 +105,9 @@ public final class JdbcOrderSink implements OrderSink {
   /**
    * A builder for a sink over {@code dataSource}.
    *
+   * @param dataSource where connections come from (a pool is recommended: each {@code store}
+   *     borrows one connection and returns it); not null
+   * @return a new builder with every setting at its default
    * @throws IllegalArgumentException if {@code dataSource} is null
    */
   public static Builder builder(DataSource dataSource) {
@@ -114,17 +117,31 @@ public final class JdbcOrderSink implements OrderSink {
     return new Builder(dataSource);
   }
 
-  /** The dialect in use: the configured one, or the one {@link Dialect#AUTO} detected. */
+  /**
+   * The dialect in use: the configured one, or the one {@link Dialect#AUTO} detected.
+   *
+   * @return {@link Dialect#H2}, {@link Dialect#POSTGRESQL} or {@link Dialect#MYSQL}; never
+   *     {@code AUTO}
+   */
   public Dialect dialect() {
     return dialect;
   }
 
-  /** The orders table. */
+  /**
+   * The orders table.
+   *
+   * @return the table's name as configured (an unquoted SQL identifier); never null
+   */
   public String table() {
     return table;
   }
 
-  /** The summary table, or null if the summary is off. */
+  /**
+   * The summary table, or null if the summary is off.
+   *
+   * @return the summary table's name as configured, or null unless
+   *     {@link Builder#stockSummary(boolean) stockSummary(true)} was set
+   */
   public String summaryTable() {
     return summaryTable;
   }
@@ -289,7 +306,12 @@ public final class JdbcOrderSink implements OrderSink {
       }
     }
 
-    /** The SQL dialect. Default {@link Dialect#AUTO}: detected from the database at build. */
+    /**
+     * The SQL dialect. Default {@link Dialect#AUTO}: detected from the database at build.
+     *
+     * @param dialect the dialect; not null (see {@link Dialect#of(String)} to parse a name)
+     * @return this builder
+     */
     public Builder dialect(Dialect dialect) {
       once("dialect");
       if (dialect == null) {
@@ -302,6 +324,9 @@ public final class JdbcOrderSink implements OrderSink {
     /**
      * The orders table. Default {@code seckill_order}. An unquoted SQL identifier: a letter or
      * underscore, then letters, digits or underscores, at most 48 characters, not a keyword.
+     *
+     * @param table the orders table's name, an unquoted SQL identifier as above
+     * @return this builder
      */
     public Builder table(String table) {
       once("table");
@@ -309,7 +334,13 @@ public final class JdbcOrderSink implements OrderSink {
       return this;
     }
 
-    /** The summary table, used with {@link #stockSummary(boolean)}. Default {@code seckill_sale_summary}. */
+    /**
+     * The summary table, used with {@link #stockSummary(boolean)}. Default {@code seckill_sale_summary}.
+     *
+     * @param summaryTable the summary table's name, an unquoted SQL identifier with the same rules
+     *     as {@link #table(String)}
+     * @return this builder
+     */
     public Builder summaryTable(String summaryTable) {
       once("summaryTable");
       this.summaryTable = identifier("summaryTable", summaryTable);
@@ -319,6 +350,9 @@ public final class JdbcOrderSink implements OrderSink {
     /**
      * Whether {@link #build()} creates missing tables and index from the dialect's schema
      * resource ({@code CREATE ... IF NOT EXISTS}). Default false: a missing table fails the build.
+     *
+     * @param create true to create missing tables (needs the DDL grant), false to only check them
+     * @return this builder
      */
     public Builder createSchemaIfMissing(boolean create) {
       once("createSchemaIfMissing");
@@ -329,6 +363,9 @@ public final class JdbcOrderSink implements OrderSink {
     /**
      * Whether each batch also adds, per sale, the newly stored units and orders to the summary
      * table, in the same transaction. Default false.
+     *
+     * @param enabled true to maintain the summary table, false (the default) not to
+     * @return this builder
      */
     public Builder stockSummary(boolean enabled) {
       once("stockSummary");
@@ -339,6 +376,9 @@ public final class JdbcOrderSink implements OrderSink {
     /**
      * How many times a batch whose transaction failed on a deadlock, serialization conflict or
      * lock timeout is run again at once before {@code store} throws. 0 to 100; default 5.
+     *
+     * @param retries extra attempts per {@code store} call, 0 (none) to 100
+     * @return this builder
      */
     public Builder deadlockRetries(int retries) {
       once("deadlockRetries");
@@ -365,6 +405,8 @@ public final class JdbcOrderSink implements OrderSink {
      * Connects once to detect the dialect (if {@link Dialect#AUTO}), creates the schema if asked,
      * and checks that the tables exist with the expected columns.
      *
+     * @return a ready sink, to give to {@code SeckillEngine.Builder.orderSink}; the engine closes
+     *     it when it closes
      * @throws IllegalStateException if the options conflict, the database cannot be reached
      *     (the cause is kept), its product is not supported, or a table is missing
      */

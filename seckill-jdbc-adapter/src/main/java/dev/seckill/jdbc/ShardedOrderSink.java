@@ -83,6 +83,9 @@ public final class ShardedOrderSink implements OrderSink {
   /**
    * Routes by user id: {@code targets.get(floorMod(mix32(userId.hashCode()), targets.size()))}.
    *
+   * @param targets the target sinks, at least one, none null (copied; the same sink may appear
+   *     more than once to weight it); the list's order is part of the routing, so keep it fixed
+   * @return a new sink that routes every order of a user to the same target
    * @throws IllegalArgumentException if {@code targets} is null, empty or holds null
    */
   public static ShardedOrderSink byUserIdHash(List<? extends OrderSink> targets) {
@@ -95,6 +98,9 @@ public final class ShardedOrderSink implements OrderSink {
   /**
    * Routes by order id: {@code targets.get(floorMod(mix64(orderId), targets.size()))}.
    *
+   * @param targets the target sinks, at least one, none null (copied; the same sink may appear
+   *     more than once to weight it); the list's order is part of the routing, so keep it fixed
+   * @return a new sink that spreads orders evenly over the targets
    * @throws IllegalArgumentException if {@code targets} is null, empty or holds null
    */
   public static ShardedOrderSink byOrderIdHash(List<? extends OrderSink> targets) {
@@ -108,6 +114,9 @@ public final class ShardedOrderSink implements OrderSink {
    * Routes by order-id range: each key is the first order id of its target's range, which runs
    * up to the next key. Order ids are positive, so the first key must be at most 1.
    *
+   * @param targetsByFirstOrderId each target keyed by the first order id of its range
+   *     (inclusive); not empty, no null target, first key at most 1; copied
+   * @return a new sink that routes each order to the range holding its id
    * @throws IllegalArgumentException if the map is null, empty, holds null, or its first key is
    *     above 1 (some ids would have no target)
    */
@@ -135,9 +144,12 @@ public final class ShardedOrderSink implements OrderSink {
   /**
    * Routes by an explicit table: {@code targetsBySaleId.get(saleId)}, else {@code fallback}.
    *
+   * @param targetsBySaleId the target of each listed sale, keyed by sale id; not null, no null
+   *     target (copied; several sales may share one target)
    * @param fallback the target of sales not in the table; null to make such an order fail its
    *     batch with an {@link IllegalArgumentException} naming the sale (the engine then retries
    *     the batch until the route exists, so prefer a fallback in production)
+   * @return a new sink that routes each order by its sale id
    * @throws IllegalArgumentException if the table is null, holds null, or is empty with no fallback
    */
   public static ShardedOrderSink bySaleId(Map<String, ? extends OrderSink> targetsBySaleId,
@@ -177,12 +189,24 @@ public final class ShardedOrderSink implements OrderSink {
     }, "bySaleId" + table.keySet() + (fallback == null ? "" : "+fallback"));
   }
 
-  /** The target sink {@code order} is routed to. */
+  /**
+   * The target sink {@code order} is routed to.
+   *
+   * @param order the order to route; not null
+   * @return the one target {@link #store} would give this order, always the same for the same
+   *     order; one of {@link #targets()}
+   * @throws IllegalArgumentException if the order has no route (its sale is not in a
+   *     {@code bySaleId} table that has no fallback)
+   */
   public OrderSink targetOf(ConfirmedOrder order) {
     return targets.get(router.route(order));
   }
 
-  /** The targets, in routing-index order (a hash list may name one sink twice). */
+  /**
+   * The targets, in routing-index order (a hash list may name one sink twice).
+   *
+   * @return an unmodifiable list of the targets; never empty
+   */
   public List<OrderSink> targets() {
     return targets;
   }
