@@ -376,7 +376,6 @@ public final class StockLedger implements AutoCloseable {
         .entries(config.maxUsers())
         .averageKeySize(USER_KEY_BYTES)
         .allowSegmentTiering(false) // a full segment throws (answered OVERLOADED), never grows
-        .sparseFile(false) // allocate the whole file at creation
         .putReturnsNull(true)
         .removeReturnsNull(true);
   }
@@ -388,7 +387,6 @@ public final class StockLedger implements AutoCloseable {
         .averageValueSize(ORDER_VALUE_BYTES)
         .valueMarshallers(OrderRecordMarshaller.INSTANCE, OrderRecordMarshaller.INSTANCE)
         .allowSegmentTiering(false)
-        .sparseFile(false)
         .putReturnsNull(true)
         .removeReturnsNull(true);
   }
@@ -398,7 +396,6 @@ public final class StockLedger implements AutoCloseable {
         .name("seckill-counters-" + config.shardIndex())
         .entries(2L * config.maxSales() + 16)
         .allowSegmentTiering(false)
-        .sparseFile(false)
         .putReturnsNull(true)
         .removeReturnsNull(true);
   }
@@ -486,12 +483,65 @@ public final class StockLedger implements AutoCloseable {
     File f = file.toFile();
     if (!f.exists()) {
       created.add(file); // before creating: a failed creation may leave a partial file
-      return builder.createPersistedTo(f);
+      ChronicleMap<K, V> map = builder.createPersistedTo(f);
+      try {
+        allocate(file);
+      } catch (IOException | RuntimeException | Error e) {
+        closeQuietly(map);
+        throw e;
+      }
+      return map;
     }
     if (clean) {
       return builder.createPersistedTo(f);
     }
     return builder.recoverPersistedTo(f, true);
+  }
+
+  /**
+   * Reserves the disk blocks of a just-created map file, so writing into it later never needs
+   * new space: a disk that fills after open cannot fail or stall a sale. Chronicle creates the file
+   * at its full length but sparse; {@code fallocate(2)} allocates the blocks (which read as zeros)
+   * without writing them. Not Chronicle's own {@code sparseFile(false)}: that zeroes each tier
+   * through memory when it is first mapped, on the writer thread, mid-sale — measured at about a
+   * sixth of the sparse file's decisions per second (docs/benchmarks.md). Where the system has no
+   * {@code fallocate} (not Linux), the file stays sparse and this is logged once.
+   */
+  static void allocate(Path file) throws IOException {
+    long size = Files.size(file);
+    net.openhft.posix.PosixAPI posix;
+    try {
+      posix = net.openhft.posix.PosixAPI.posix();
+    } catch (RuntimeException | LinkageError e) {
+      logNoFallocate(e);
+      return;
+    }
+    int fd = posix.open(file.toString(), O_RDWR, 0);
+    if (fd < 0) {
+      throw new IOException("could not open " + file + " to allocate its " + size + " bytes");
+    }
+    try {
+      int rc = posix.fallocate(fd, 0, 0, size);
+      if (rc != 0) {
+        throw new IOException("Not enough space to allocate " + file + ": " + size
+            + " bytes (fallocate returned " + rc + ")");
+      }
+    } catch (UnsupportedOperationException e) {
+      logNoFallocate(e);
+    } finally {
+      posix.close(fd);
+    }
+  }
+
+  private static final int O_RDWR = 2;
+  private static volatile boolean noFallocateLogged;
+
+  private static void logNoFallocate(Throwable why) {
+    if (!noFallocateLogged) {
+      noFallocateLogged = true;
+      log.warn("seckill ledger: cannot reserve disk blocks here ({}); ledger files stay sparse,"
+          + " so a disk that fills mid-sale fails writes (answered OVERLOADED)", why.toString());
+    }
   }
 
   private static void closeQuietly(ChronicleMap<?, ?> map) {
