@@ -15,7 +15,6 @@
  */
 package dev.seckill;
 
-import dev.seckill.internal.Require;
 import dev.seckill.spi.AdmissionPolicy;
 import java.security.SecureRandom;
 import java.time.Duration;

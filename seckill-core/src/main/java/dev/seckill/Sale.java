@@ -15,7 +15,6 @@
  */
 package dev.seckill;
 
-import dev.seckill.internal.Require;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;

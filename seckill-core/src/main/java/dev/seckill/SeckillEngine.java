@@ -15,16 +15,6 @@
  */
 package dev.seckill;
 
-import dev.seckill.internal.ChronicleDefaults;
-import dev.seckill.internal.EngineAssembly;
-import dev.seckill.internal.EngineSettings;
-import dev.seckill.internal.Require;
-import dev.seckill.internal.Shards;
-import dev.seckill.internal.flush.FlushSettings;
-import dev.seckill.internal.gate.CallerGate;
-import dev.seckill.internal.ledger.SaleRegistry;
-import dev.seckill.internal.ledger.SaleState;
-import dev.seckill.internal.ring.Reply;
 import dev.seckill.spi.OrderSink;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -71,7 +61,7 @@ public final class SeckillEngine implements AutoCloseable {
     ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
   }
 
-  // A facade over dev.seckill.internal: EngineAssembly wires the parts and takes them apart,
+  // A facade over the package-private internals: EngineAssembly wires the parts and takes them apart,
   // CallerGate decides on the caller's thread, SaleRegistry knows the sales, Shards the shards.
   private final EngineAssembly parts;
   private final Clock clock;
@@ -685,7 +675,7 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * Opens the data directory (recovering it after an unclean stop), starts the shards and
      * returns the running engine; the stages and their rollback are described in
-     * {@code dev.seckill.internal.EngineAssembly}.
+     * {@code dev.seckill.EngineAssembly}.
      *
      * @return the running engine, owning the data directory until {@link SeckillEngine#close()}
      * @throws IllegalArgumentException if {@code dataDir} is missing, or durability PERSISTED is

@@ -18,7 +18,8 @@
  * {@link dev.seckill.PurchaseRequest}, {@link dev.seckill.PurchaseResult}, {@link dev.seckill.Rejection},
  * {@link dev.seckill.SaleSnapshot} and {@link dev.seckill.PurchaseListener}; for admission,
  * {@link dev.seckill.AdmissionSettings}, {@link dev.seckill.TokenGrant} and
- * {@link dev.seckill.SaleView}; operator actions behind {@link dev.seckill.Operations}. Everything under {@code dev.seckill.internal} may change without
- * notice.
+ * {@link dev.seckill.SaleView}; operator actions behind {@link dev.seckill.Operations}. The
+ * engine's internals are package-private classes of this package: they are not API and cannot be
+ * reached from outside it.
  */
 package dev.seckill;

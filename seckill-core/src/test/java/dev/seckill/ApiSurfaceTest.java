@@ -84,6 +84,36 @@ class ApiSurfaceTest {
     }
   }
 
+  /**
+   * Internals are package-private classes of {@code dev.seckill}: a class in any other package
+   * would need public members to be reached from the engine, and a user could reach them too.
+   */
+  @Test
+  void everyClassLivesInAnApiPackage() throws Exception {
+    Path location = Path.of(SeckillEngine.class.getProtectionDomain().getCodeSource()
+        .getLocation().toURI());
+    List<String> packages;
+    if (Files.isDirectory(location)) {
+      packages = packagesWithClasses(location);
+    } else {
+      try (FileSystem jar = FileSystems.newFileSystem(location)) {
+        packages = packagesWithClasses(jar.getPath("/"));
+      }
+    }
+    assertThat(packages).as("packages holding classes of seckill-core").isNotEmpty()
+        .allMatch(PACKAGES::contains, "one of " + PACKAGES);
+  }
+
+  private static List<String> packagesWithClasses(Path root) throws IOException {
+    try (Stream<Path> files = Files.walk(root)) {
+      return files.filter(f -> f.getFileName() != null
+              && f.getFileName().toString().endsWith(".class")
+              && !f.getFileName().toString().equals("module-info.class"))
+          .map(f -> root.relativize(f.getParent()).toString().replace('/', '.'))
+          .distinct().sorted().collect(Collectors.toList());
+    }
+  }
+
   /** The checked-in surface, without comments and blank lines. */
   private static List<String> expected() throws IOException {
     try (InputStream in = ApiSurfaceTest.class.getClassLoader().getResourceAsStream(RESOURCE)) {

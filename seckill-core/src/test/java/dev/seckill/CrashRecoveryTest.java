@@ -17,9 +17,6 @@ package dev.seckill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.seckill.internal.JvmFlags;
-import dev.seckill.internal.ledger.LedgerConfig;
-import dev.seckill.internal.ledger.StockLedger;
 import dev.seckill.spi.ConfirmedOrder;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

@@ -17,7 +17,6 @@ package dev.seckill;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.seckill.internal.JvmFlags;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -128,7 +128,7 @@ class ThreadRolesTest {
     String[] ids = new String[2];
     for (int i = 0; ids[0] == null || ids[1] == null; i++) {
       String id = "s" + i;
-      int shard = dev.seckill.internal.Shards.index(id, 2);
+      int shard = dev.seckill.Shards.index(id, 2);
       if (ids[shard] == null) {
         ids[shard] = id;
       }

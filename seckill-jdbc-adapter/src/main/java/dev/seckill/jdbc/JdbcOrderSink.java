@@ -298,7 +298,7 @@ public final class JdbcOrderSink implements OrderSink {
       this.dataSource = dataSource;
     }
 
-    // Its own set-once check, not core's dev.seckill.internal.Require: the adapter depends only
+    // Its own set-once check, not core's dev.seckill.Require: the adapter depends only
     // on seckill-core's public API and SPI.
     private void once(String setting) {
       if (!set.add(setting)) {

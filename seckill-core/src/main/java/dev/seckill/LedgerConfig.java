@@ -1,0 +1,39 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * What one shard's ledger needs to open: where, which shard of how many, and its bounds.
+ *
+ * @param directory the shard's own directory under the engine's data dir
+ * @param shardIndex this shard, in {@code [0, shardCount)}
+ * @param shardCount shards in the engine; order ids interleave across shards
+ * @param maxUsers distinct (sale, user) pairs this shard stores before refusing new buyers
+ * @param outboxCapacity confirmed orders held in the outbox before refusing new orders
+ * @param maxSales sales this shard can hold
+ * @param clock the engine's clock, read for confirmation times
+ */
+record LedgerConfig(
+    Path directory,
+    int shardIndex,
+    int shardCount,
+    long maxUsers,
+    long outboxCapacity,
+    int maxSales,
+    Clock clock) {}

@@ -1,0 +1,401 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.Durability;
+import dev.seckill.IdleStrategy;
+import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.PermanentSinkException;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Drains one shard's outbox into an {@link dev.seckill.spi.OrderSink} on its own thread
+ * ({@code seckill-flusher-N}), never on the ledger writer.
+ *
+ * <p>Loop: read up to {@code batchSize} orders above the flushed watermark and at or below the
+ * writer's published sequence; wait up to {@code maxDelay} for a batch to fill; call
+ * {@code store}; on success remove the orders from the outbox and advance the persisted flushed
+ * watermark; on failure keep them and retry the same range after a capped exponential backoff,
+ * logging once per failed attempt. Nothing is dropped: the outbox is in the persisted ledger, so
+ * the sale goes on while the sink is down, until the outbox bound turns new purchases into
+ * {@code OVERLOADED}.
+ *
+ * <p>Poison orders: a {@link PermanentSinkException} says an order in the batch can never be
+ * stored. The flusher then bisects: it reads batches of half the failed size from the watermark,
+ * halving again on each permanent failure, until a batch of one order fails permanently; that
+ * order goes to the {@link DeadLetterFile} (fsync'd) and only then does the watermark pass it.
+ * A success that passes the end of the failed range, or a dead letter, ends the isolation and
+ * restores the full batch size. Bisecting costs about two stores per halving, and no backoff:
+ * the sink answered, it is not down. A PERSISTED buyer of a dead-lettered order gets a
+ * {@link PermanentSinkException} instead of a confirmation.
+ *
+ * <p>Durability PERSISTED: the flusher is the persisting stage between the ledger writer and the
+ * responder. The responder, before delivering a confirmation, calls {@link #awaitStored}, which
+ * wakes the flusher (a buyer waits: store now) and waits until the order is stored, dead-lettered,
+ * or the flusher has stopped without storing it; the flusher wakes it after each store. The
+ * flusher never runs caller code: every callback runs on the responder thread.
+ *
+ * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed} and {@link #stop} may be
+ * called from any thread, {@link #awaitStored} from the responder thread only; they communicate
+ * through concurrent queues, volatile fields and {@link LockSupport#unpark}.
+ */
+final class OutboxFlusher implements Runnable {
+  private static final Logger log = LoggerFactory.getLogger(OutboxFlusher.class);
+
+  private final int shard;
+  private final StockLedger ledger;
+  private final FlushSettings settings;
+  private final DeadLetterFile deadLetters;
+  private final boolean groupCommit;
+  private final IdleStrategy idle;
+  private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private volatile Thread thread;
+  private volatile boolean flushNow;
+  private volatile long stopDeadlineNanos;
+  private volatile boolean stopping;
+  /** With {@link #stopping}: true once the ring's writer has decided every published request. */
+  private volatile BooleanSupplier writerDrained = () -> true;
+  /** Flushed watermark as published by the flusher thread, for other threads. */
+  private volatile long publishedFlushedSeq;
+  /** The order id of {@link #publishedFlushedSeq}: every order up to it is stored or parked. */
+  private volatile long storedOrderId;
+  /** True once {@link #run} has ended: nothing more will be stored before the next start. */
+  private volatile boolean finished;
+  /** The order id the responder waits for in {@link #awaitStored}, 0 if it is not waiting. */
+  private volatile long awaitedOrderId;
+  private volatile Thread storeWaiter;
+  /**
+   * PERSISTED only: dead-lettered orders whose buyer may still be waiting, in id order, each with
+   * the failure to give that buyer. Added by the flusher before its watermark passes the order,
+   * taken by the responder.
+   */
+  private final ConcurrentLinkedQueue<DeadOrder> deadForPending = new ConcurrentLinkedQueue<>();
+
+  /**
+   * Creates the flusher for {@code ledger}, parking poison orders in {@code deadLetters};
+   * {@link #start} runs it.
+   */
+  public OutboxFlusher(int shard, StockLedger ledger, FlushSettings settings,
+      DeadLetterFile deadLetters, IdleStrategy idle) {
+    this.shard = shard;
+    this.ledger = ledger;
+    this.settings = settings;
+    this.deadLetters = deadLetters;
+    this.idle = idle;
+    this.groupCommit = settings.durability() == Durability.PERSISTED;
+    this.publishedFlushedSeq = ledger.flushedSeq();
+    this.storedOrderId = orderIdOf(publishedFlushedSeq);
+  }
+
+  /** The name of shard {@code shard}'s flusher thread. */
+  public static String threadName(int shard) {
+    return "seckill-flusher-" + shard;
+  }
+
+  /** Starts the flusher thread, named {@link #threadName}. */
+  public void start() {
+    Thread t = new Thread(this, threadName(shard));
+    t.setDaemon(true);
+    thread = t;
+    t.start();
+  }
+
+  /**
+   * A future completed once every order confirmed on this shard before the call is stored in
+   * the sink. Any thread.
+   */
+  public CompletableFuture<Void> awaitFlushed() {
+    long target = ledger.publishedSeq();
+    if (publishedFlushedSeq >= target) {
+      return CompletableFuture.completedFuture(null);
+    }
+    Waiter w = new Waiter(target);
+    waiters.add(w);
+    flushNow = true;
+    LockSupport.unpark(thread);
+    if (publishedFlushedSeq >= target) { // the flusher may have passed target before we enqueued
+      w.future.complete(null);
+    }
+    return w.future;
+  }
+
+  /**
+   * Waits until order {@code orderId} (confirmed on this shard, decided before the call) is
+   * stored in the sink, dead-lettered, or left in the outbox by a flusher that has stopped; for
+   * {@link Durability#PERSISTED}. Wakes the flusher first: a buyer waits, so it stores now rather
+   * than after {@code maxDelay} (group commit). Waits as the engine's {@link IdleStrategy} says:
+   * parked (BLOCKING, SLEEPING) until the flusher's next store unparks it, yielding, or spinning.
+   * Responder thread only.
+   *
+   * @return null once the order is stored; otherwise the failure to give its buyer: a
+   *     {@link PermanentSinkException} for a dead-lettered order, an
+   *     {@link IllegalStateException} for one the flusher stopped without storing
+   */
+  public Throwable awaitStored(long orderId) {
+    if (storedOrderId < orderId && !finished) {
+      storeWaiter = Thread.currentThread();
+      awaitedOrderId = orderId; // volatile store, then the re-check below: no lost wake-up
+      LockSupport.unpark(thread);
+      while (storedOrderId < orderId && !finished) {
+        switch (idle) {
+          case BUSY_SPIN:
+            Thread.onSpinWait();
+            break;
+          case YIELDING:
+            Thread.yield();
+            break;
+          default:
+            LockSupport.park(this); // unparked by the flusher's next store, or its end
+        }
+      }
+      awaitedOrderId = 0;
+    }
+    DeadOrder dead;
+    while ((dead = deadForPending.peek()) != null && dead.orderId < orderId) {
+      deadForPending.poll(); // no buyer waits for it (recovered after a restart)
+    }
+    if (dead != null && dead.orderId == orderId) {
+      deadForPending.poll();
+      return dead.failure;
+    }
+    if (storedOrderId < orderId) {
+      return new IllegalStateException("order " + orderId
+          + " is confirmed in the ledger but was not stored in the sink before the engine closed;"
+          + " it is stored after the next start");
+    }
+    return null;
+  }
+
+  /**
+   * Asks the flusher to store what it can until {@code timeoutNanos} from now, then stop; the
+   * returned future completes when it has stopped. Before the deadline it stops only once
+   * {@code writerDrained} answers true (the ring's writer has decided every request published
+   * before the call; the ring must take no new ones) and every order it published is stored.
+   * Orders left are flushed after the next start.
+   */
+  public CompletableFuture<Void> stop(long timeoutNanos, BooleanSupplier writerDrained) {
+    this.writerDrained = writerDrained;
+    stopDeadlineNanos = System.nanoTime() + timeoutNanos;
+    stopping = true;
+    LockSupport.unpark(thread);
+    return stopped;
+  }
+
+  @Override
+  public void run() {
+    List<ConfirmedOrder> batch = new ArrayList<>(Math.min(settings.batchSize(), 10_000));
+    long backoffNanos = settings.initialBackoff().toNanos();
+    int failures = 0;
+    long oldestSeenAt = 0;
+    // Isolation of a poison order: while suspectEnd > 0, an order at or below that sequence made
+    // a batch fail permanently, and batches hold at most `limit` orders.
+    long suspectEnd = 0;
+    int limit = settings.batchSize();
+    try {
+      while (true) {
+        boolean stoppingNow = stopping;
+        // Asked before reading publishedSeq: the writer publishes before its sequence advances.
+        boolean drained = stoppingNow && writerDrained.getAsBoolean();
+        long published = ledger.publishedSeq();
+        long flushed = ledger.flushedSeq();
+        if (stoppingNow && ((drained && published == flushed)
+            || System.nanoTime() - stopDeadlineNanos >= 0)) {
+          completeWaiters(flushed);
+          break;
+        }
+        long available = published - flushed;
+        if (available == 0) {
+          oldestSeenAt = 0;
+          completeWaiters(flushed);
+          LockSupport.parkNanos(this, settings.maxDelay().toNanos());
+          continue;
+        }
+        long now = System.nanoTime();
+        if (oldestSeenAt == 0) {
+          oldestSeenAt = now;
+        }
+        // With PERSISTED, buyers wait for the store: group commit, no waiting for a fuller batch
+        // (orders that arrive during one store form the next batch).
+        boolean due = available >= settings.batchSize() || flushNow || stoppingNow || groupCommit
+            || suspectEnd > 0 || now - oldestSeenAt >= settings.maxDelay().toNanos();
+        if (!due) {
+          LockSupport.parkNanos(this, settings.maxDelay().toNanos() - (now - oldestSeenAt));
+          continue;
+        }
+        flushNow = false;
+        batch.clear();
+        long upTo = ledger.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
+            batch);
+        try {
+          if (!batch.isEmpty()) {
+            settings.sink().store(batch);
+          }
+        } catch (PermanentSinkException e) {
+          if (batch.size() > 1) {
+            limit = batch.size() / 2;
+            suspectEnd = upTo;
+            log.warn("seckill shard {}: the sink refused a batch of {} orders (ids {} to {}) for"
+                    + " good ({}); isolating the order at fault in batches of {}", shard,
+                batch.size(), batch.get(0).orderId(), batch.get(batch.size() - 1).orderId(),
+                e.getMessage(), limit);
+            continue;
+          }
+          if (!deadLetter(batch.get(0), e)) {
+            failures++;
+            if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
+              break;
+            }
+            LockSupport.parkNanos(this, backoffNanos);
+            backoffNanos = Math.min(backoffNanos * 2, settings.maxBackoff().toNanos());
+            continue;
+          }
+          suspectEnd = 0;
+          limit = settings.batchSize();
+          ledger.markFlushed(upTo, 1);
+          stored(upTo);
+          oldestSeenAt = upTo < published ? System.nanoTime() : 0;
+          completeWaiters(upTo);
+          continue;
+        } catch (Exception | LinkageError e) {
+          failures++;
+          log.warn("seckill shard {}: storing {} orders in the sink failed (attempt {}); the orders"
+                  + " stay in the outbox ({} now) and are retried in {} ms", shard, batch.size(),
+              failures, ledger.outboxSize(), TimeUnit.NANOSECONDS.toMillis(backoffNanos), e);
+          if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
+            break;
+          }
+          LockSupport.parkNanos(this, backoffNanos);
+          backoffNanos = Math.min(backoffNanos * 2, settings.maxBackoff().toNanos());
+          continue;
+        }
+        if (failures > 0) {
+          log.info("seckill shard {}: the sink recovered after {} failed attempts", shard, failures);
+          failures = 0;
+          backoffNanos = settings.initialBackoff().toNanos();
+        }
+        if (suspectEnd > 0 && upTo >= suspectEnd) {
+          // The range that failed is stored without a permanent failure: nothing to isolate.
+          suspectEnd = 0;
+          limit = settings.batchSize();
+        }
+        ledger.markFlushed(upTo, batch.size());
+        stored(upTo);
+        oldestSeenAt = upTo < published ? System.nanoTime() : 0;
+        completeWaiters(upTo);
+      }
+    } catch (RuntimeException | Error e) {
+      log.error("seckill shard {}: the flusher stopped unexpectedly; orders stay in the outbox"
+          + " and are flushed after the next start", shard, e);
+    } finally {
+      finished = true;
+      LockSupport.unpark(storeWaiter); // a waiting responder fails its order: nothing more is stored
+      failRemaining();
+      stopped.complete(null);
+    }
+  }
+
+  /** Publishes the new watermark and wakes the responder if it waits for an order now stored. */
+  private void stored(long flushedSeq) {
+    publishedFlushedSeq = flushedSeq;
+    long orderId = orderIdOf(flushedSeq);
+    storedOrderId = orderId;
+    long awaited = awaitedOrderId;
+    if (awaited != 0 && awaited <= orderId) {
+      LockSupport.unpark(storeWaiter);
+    }
+  }
+
+  private long orderIdOf(long flushedSeq) {
+    return flushedSeq == 0 ? 0 : ledger.orderIdOfSeq(flushedSeq);
+  }
+
+  /**
+   * Writes {@code order}, refused by the sink for good, to the dead-letter file (unless a crash
+   * after an earlier write left it there already). False if the file could not be written: the
+   * order then stays in the outbox and is tried again after a backoff.
+   */
+  private boolean deadLetter(ConfirmedOrder order, PermanentSinkException e) {
+    try {
+      if (!deadLetters.contains(order.orderId())) {
+        deadLetters.append(order, e, Instant.now());
+      }
+    } catch (IOException | RuntimeException io) {
+      log.error("seckill shard {}: order {} was refused by the sink for good, and writing it to {}"
+          + " failed; it stays in the outbox and is tried again", shard, order.orderId(),
+          deadLetters.path(), io);
+      return false;
+    }
+    log.error("seckill shard {}: order {} (sale {}, quantity {}) was refused by the sink for good"
+        + " and written to {} instead ({} dead-lettered on this shard); the other orders go on",
+        shard, order.orderId(), order.saleId(), order.quantity(), deadLetters.path(),
+        deadLetters.count(), e);
+    if (groupCommit) {
+      deadForPending.add(new DeadOrder(order.orderId(), new PermanentSinkException("order "
+          + order.orderId() + " is confirmed in the ledger (its units are taken) but the sink"
+          + " refused it for good, so it was written to " + deadLetters.path() + " instead: "
+          + e.getMessage(), e)));
+    }
+    return true;
+  }
+
+  private void completeWaiters(long flushedSeq) {
+    for (Waiter w : waiters) {
+      if (w.target <= flushedSeq) {
+        waiters.remove(w);
+        w.future.complete(null);
+      }
+    }
+  }
+
+  private void failRemaining() {
+    Waiter w;
+    while ((w = waiters.poll()) != null) {
+      w.future.completeExceptionally(new IllegalStateException(
+          "the engine closed before every order was stored in the sink; the rest are stored"
+              + " after the next start"));
+    }
+  }
+
+  private static final class DeadOrder {
+    final long orderId;
+    final PermanentSinkException failure;
+
+    DeadOrder(long orderId, PermanentSinkException failure) {
+      this.orderId = orderId;
+      this.failure = failure;
+    }
+  }
+
+  private static final class Waiter {
+    final long target;
+    final CompletableFuture<Void> future = new CompletableFuture<>();
+
+    Waiter(long target) {
+      this.target = target;
+    }
+  }
+}

@@ -1,0 +1,88 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * One slot of a shard's ring: a request on its way to the ledger writer, and the decision on its
+ * way back to the responder.
+ *
+ * <p>A purchase's decision is one of three, in explicit fields: a {@link #failure} (the ledger
+ * threw), a {@link #rejection}, or else a confirmation as order {@link #orderId}. The writer
+ * fills them through {@link DecisionSink}; the responder may replace a confirmation by a failure
+ * (durability PERSISTED: the order was dead-lettered, or not stored before close).
+ *
+ * <p>Threads: a producer fills the request fields in {@link Translators} before publishing; the
+ * ledger writer reads them and fills the decision fields; the responder reads the decision,
+ * delivers it and clears every reference so the slot holds no garbage. The Disruptor's sequences
+ * order these three steps; no field needs to be volatile.
+ */
+final class PurchaseEvent implements DecisionSink {
+  /** What the slot carries. */
+  public enum Kind {
+    /** A purchase to decide. */
+    PURCHASE,
+    /** A sale to register through the writer. */
+    REGISTER
+  }
+
+  Kind kind;
+
+  // Request, written by the producer.
+  PurchaseRequest request;
+  SaleState sale;
+  /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
+  PurchaseListener listener;
+  Sale saleToRegister;
+  CompletableFuture<SaleState> registration;
+
+  // Decision, written by the ledger writer.
+  /** The order id of a confirmed purchase; meaningful only without rejection and failure. */
+  long orderId;
+  /** Why the purchase was refused, or null. */
+  Rejection rejection;
+  SaleState registered;
+  /** What the writer (or, for PERSISTED, the sink) failed with, or null. */
+  Throwable failure;
+
+  @Override
+  public void confirmed(long orderId) {
+    this.orderId = orderId;
+  }
+
+  @Override
+  public void rejected(Rejection reason) {
+    this.rejection = reason;
+  }
+
+  void clear() {
+    kind = null;
+    request = null;
+    sale = null;
+    listener = null;
+    saleToRegister = null;
+    registration = null;
+    registered = null;
+    failure = null;
+    rejection = null;
+    orderId = 0;
+  }
+}

@@ -1,0 +1,266 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import dev.seckill.SalePhase;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The in-memory face of one registered sale: its spec, the ledger's counters for it, and the
+ * flags caller threads read before the ring.
+ *
+ * <p>Threads: {@code remaining} and {@code orders} are written only by the owning shard's ledger
+ * writer ({@link StockLedger}) through {@link #applyConfirmed}; every other thread reads the
+ * published copies. {@link #publishedRemaining()} and {@link #isSoldOut()} read one value each.
+ * {@link #publishedCounters()} reads both as one consistent pair: the writer brackets its two
+ * stores with a sequence number (odd while it writes, a seqlock) and the reader retries until it
+ * saw the same even number before and after its reads, so a snapshot never pairs the stock of one
+ * order with the order count of another. The writer never waits and allocates nothing. The
+ * rejection counters are {@link LongAdder}s that any thread may bump. The {@link AdmissionCap}
+ * counts units in flight: caller threads add when they publish, the responder takes away when it
+ * delivers.
+ */
+final class SaleState {
+  private static final VarHandle REMAINING;
+  private static final VarHandle ORDERS;
+  private static final VarHandle VERSION;
+
+  static {
+    try {
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      REMAINING = lookup.findVarHandle(SaleState.class, "remaining", long.class);
+      ORDERS = lookup.findVarHandle(SaleState.class, "orders", long.class);
+      VERSION = lookup.findVarHandle(SaleState.class, "version", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final Sale sale;
+  private final int shard;
+  private final int index;
+  private final long startsAtMillis;
+  private final long endsAtMillis;
+  private final LongAdder[] rejections;
+  private final AdmissionCap admissionCap = new AdmissionCap();
+
+  /** Written by the ledger writer only (release store); read by anyone (acquire load). */
+  @SuppressWarnings("unused") // accessed through REMAINING
+  private long remaining;
+
+  /** Written by the ledger writer only (release store); read by anyone (acquire load). */
+  @SuppressWarnings("unused") // accessed through ORDERS
+  private long orders;
+
+  /** The seqlock's sequence number: odd while the writer updates the counters. */
+  @SuppressWarnings("unused") // accessed through VERSION
+  private long version;
+
+  /**
+   * Set by the ledger writer when {@code remaining} reaches zero, before the decision that sold
+   * the last unit is published to the responder; read by caller threads to refuse early.
+   */
+  private volatile boolean soldOut;
+
+  SaleState(Sale sale, int shard, int index, long remaining, long orders) {
+    this.sale = sale;
+    this.shard = shard;
+    this.index = index;
+    this.startsAtMillis = toMillis(sale.startsAt().getEpochSecond(), sale.startsAt().getNano());
+    this.endsAtMillis = toMillis(sale.endsAt().getEpochSecond(), sale.endsAt().getNano());
+    this.rejections = new LongAdder[Rejection.values().length];
+    for (int i = 0; i < rejections.length; i++) {
+      rejections[i] = new LongAdder();
+    }
+    REMAINING.setRelease(this, remaining);
+    ORDERS.setRelease(this, orders);
+    this.soldOut = remaining == 0;
+  }
+
+  /** The registered specification. */
+  public Sale sale() {
+    return sale;
+  }
+
+  /** The shard whose writer owns this sale. */
+  public int shard() {
+    return shard;
+  }
+
+  /** The sale's index within its shard's catalog; part of every per-user key. */
+  int index() {
+    return index;
+  }
+
+  /** {@code startsAt} in epoch milliseconds, saturated. */
+  public long startsAtMillis() {
+    return startsAtMillis;
+  }
+
+  /** {@code endsAt} in epoch milliseconds, saturated. */
+  public long endsAtMillis() {
+    return endsAtMillis;
+  }
+
+  /** True once every unit is sold. Safe from any thread. */
+  public boolean isSoldOut() {
+    return soldOut;
+  }
+
+  /** Units not yet sold, as last published by the writer. Safe from any thread. */
+  public long publishedRemaining() {
+    return (long) REMAINING.getAcquire(this);
+  }
+
+  /** Orders confirmed, as last published by the writer. Safe from any thread. */
+  public long publishedOrders() {
+    return (long) ORDERS.getAcquire(this);
+  }
+
+  /**
+   * Remaining stock and confirmed orders as one consistent pair, as last published by the writer:
+   * both values come from the same moment between two confirmations. Safe from any thread; never
+   * blocks the writer (the reader retries if a write was in progress).
+   */
+  public Counters publishedCounters() {
+    for (int spins = 0; ; spins++) {
+      long before = (long) VERSION.getAcquire(this);
+      long remaining = (long) REMAINING.getOpaque(this);
+      long orders = (long) ORDERS.getOpaque(this);
+      VarHandle.loadLoadFence(); // the counters' loads complete before the re-check
+      long after = (long) VERSION.getOpaque(this);
+      if (before == after && (before & 1) == 0) {
+        return new Counters(remaining, orders);
+      }
+      if (spins < 100) {
+        Thread.onSpinWait();
+      } else {
+        Thread.yield(); // the writer was descheduled mid-update; let it finish
+      }
+    }
+  }
+
+  /** A consistent pair of counters; see {@link #publishedCounters()}. */
+  public record Counters(long remaining, long orders) {}
+
+  /** Units in flight for this sale, behind the admission cap. Safe from any thread. */
+  public AdmissionCap admissionCap() {
+    return admissionCap;
+  }
+
+  /** Counts one refusal. Safe from any thread. */
+  public void countRejection(Rejection reason) {
+    rejections[reason.ordinal()].increment();
+  }
+
+  /** Refusals counted for {@code reason}. Safe from any thread. */
+  public long rejections(Rejection reason) {
+    return rejections[reason.ordinal()].sum();
+  }
+
+  /** Refusals counted so far, one entry per reason (zero included). Safe from any thread. */
+  public EnumMap<Rejection, Long> rejectionCounts() {
+    EnumMap<Rejection, Long> counts = new EnumMap<>(Rejection.class);
+    for (Rejection r : Rejection.values()) {
+      counts.put(r, rejections(r));
+    }
+    return counts;
+  }
+
+  /**
+   * The sale's phase at {@code nowMillis} with {@code remaining} units left, as views and
+   * snapshots report it: before the start, sold out, ended, else on sale (in that order).
+   */
+  public SalePhase phaseAt(long nowMillis, long remaining) {
+    return phase(nowMillis, remaining == 0);
+  }
+
+  /**
+   * The phase at {@code nowMillis} as a caller thread judges a request: by the sold-out flag,
+   * which the writer sets before it publishes the decision that sold the last unit.
+   */
+  public SalePhase phaseAt(long nowMillis) {
+    return phase(nowMillis, soldOut);
+  }
+
+  private SalePhase phase(long nowMillis, boolean noneLeft) {
+    if (nowMillis < startsAtMillis) {
+      return SalePhase.UPCOMING;
+    } else if (noneLeft) {
+      return SalePhase.SOLD_OUT;
+    } else if (nowMillis >= endsAtMillis) {
+      return SalePhase.ENDED;
+    }
+    return SalePhase.ON_SALE;
+  }
+
+  /**
+   * This state, if {@code other} has the spec this sale was registered with: registering the same
+   * sale again is a no-op.
+   *
+   * @throws IllegalArgumentException naming each differing field otherwise
+   */
+  public SaleState requireSameSpec(Sale other) {
+    List<String> diffs = sale.differences(other);
+    if (!diffs.isEmpty()) {
+      throw new IllegalArgumentException("sale '" + other.id()
+          + "' is already registered with a different spec (registered vs new): "
+          + String.join(", ", diffs));
+    }
+    return this;
+  }
+
+  /** Writer thread only: the writer's own view of remaining stock (plain load). */
+  long remainingForWriter() {
+    return (long) REMAINING.get(this);
+  }
+
+  /** Writer thread only: the writer's own count of orders (plain load). */
+  long ordersForWriter() {
+    return (long) ORDERS.get(this);
+  }
+
+  /**
+   * Writer thread only: publishes the counters after an order is recorded. The sold-out flag is a
+   * volatile store made before the caller learns of the decision, so no caller can observe the
+   * result without also observing the flag.
+   */
+  void applyConfirmed(long remainingAfter, long ordersAfter) {
+    long v = (long) VERSION.get(this); // single writer: its own plain load
+    VERSION.setOpaque(this, v + 1); // odd: an update is in progress
+    VarHandle.storeStoreFence(); // readers see "odd" before any new counter value
+    REMAINING.setRelease(this, remainingAfter); // ordered store: snapshot readers
+    ORDERS.setRelease(this, ordersAfter); // ordered store: snapshot readers
+    VERSION.setRelease(this, v + 2); // even again, after both counters
+    if (remainingAfter == 0) {
+      soldOut = true; // volatile store: caller threads stop publishing for this sale
+    }
+  }
+
+  private static long toMillis(long seconds, int nanos) {
+    try {
+      return Math.addExact(Math.multiplyExact(seconds, 1000L), nanos / 1_000_000);
+    } catch (ArithmeticException e) {
+      return seconds < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+  }
+}

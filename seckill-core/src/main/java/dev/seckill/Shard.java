@@ -1,0 +1,232 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import com.lmax.disruptor.BlockingWaitStrategy;
+import com.lmax.disruptor.BusySpinWaitStrategy;
+import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.RingBuffer;
+import com.lmax.disruptor.SleepingWaitStrategy;
+import com.lmax.disruptor.WaitStrategy;
+import com.lmax.disruptor.YieldingWaitStrategy;
+import com.lmax.disruptor.dsl.Disruptor;
+import com.lmax.disruptor.dsl.ProducerType;
+import dev.seckill.Durability;
+import dev.seckill.IdleStrategy;
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
+import dev.seckill.Sale;
+import java.io.IOException;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard: a bounded multi-producer Disruptor ring feeding two consumers in a pipeline, and
+ * (with a sink) a flusher.
+ *
+ * <pre>
+ *  caller threads ──tryPublish──▶ [ ring (MULTI producer, bounded) ]
+ *                                      │
+ *                                      ▼
+ *                         seckill-ledger-N   (LedgerHandler: decides, writes the ledger)
+ *                                      │  gated on the writer's sequence
+ *                                      │  PERSISTED only: each confirmation waits until
+ *                                      │  seckill-flusher-N has stored it (awaitStored)
+ *                                      ▼
+ *                         seckill-responder-N (Responder: calls the slot's listener or Reply)
+ *
+ *                         seckill-flusher-N  (OutboxFlusher, with a sink: outbox ──▶ sink)
+ * </pre>
+ *
+ * <p>Each handler names its own thread as it starts ({@link LedgerHandler#threadName},
+ * {@link Responder#threadName}, {@link OutboxFlusher#threadName}); callers' code runs only on the
+ * responder thread (or on the submitting thread, for refusals decided before the ring).
+ *
+ * <p>Publishing never blocks: {@link #tryPublish} returns false on a full ring. A slot is reused
+ * only after the responder has passed it, so every published request is delivered exactly once.
+ */
+final class Shard implements AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(Shard.class);
+
+  private final int index;
+  private final StockLedger ledger;
+  private final Disruptor<PurchaseEvent> disruptor;
+  private final RingBuffer<PurchaseEvent> ring;
+  private final LedgerHandler writer;
+  private final Responder responder;
+  /** Empty without an order sink: the outbox is then only the ledger's. */
+  private final Optional<OutboxFlusher> flusher;
+  private final DeadLetterFile deadLetters;
+
+  private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
+      Optional<FlushSettings> flush) {
+    this.index = index;
+    this.ledger = ledger;
+    this.deadLetters = DeadLetterFile.open(index, ledger.directory());
+    this.flusher = flush.map(
+        settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
+    this.writer = new LedgerHandler(index, ledger);
+    boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
+    this.responder = persisted
+        ? Responder.afterStored(index, flusher.get())
+        : Responder.atOnce(index);
+    this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
+        ProducerType.MULTI, waitStrategy(idle));
+    disruptor.setDefaultExceptionHandler(new LogAndContinueExceptionHandler(index));
+    disruptor.handleEventsWith(writer).then(responder);
+    this.ring = disruptor.start();
+    flusher.ifPresent(OutboxFlusher::start);
+  }
+
+  /**
+   * Starts a shard over an opened ledger; the shard owns the ledger from now on. With
+   * {@code flush} settings (an order sink), a flusher thread drains the outbox into the sink.
+   */
+  public static Shard start(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
+      Optional<FlushSettings> flush) {
+    return new Shard(index, ledger, ringSize, idle, flush);
+  }
+
+  /**
+   * Completes once every order confirmed before the call is stored in the sink; at once if
+   * there is no sink.
+   */
+  public CompletableFuture<Void> flush() {
+    return flusher.map(OutboxFlusher::awaitFlushed)
+        .orElseGet(() -> CompletableFuture.completedFuture(null));
+  }
+
+  /**
+   * Offers a purchase answered through {@code listener}: the caller's own, or a {@link Reply}
+   * for a caller who wants a future. False if the ring is full. Never blocks.
+   */
+  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
+    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, listener);
+  }
+
+  /**
+   * Registers a sale through the writer. Waits for a free slot (registration is an admin call,
+   * not a buyer's), then for the writer's answer.
+   */
+  public CompletableFuture<SaleState> register(Sale sale) {
+    CompletableFuture<SaleState> registration = new CompletableFuture<>();
+    ring.publishEvent(Translators.REGISTER, sale, registration);
+    return registration;
+  }
+
+  /** This shard's index. */
+  public int index() {
+    return index;
+  }
+
+  /** The ring's free slots now; a hint for tests and metrics. */
+  public long remainingCapacity() {
+    return ring.remainingCapacity();
+  }
+
+  /** Orders the sink refused for good, parked in this shard's dead-letter file. Any thread. */
+  public long deadLetteredOrders() {
+    return deadLetters.count();
+  }
+
+  /** Callbacks that have thrown on this shard's responder. */
+  public long callbackFailures() {
+    return responder.callbackFailures();
+  }
+
+  /** The ledger; touch it only after {@link #close()} or from the writer thread. */
+  public StockLedger ledger() {
+    return ledger;
+  }
+
+  /**
+   * Lets the flusher store what it can within {@code flushTimeoutNanos} (it stops once the writer
+   * has decided every published request and their orders are stored, or at the deadline), then
+   * drains the ring (every published request is decided and delivered; with PERSISTED, a
+   * confirmation the flusher did not store is delivered as a failure), stops all threads and
+   * closes the ledger cleanly. The flusher stops first because with PERSISTED the responder waits
+   * for it. Producers must have stopped publishing first.
+   */
+  public void close(long flushTimeoutNanos) throws IOException {
+    if (flusher.isPresent()) {
+      flusher.get().stop(flushTimeoutNanos, this::writerDrained).join();
+    }
+    disruptor.shutdown();
+    ledger.close();
+  }
+
+  /** True once the writer has decided every request published so far. */
+  private boolean writerDrained() {
+    return disruptor.getSequenceValueFor(writer) >= ring.getCursor();
+  }
+
+  /** {@link #close(long)} without waiting for the sink. */
+  @Override
+  public void close() throws IOException {
+    close(0);
+  }
+
+  /** Names threads by shard only; each handler renames its thread in {@code onStart}. */
+  private static ThreadFactory threadFactory(int shard) {
+    return runnable -> {
+      Thread t = new Thread(runnable, "seckill-shard-" + shard);
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  private static WaitStrategy waitStrategy(IdleStrategy idle) {
+    switch (idle) {
+      case BUSY_SPIN:
+        return new BusySpinWaitStrategy();
+      case YIELDING:
+        return new YieldingWaitStrategy();
+      case SLEEPING:
+        return new SleepingWaitStrategy();
+      case BLOCKING:
+      default:
+        return new BlockingWaitStrategy();
+    }
+  }
+
+  /** Handlers catch their own failures; anything reaching here is a bug, logged and survived. */
+  private static final class LogAndContinueExceptionHandler
+      implements ExceptionHandler<PurchaseEvent> {
+    private final int shard;
+
+    LogAndContinueExceptionHandler(int shard) {
+      this.shard = shard;
+    }
+
+    @Override
+    public void handleEventException(Throwable ex, long sequence, PurchaseEvent event) {
+      log.error("seckill shard {}: unexpected failure at sequence {}", shard, sequence, ex);
+    }
+
+    @Override
+    public void handleOnStartException(Throwable ex) {
+      log.error("seckill shard {}: failed to start", shard, ex);
+    }
+
+    @Override
+    public void handleOnShutdownException(Throwable ex) {
+      log.error("seckill shard {}: failed to shut down", shard, ex);
+    }
+  }
+}

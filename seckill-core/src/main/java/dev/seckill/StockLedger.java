@@ -1,0 +1,1111 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import dev.seckill.spi.ConfirmedOrder;
+import java.io.File;
+import java.io.IOException;
+import java.lang.reflect.Field;
+import java.lang.reflect.Method;
+import java.nio.file.FileStore;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.function.Consumer;
+import net.openhft.chronicle.hash.Data;
+import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
+import net.openhft.chronicle.map.ChronicleMap;
+import net.openhft.chronicle.map.ChronicleMapBuilder;
+import net.openhft.chronicle.map.ExternalMapQueryContext;
+import net.openhft.chronicle.map.MapEntry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One shard's stock ledger: remaining stock per sale, units bought per (sale, user), the order-id
+ * sequence and the outbox of confirmed orders, kept off-heap in persisted Chronicle Map files.
+ *
+ * <h2>Concurrency</h2>
+ * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}) runs on the shard's
+ * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
+ * thread and an {@code assert} checks it on each call, in the manner of the Disruptor's
+ * {@code SingleProducerSequencer}. Because only one thread decides, a decision needs no lock and
+ * no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its own
+ * per-segment lock inside each {@code get}/{@code put}; nothing else contends for it on the hot
+ * path except a flusher draining the outbox.)
+ *
+ * <p><b>What other threads may read.</b> Caller threads read a sale's sold-out flag and the
+ * published counters of {@link SaleState}; those are volatile or release/acquire and are written
+ * only here. The Disruptor's sequence barrier gives happens-before from the writer's decision to
+ * the responder thread that completes the caller's future.
+ *
+ * <h2>Crash consistency</h2>
+ * Chronicle Map has no transaction across keys or maps, so a {@code kill -9} can land between any
+ * two writes. A confirmation therefore writes, in this order:
+ * <ol>
+ *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
+ *       the values <em>after</em> the order (remaining stock, sale order count, user units);
+ *   <li>the user's units bought (a set, not an add);
+ * </ol>
+ * and, once per Disruptor batch ({@link #checkpoint}), for the batch as a whole:
+ * <ol start="3">
+ *   <li>each touched sale's remaining stock and order count (sets);
+ *   <li>the applied watermark, last; only then is it published to the flusher.
+ * </ol>
+ * Recovery reads the watermark and replays {@code watermark + 1, +2, ...} for as long as records
+ * exist. Replay only sets values, so it is idempotent, and any prefix of the writes above recovers
+ * to either "order absent" (step 1 missing: nothing else was written, the caller was never told)
+ * or "order applied". The sequence resumes after the highest applied record, so an order id is
+ * never reused. The flusher removes records only at or below the published watermark, so the
+ * records recovery needs are always there.
+ *
+ * <p><b>A failed write</b> (Chronicle throws: a full segment, an unbacked mapped page, "Map
+ * failed") is undone, the record removed if the user's write failed after it, and answered
+ * {@link Rejection#OVERLOADED}; so no record of an unconfirmed order remains. Replay discards a
+ * last record whose buyer does not fit in the users map (left by an older version), with a
+ * warning.
+ *
+ * <h2>Bounds and disk</h2>
+ * Besides the entry counts, the users map and the outbox each have a byte budget the writer
+ * checks before writing (see {@link #entryCost}); the maps are created with segment tiering off
+ * and fully allocated, so they never grow at run time. See docs/design.md, "Bounds in bytes"
+ * and "Disk use".
+ *
+ * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
+ * returns, which survives a process crash but not a power loss or kernel panic (see
+ * docs/guarantees.md).
+ */
+final class StockLedger implements AutoCloseable {
+  static {
+    ChronicleDefaults.apply(); // before any Chronicle class runs: no analytics, no banner
+  }
+
+  private static final Logger log = LoggerFactory.getLogger(StockLedger.class);
+
+  private static final Long WATERMARK_KEY = -1L;
+  private static final Long FLUSHED_KEY = -2L;
+  private static final VarHandle PUBLISHED_SEQ;
+
+  static {
+    try {
+      PUBLISHED_SEQ = MethodHandles.lookup().findVarHandle(StockLedger.class, "publishedSeq", long.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+  private static final String CLEAN_MARKER = "CLEAN";
+  /** Present only while a first open creates the map files; found on open, they are incomplete. */
+  private static final String CREATING_MARKER = "CREATING";
+  private static final String USERS_FILE = "users.cm3";
+  private static final String OUTBOX_FILE = "outbox.cm3";
+  private static final String COUNTERS_FILE = "counters.cm3";
+  /**
+   * Average bytes of a users-map key ({@code saleIndex|userId} in UTF-8) the map is sized for.
+   * The byte budget ({@link #MAX_FILL} of that space) then holds {@code maxUsers} entries whose
+   * keys average up to about 41 bytes: user ids of about 40 ASCII characters.
+   */
+  static final int USER_KEY_BYTES = 64;
+  /** Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id). */
+  static final int ORDER_VALUE_BYTES = 112;
+  /**
+   * What Chronicle stores per entry besides key and value bytes, counted generously: two size
+   * prefixes (up to 2 bytes each for a key or value under 16 KiB), the entry checksum (4) and
+   * the worst value alignment (7).
+   */
+  private static final int ENTRY_OVERHEAD_BYTES = 15;
+  /**
+   * The share of a map's entry space (all segments' first tier) its byte budget may fill. Keys
+   * hash unevenly over segments; the rest is head-room so a segment rarely fills first (if one
+   * does, that insert is refused with OVERLOADED, see {@link #decide}).
+   */
+  private static final double MAX_FILL = 0.8;
+  /** Chronicle refuses to fallocate a file unless the disk has 10% more free than the file. */
+  private static final double SPACE_HEADROOM = 1.1;
+
+  private final LedgerConfig config;
+  private final ChronicleMap<CharSequence, Long> users;
+  private final ChronicleMap<Long, OrderRecord> outbox;
+  private final ChronicleMap<Long, Long> counters;
+  private final SaleCatalog catalog;
+  /** Appended by the writer; read by the flusher to name an order's sale. */
+  private final List<SaleState> sales = new CopyOnWriteArrayList<>();
+  private final boolean recovered;
+  private final long replayed;
+
+  // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
+  private final StringBuilder userKey = new StringBuilder(64);
+  private final OrderRecord scratch = new OrderRecord();
+  private long appliedSeq;
+  private long userCount;
+  /** Bytes of the users map's entries, as {@link #entryCost} counts them. */
+  private long userBytes;
+  private final long userBudget;
+  private final long userChunk;
+  private final long outboxBudget;
+  private final long outboxChunk;
+  /** Cost of the record the writer wrote last (undone if the user's write then fails). */
+  private long lastRecordCost;
+  private long writeFailures;
+  /** The thread allowed to mutate; volatile so the hand-over at shutdown is visible. */
+  private volatile Thread writer;
+
+  /** {@code appliedSeq} as published to other threads: release store by the writer. */
+  @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
+  private long publishedSeq;
+
+  /** Orders in the outbox: incremented by the writer, decreased by the flusher. */
+  private final AtomicLong outboxSize = new AtomicLong();
+  /** Bytes of the outbox's entries ({@link #entryCost}): added by the writer, freed by the flusher. */
+  private final AtomicLong outboxBytes = new AtomicLong();
+
+  // Flusher-confined state.
+  private final OrderRecord flusherScratch = new OrderRecord();
+  private long flushedSeq;
+  private boolean closed;
+
+  /** Test seam: called after each numbered write of a confirmation (1..4). */
+  interface WriteProbe {
+    WriteProbe NONE = step -> {};
+
+    void afterWrite(int step);
+  }
+
+  private WriteProbe probe = WriteProbe.NONE;
+  private WriteProbe faults = WriteProbe.NONE;
+
+  /** Carries a probe's exception (a simulated crash) past the writer's failure handling. */
+  private static final class ProbeCrash extends RuntimeException {
+    final RuntimeException crash;
+
+    ProbeCrash(RuntimeException crash) {
+      super(null, null, false, false);
+      this.crash = crash;
+    }
+  }
+
+  /** Sales whose counters changed since the last checkpoint (writer-confined). */
+  private final boolean[] dirty;
+  private final int[] dirtySales;
+  private int dirtyCount;
+
+  /** Test seam: installs a probe that may throw to simulate a crash between two writes. */
+  void probe(WriteProbe probe) {
+    this.probe = probe;
+  }
+
+  /**
+   * Test seam: called just before numbered write 1 (the record) and 2 (the user's units) of a
+   * confirmation, inside the writer's failure handling, so a throw there acts as Chronicle
+   * failing that write (a full segment, {@code InternalError} from a mapped page, ...).
+   */
+  void faults(WriteProbe beforeWrite) {
+    this.faults = beforeWrite;
+  }
+
+  private void probeAfter(int step) {
+    try {
+      probe.afterWrite(step);
+    } catch (RuntimeException e) {
+      throw new ProbeCrash(e);
+    }
+  }
+
+  private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
+      ChronicleMap<Long, OrderRecord> outbox, ChronicleMap<Long, Long> counters,
+      SaleCatalog catalog, boolean recovered) {
+    this.config = config;
+    this.users = users;
+    this.outbox = outbox;
+    this.counters = counters;
+    this.catalog = catalog;
+    this.recovered = recovered;
+    this.dirty = new boolean[config.maxSales()];
+    this.dirtySales = new int[config.maxSales()];
+    this.userChunk = chunkSize(users);
+    this.outboxChunk = chunkSize(outbox);
+    this.userBudget = budget(users, config.maxUsers(),
+        entryCost(USER_KEY_BYTES, Long.BYTES, userChunk));
+    this.outboxBudget = budget(outbox, config.outboxCapacity(),
+        entryCost(Long.BYTES, ORDER_VALUE_BYTES, outboxChunk));
+    Long watermark = counters.get(WATERMARK_KEY);
+    this.appliedSeq = watermark == null ? 0 : watermark;
+    List<Sale> specs = catalog.sales();
+    for (int i = 0; i < specs.size(); i++) {
+      sales.add(loadSale(specs.get(i), i));
+    }
+    this.replayed = replayTail();
+    this.userCount = users.longSize();
+    this.outboxSize.set(outbox.longSize());
+    long[] bytes = new long[2];
+    users.forEachEntry(e -> bytes[0] += entryCost(e.key().size(), e.value().size(), userChunk));
+    outbox.forEachEntry(e -> bytes[1] += entryCost(e.key().size(), e.value().size(), outboxChunk));
+    this.userBytes = bytes[0];
+    this.outboxBytes.set(bytes[1]);
+    Long flushed = counters.get(FLUSHED_KEY);
+    this.flushedSeq = flushed == null ? 0 : flushed;
+    PUBLISHED_SEQ.setRelease(this, appliedSeq);
+  }
+
+  /**
+   * Opens (or creates) the ledger in {@code config.directory()}. If the previous owner did not
+   * close it cleanly, each map is opened in Chronicle's recovery mode and the tail of the outbox
+   * is replayed.
+   *
+   * <p>A first open (no outbox file yet) checks that the file system has room for the map files
+   * (their full size, see {@link #bytesToCreate}) before creating anything, and creates them
+   * fully allocated, so they never grow at run time. If creating fails, the files this open
+   * created are removed before the exception is thrown, so a retry starts afresh. A
+   * {@code CREATING} marker, present only while the files are being created, lets the next open
+   * clean up after a process that died half-way through a first open.
+   *
+   * @throws IOException if the disk lacks room for the files (the message names the directory,
+   *     the bytes needed and the bytes free) or a file cannot be created or opened
+   */
+  public static StockLedger open(LedgerConfig config) throws IOException {
+    return open(config, true);
+  }
+
+  /** {@link #open(LedgerConfig)}; tests may skip the space check to reach Chronicle's own. */
+  static StockLedger open(LedgerConfig config, boolean checkSpace) throws IOException {
+    Path dir = config.directory();
+    Files.createDirectories(dir);
+    Path creating = dir.resolve(CREATING_MARKER);
+    if (Files.exists(creating)) {
+      // A first open died while creating the files: no order was ever taken, nothing to keep.
+      log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
+          + " ledger files; removing them and creating them again", config.shardIndex(), dir);
+      for (String name : new String[] {USERS_FILE, OUTBOX_FILE, COUNTERS_FILE}) {
+        Files.deleteIfExists(dir.resolve(name));
+      }
+    }
+    Path marker = dir.resolve(CLEAN_MARKER);
+    boolean fresh = !Files.exists(dir.resolve(OUTBOX_FILE));
+    if (fresh) {
+      if (checkSpace) {
+        requireSpace(dir, bytesToCreate(config), "the ledger files of shard " + config.shardIndex());
+      }
+      Files.write(creating, new byte[0]);
+      Fsync.directory(dir);
+    }
+    boolean clean = fresh || Files.exists(marker);
+    List<Path> created = new ArrayList<>(3);
+    ChronicleMap<CharSequence, Long> users = null;
+    ChronicleMap<Long, OrderRecord> outbox = null;
+    ChronicleMap<Long, Long> counters = null;
+    Path opening = null;
+    try {
+      opening = dir.resolve(USERS_FILE);
+      users = openMap(usersBuilder(config), opening, clean, created);
+      opening = dir.resolve(OUTBOX_FILE);
+      outbox = openMap(outboxBuilder(config), opening, clean, created);
+      opening = dir.resolve(COUNTERS_FILE);
+      counters = openMap(countersBuilder(config), opening, clean, created);
+      opening = null;
+      if (fresh) {
+        Files.delete(creating);
+      }
+      // From here on the files are in use: a crash must be treated as unclean on next open.
+      Files.deleteIfExists(marker);
+      Fsync.directory(dir);
+      StockLedger ledger = new StockLedger(config, users, outbox, counters,
+          SaleCatalog.load(dir), !clean);
+      log.info("seckill ledger shard {} opened {} in {}: sales={}, appliedSeq={}, replayed={},"
+              + " users={} ({} of {} bytes), outbox={} ({} of {} bytes)",
+          config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
+          ledger.sales.size(), ledger.appliedSeq, ledger.replayed, ledger.userCount,
+          ledger.userBytes, ledger.userBudget, ledger.outboxSize.get(), ledger.outboxBytes.get(),
+          ledger.outboxBudget);
+      return ledger;
+    } catch (IOException | RuntimeException | Error e) {
+      closeQuietly(users);
+      closeQuietly(outbox);
+      closeQuietly(counters);
+      if (!created.isEmpty() || fresh) {
+        // Remove what this open created: a half-created file would make the next open wait for
+        // its header and then fail with a misleading "the process which created it crashed".
+        for (Path file : created) {
+          try {
+            Files.deleteIfExists(file);
+          } catch (IOException | RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+        if (fresh) {
+          try {
+            Files.deleteIfExists(creating);
+          } catch (IOException | RuntimeException suppressed) {
+            e.addSuppressed(suppressed);
+          }
+        }
+      }
+      if (opening != null && e instanceof IOException) {
+        throw new IOException("could not " + (created.contains(opening) ? "create " : "open ")
+            + opening + ": " + e.getMessage()
+            + (created.isEmpty() ? "" : "; removed the files this open created: " + created), e);
+      }
+      throw e;
+    }
+  }
+
+  static ChronicleMapBuilder<CharSequence, Long> usersBuilder(LedgerConfig config) {
+    return ChronicleMapBuilder.of(CharSequence.class, Long.class)
+        .name("seckill-users-" + config.shardIndex())
+        .entries(config.maxUsers())
+        .averageKeySize(USER_KEY_BYTES)
+        .allowSegmentTiering(false) // a full segment throws (answered OVERLOADED), never grows
+        .putReturnsNull(true)
+        .removeReturnsNull(true);
+  }
+
+  static ChronicleMapBuilder<Long, OrderRecord> outboxBuilder(LedgerConfig config) {
+    return ChronicleMapBuilder.of(Long.class, OrderRecord.class)
+        .name("seckill-outbox-" + config.shardIndex())
+        .entries(config.outboxCapacity())
+        .averageValueSize(ORDER_VALUE_BYTES)
+        .valueMarshallers(OrderRecordMarshaller.INSTANCE, OrderRecordMarshaller.INSTANCE)
+        .allowSegmentTiering(false)
+        .putReturnsNull(true)
+        .removeReturnsNull(true);
+  }
+
+  static ChronicleMapBuilder<Long, Long> countersBuilder(LedgerConfig config) {
+    return ChronicleMapBuilder.of(Long.class, Long.class)
+        .name("seckill-counters-" + config.shardIndex())
+        .entries(2L * config.maxSales() + 16)
+        .allowSegmentTiering(false)
+        .putReturnsNull(true)
+        .removeReturnsNull(true);
+  }
+
+  /**
+   * Bytes the ledger files of {@code config}'s shard take when created: their full, allocated
+   * size (0 for a shard whose files exist). Computed from Chronicle's own sizing, without
+   * creating anything; -1 if this Chronicle version does not let us compute it.
+   */
+  public static long bytesToCreate(LedgerConfig config) {
+    Path dir = config.directory();
+    if (Files.exists(dir.resolve(OUTBOX_FILE)) && !Files.exists(dir.resolve(CREATING_MARKER))) {
+      return 0;
+    }
+    long users = fileSize(usersBuilder(config));
+    long outbox = fileSize(outboxBuilder(config));
+    long counters = fileSize(countersBuilder(config));
+    if (users < 0 || outbox < 0 || counters < 0) {
+      return -1;
+    }
+    return users + outbox + counters;
+  }
+
+  private static final long PAGE = 4096;
+
+  /**
+   * The length of the file {@code builder} would create: Chronicle's own layout computation
+   * (the map object it builds before mapping the file), plus the header's page(s). Chronicle
+   * offers no public method for it, so this reaches its builder's private {@code newMap};
+   * -1 if that fails (a future version), and the caller then skips the space check.
+   */
+  static long fileSize(ChronicleMapBuilder<?, ?> builder) {
+    try {
+      ChronicleMapBuilder<?, ?> probe = builder.clone();
+      Field persisted = ChronicleMapBuilder.class.getDeclaredField("persisted");
+      persisted.setAccessible(true);
+      persisted.setBoolean(probe, true); // persisted maps checksum entries: 4 bytes more each
+      Method newMap = ChronicleMapBuilder.class.getDeclaredMethod("newMap");
+      newMap.setAccessible(true);
+      VanillaChronicleHash<?, ?, ?, ?> layout = (VanillaChronicleHash<?, ?, ?, ?>) newMap.invoke(probe);
+      long withoutHeader = layout.sizeInBytesWithoutTiers();
+      return (withoutHeader + 2 * PAGE + PAGE - 1) / PAGE * PAGE;
+    } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+      log.debug("cannot compute the ledger file size with this Chronicle Map version", e);
+      return -1;
+    }
+  }
+
+  /**
+   * Fails unless the file system holding {@code dir} (or its nearest existing parent) has
+   * {@code needed} bytes free plus Chronicle's 10% head-room. Does nothing if {@code needed}
+   * is 0 or unknown (negative).
+   *
+   * @throws IOException naming {@code what}, the directory, the bytes needed and the bytes free
+   */
+  public static void requireSpace(Path dir, long needed, String what) throws IOException {
+    if (needed <= 0) {
+      return;
+    }
+    Path existing = dir.toAbsolutePath();
+    while (existing != null && !Files.exists(existing)) {
+      existing = existing.getParent();
+    }
+    if (existing == null) {
+      return;
+    }
+    FileStore store = Files.getFileStore(existing);
+    long free = store.getUsableSpace();
+    long wanted = (long) Math.ceil(needed * SPACE_HEADROOM);
+    if (free < wanted) {
+      throw new IOException("not enough disk space in " + dir + " for " + what + ": they need "
+          + needed + " bytes (" + mib(needed) + " MiB, allocated in full at creation) plus 10%"
+          + " head-room, " + wanted + " bytes in all, but the file system (" + store + ") has "
+          + free + " bytes free (" + mib(free) + " MiB). Free some space, choose another dataDir,"
+          + " or lower maxUsersPerShard / outboxCapacityPerShard / shards (docs/design.md, Disk use)");
+    }
+  }
+
+  private static String mib(long bytes) {
+    return String.format(java.util.Locale.ROOT, "%.1f", bytes / 1048576.0);
+  }
+
+  private static <K, V> ChronicleMap<K, V> openMap(ChronicleMapBuilder<K, V> builder, Path file,
+      boolean clean, List<Path> created) throws IOException {
+    File f = file.toFile();
+    if (!f.exists()) {
+      created.add(file); // before creating: a failed creation may leave a partial file
+      ChronicleMap<K, V> map = builder.createPersistedTo(f);
+      try {
+        allocate(file);
+      } catch (IOException | RuntimeException | Error e) {
+        closeQuietly(map);
+        throw e;
+      }
+      return map;
+    }
+    if (clean) {
+      return builder.createPersistedTo(f);
+    }
+    return builder.recoverPersistedTo(f, true);
+  }
+
+  /**
+   * Reserves the disk blocks of a just-created map file, so writing into it later never needs
+   * new space: a disk that fills after open cannot fail or stall a sale. Chronicle creates the file
+   * at its full length but sparse; {@code fallocate(2)} allocates the blocks (which read as zeros)
+   * without writing them. Not Chronicle's own {@code sparseFile(false)}: that zeroes each tier
+   * through memory when it is first mapped, on the writer thread, mid-sale — measured at about a
+   * sixth of the sparse file's decisions per second (docs/benchmarks.md). Where the system has no
+   * {@code fallocate} (not Linux), the file stays sparse and this is logged once.
+   */
+  static void allocate(Path file) throws IOException {
+    long size = Files.size(file);
+    net.openhft.posix.PosixAPI posix;
+    try {
+      posix = net.openhft.posix.PosixAPI.posix();
+    } catch (RuntimeException | LinkageError e) {
+      logNoFallocate(e);
+      return;
+    }
+    int fd = posix.open(file.toString(), O_RDWR, 0);
+    if (fd < 0) {
+      throw new IOException("could not open " + file + " to allocate its " + size + " bytes");
+    }
+    try {
+      int rc = posix.fallocate(fd, 0, 0, size);
+      if (rc != 0) {
+        throw new IOException("Not enough space to allocate " + file + ": " + size
+            + " bytes (fallocate returned " + rc + ")");
+      }
+    } catch (UnsupportedOperationException e) {
+      logNoFallocate(e);
+    } finally {
+      posix.close(fd);
+    }
+  }
+
+  private static final int O_RDWR = 2;
+  private static volatile boolean noFallocateLogged;
+
+  private static void logNoFallocate(Throwable why) {
+    if (!noFallocateLogged) {
+      noFallocateLogged = true;
+      log.warn("seckill ledger: cannot reserve disk blocks here ({}); ledger files stay sparse,"
+          + " so a disk that fills mid-sale fails writes (answered OVERLOADED)", why.toString());
+    }
+  }
+
+  private static void closeQuietly(ChronicleMap<?, ?> map) {
+    if (map != null) {
+      try {
+        map.close();
+      } catch (RuntimeException ignored) {
+        // already failing; the original exception is the one to report
+      }
+    }
+  }
+
+  private SaleState loadSale(Sale sale, int index) {
+    Long remaining = counters.get(remainingKey(index));
+    Long orders = counters.get(ordersKey(index));
+    if (remaining == null) {
+      // Crashed between writing the catalog and the counters: no order can exist yet.
+      remaining = sale.stock();
+      orders = 0L;
+      counters.put(remainingKey(index), remaining);
+      counters.put(ordersKey(index), orders);
+    }
+    return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
+  }
+
+  /** Re-applies every outbox record above the watermark; returns how many. */
+  private long replayTail() {
+    long count = 0;
+    OrderRecord r;
+    while ((r = outbox.getUsing(appliedSeq + 1, scratch)) != null) {
+      if (r.saleIndex < 0 || r.saleIndex >= sales.size()) {
+        throw new IllegalStateException("outbox record " + (appliedSeq + 1)
+            + " names sale index " + r.saleIndex + " but the catalog holds " + sales.size()
+            + " sales; the ledger in " + config.directory() + " is damaged");
+      }
+      SaleState sale = sales.get(r.saleIndex);
+      buildUserKey(sale.index(), r.userId);
+      try {
+        users.put(userKey, (long) r.userUnitsAfter);
+      } catch (RuntimeException | Error e) {
+        long seq = appliedSeq + 1;
+        if (outbox.containsKey(seq + 1)) {
+          throw new IllegalStateException("outbox record " + seq + " (order " + r.orderId
+              + ") cannot be replayed: its buyer does not fit in the users map, and later records"
+              + " exist; the ledger in " + config.directory() + " is damaged", e);
+        }
+        // The last record, whose buyer never fit: written by a purchase whose user write then
+        // failed (before this version the record stayed behind), so never confirmed to anyone.
+        log.warn("seckill ledger shard {}: discarding outbox record {} (order {}, user '{}'): its"
+                + " buyer does not fit in the users map ({}), so its purchase failed and was never"
+                + " confirmed", config.shardIndex(), seq, r.orderId, r.userId, e.toString());
+        outbox.remove(seq);
+        break;
+      }
+      sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      markDirty(sale.index());
+      appliedSeq++;
+      count++;
+    }
+    checkpoint();
+    return count;
+  }
+
+  /** Records the calling thread as the only one allowed to mutate this ledger. */
+  public void bindWriter() {
+    writer = Thread.currentThread();
+  }
+
+  /** Called by the writer as it stops: from now on the closing thread may finish the ledger. */
+  public void releaseWriter() {
+    writer = null;
+  }
+
+  private boolean onWriterThread() {
+    return writer == null || writer == Thread.currentThread();
+  }
+
+  /**
+   * The sales this shard holds, in catalog order. The writer thread; or any thread while no
+   * {@link #register} can run: before the first registration sent through the started writer
+   * (the engine reads it as it is built, on the thread that opened the ledger), or after the
+   * writer stopped.
+   */
+  public List<SaleState> sales() {
+    return Collections.unmodifiableList(new ArrayList<>(sales));
+  }
+
+  /** True if this open had to recover from an unclean stop. */
+  public boolean recovered() {
+    return recovered;
+  }
+
+  /** Outbox records replayed by recovery on open. */
+  public long replayed() {
+    return replayed;
+  }
+
+  /**
+   * Registers a sale, or returns the existing state if the same spec is already registered.
+   * Writer thread only.
+   *
+   * @throws IllegalArgumentException if a sale with the same id but a different spec exists
+   * @throws IllegalStateException if the shard holds its maximum number of sales
+   */
+  public SaleState register(Sale sale) {
+    assert onWriterThread() : "register called off the ledger writer thread";
+    for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
+      if (existing.sale().id().equals(sale.id())) {
+        return existing.requireSameSpec(sale);
+      }
+    }
+    if (sales.size() >= config.maxSales()) {
+      throw new IllegalStateException("shard " + config.shardIndex() + " already holds maxSales="
+          + config.maxSales() + " sales; cannot register '" + sale.id() + "'");
+    }
+    int index = catalog.add(sale); // durable first; counters missing on crash means "untouched"
+    counters.put(remainingKey(index), sale.stock());
+    counters.put(ordersKey(index), 0L);
+    SaleState state = new SaleState(sale, config.shardIndex(), index, sale.stock(), 0);
+    sales.add(state);
+    log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
+    return state;
+  }
+
+  /**
+   * Decides one purchase: confirms it (recording the order) if the stock and the user's limit
+   * allow the whole quantity, otherwise refuses it. A new buyer beyond {@code maxUsers} or the
+   * users map's byte budget, an order beyond the outbox's count or byte budget, and any write
+   * Chronicle fails (undone first) are refused with {@link Rejection#OVERLOADED}; this method
+   * throws only for a bug or a test probe's simulated crash. Writer thread only;
+   * allocation-free when the request is refused and the user's count is below 128.
+   *
+   * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
+   */
+  public long decide(SaleState sale, String userId, int quantity) {
+    assert onWriterThread() : "decide called off the ledger writer thread";
+    long remaining = sale.remainingForWriter();
+    if (remaining == 0) {
+      return reject(Rejection.SOLD_OUT);
+    }
+    if (quantity > remaining) {
+      return reject(Rejection.INSUFFICIENT_STOCK);
+    }
+    buildUserKey(sale.index(), userId);
+    long seq = appliedSeq + 1;
+    boolean recordWritten = false;
+    long confirmed = 0;
+    // One hash lookup serves both the limit check and the update: the query context holds the
+    // user's entry (under Chronicle's segment lock, uncontended: only this thread touches users).
+    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
+      user.updateLock().lock();
+      MapEntry<CharSequence, Long> entry = user.entry();
+      long bought = entry == null ? 0 : entry.value().get();
+      if (bought + quantity > sale.sale().limitPerUser()) {
+        return reject(Rejection.LIMIT_REACHED);
+      }
+      long userCost = 0;
+      if (entry == null) {
+        userCost = entryCost(user.queriedKey().size(), Long.BYTES, userChunk);
+        if (userCount >= config.maxUsers() || userBytes + userCost > userBudget) {
+          return reject(Rejection.OVERLOADED);
+        }
+      }
+      if (outboxSize.get() >= config.outboxCapacity()) {
+        return reject(Rejection.OVERLOADED);
+      }
+
+      long orderId = orderIdOf(seq);
+      long remainingAfter = remaining - quantity;
+      long ordersAfter = sale.ordersForWriter() + 1;
+      OrderRecord r = scratch;
+      r.orderId = orderId;
+      r.confirmedAtMillis = config.clock().millis();
+      r.stockAfter = remainingAfter;
+      r.saleOrdersAfter = ordersAfter;
+      r.saleIndex = sale.index();
+      r.quantity = quantity;
+      r.userUnitsAfter = (int) (bought + quantity);
+      r.userId.setLength(0);
+      r.userId.append(userId);
+
+      if (!writeRecord(seq, r)) { // 1. the record of truth
+        return reject(Rejection.OVERLOADED); // over the outbox's byte budget; nothing written
+      }
+      recordWritten = true;
+      probeAfter(1);
+      faults.afterWrite(2);
+      Data<Long> unitsAfter = user.wrapValueAsData(bought + quantity);
+      if (entry == null) { // 2. set, replayable
+        user.insert(user.absentEntry(), unitsAfter);
+        userCount++;
+        userBytes += userCost;
+      } else {
+        user.replaceValue(entry, unitsAfter);
+      }
+      recordWritten = false;
+      probeAfter(2);
+      markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
+
+      appliedSeq = seq;
+      outboxSize.incrementAndGet();
+      sale.applyConfirmed(remainingAfter, ordersAfter);
+      if (remainingAfter == 0) {
+        log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
+      }
+      confirmed = orderId;
+      return orderId;
+    } catch (ProbeCrash c) {
+      throw c.crash;
+    } catch (Throwable t) {
+      // Chronicle failed: a full segment (IllegalStateException), a mapped page the disk could
+      // not back (InternalError), "Map failed" (OutOfMemoryError), ... Undo, answer OVERLOADED,
+      // keep the shard running.
+      if (confirmed != 0) {
+        return confirmed; // only releasing the context failed; the order is complete
+      }
+      if (recordWritten) {
+        undoRecord(seq);
+      }
+      return writeFailed(t);
+    }
+  }
+
+  /**
+   * {@link #decide(SaleState, String, int)} with the answer given to {@code out} instead of
+   * encoded in the returned {@code long}: the ledger's encoding stays in this class. Writer thread
+   * only; as allocation-free as the other form.
+   */
+  public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
+    long decision = decide(sale, userId, quantity);
+    if (isConfirmed(decision)) {
+      out.confirmed(decision);
+    } else {
+      out.rejected(rejectionOf(decision));
+    }
+  }
+
+  /**
+   * Writes {@code r} under {@code seq} unless it would take the outbox past its byte budget.
+   * Counts its bytes in {@link #outboxBytes}. A record left at {@code seq} by a failed write is
+   * replaced.
+   */
+  private boolean writeRecord(long seq, OrderRecord r) {
+    try (ExternalMapQueryContext<Long, OrderRecord, ?> c = outbox.queryContext(seq)) {
+      c.updateLock().lock();
+      Data<OrderRecord> value = c.wrapValueAsData(r);
+      long cost = entryCost(Long.BYTES, value.size(), outboxChunk);
+      MapEntry<Long, OrderRecord> left = c.entry();
+      long leftCost = left == null ? 0 : entryCost(Long.BYTES, left.value().size(), outboxChunk);
+      if (outboxBytes.get() - leftCost + cost > outboxBudget) {
+        return false;
+      }
+      faults.afterWrite(1);
+      if (left == null) {
+        c.insert(c.absentEntry(), value);
+      } else {
+        c.replaceValue(left, value);
+      }
+      outboxBytes.addAndGet(cost - leftCost);
+      lastRecordCost = cost;
+      return true;
+    }
+  }
+
+  /** Removes the record of a confirmation whose user write failed. */
+  private void undoRecord(long seq) {
+    try {
+      outbox.remove(seq);
+      outboxBytes.addAndGet(-lastRecordCost);
+    } catch (RuntimeException | Error e) {
+      // The next order takes the same sequence number and replaces the record; until then it is
+      // above the watermark, so never flushed.
+      log.error("seckill ledger shard {}: could not remove the record of failed order seq {}",
+          config.shardIndex(), seq, e);
+    }
+  }
+
+  private long writeFailed(Throwable t) {
+    long n = ++writeFailures;
+    if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, ...: visible without flooding the log
+      log.warn("seckill ledger shard {}: a ledger write failed ({} so far); the purchase is refused"
+          + " with OVERLOADED", config.shardIndex(), n, t);
+    }
+    return reject(Rejection.OVERLOADED);
+  }
+
+  /** Purchases refused because a ledger write failed. Writer thread, or after it stopped. */
+  public long writeFailures() {
+    return writeFailures;
+  }
+
+  /** Test access to the users map. */
+  ChronicleMap<CharSequence, Long> usersMap() {
+    return users;
+  }
+
+  /** Test access to the outbox map. */
+  ChronicleMap<Long, OrderRecord> outboxMap() {
+    return outbox;
+  }
+
+  /** Bytes of the users map's entries and its budget, for tests and metrics. Writer thread. */
+  long userBytes() {
+    return userBytes;
+  }
+
+  long userBudget() {
+    return userBudget;
+  }
+
+  long outboxBytes() {
+    return outboxBytes.get();
+  }
+
+  long outboxBudget() {
+    return outboxBudget;
+  }
+
+  /**
+   * Bytes one entry takes in a map with chunks of {@code chunk} bytes: key, value and Chronicle's
+   * per-entry overhead, rounded up to whole chunks (an entry occupies whole chunks).
+   */
+  static long entryCost(long keyBytes, long valueBytes, long chunk) {
+    long raw = keyBytes + valueBytes + ENTRY_OVERHEAD_BYTES;
+    return (raw + chunk - 1) / chunk * chunk;
+  }
+
+  private static long chunkSize(ChronicleMap<?, ?> map) {
+    return map instanceof VanillaChronicleHash ? ((VanillaChronicleHash<?, ?, ?, ?>) map).chunkSize : 1;
+  }
+
+  /**
+   * A map's byte budget: {@code entries} entries of the average size it was sized for, but at
+   * most {@link #MAX_FILL} of its first-tier entry space.
+   */
+  private static long budget(ChronicleMap<?, ?> map, long entries, long averageEntryCost) {
+    long sized = entries > Long.MAX_VALUE / averageEntryCost ? Long.MAX_VALUE : entries * averageEntryCost;
+    if (map instanceof VanillaChronicleHash) {
+      VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) map;
+      long space = (long) h.actualSegments * h.actualChunksPerSegmentTier * h.chunkSize;
+      return Math.min(sized, (long) (space * MAX_FILL));
+    }
+    return sized;
+  }
+
+  /**
+   * Makes the sale counters and the applied watermark catch up with the orders decided since the
+   * last checkpoint, then publishes the watermark to the flusher. The ledger writer calls it at
+   * the end of each Disruptor batch, so its cost is shared by every order in the batch. Writer
+   * thread only; cheap when nothing changed.
+   */
+  public void checkpoint() {
+    assert onWriterThread() : "checkpoint called off the ledger writer thread";
+    if (dirtyCount == 0) {
+      return;
+    }
+    for (int i = 0; i < dirtyCount; i++) {
+      int index = dirtySales[i];
+      SaleState sale = sales.get(index);
+      counters.put(remainingKey(index), sale.remainingForWriter()); // 3. set, replayable
+      counters.put(ordersKey(index), sale.ordersForWriter());
+    }
+    // Cleared only once every write succeeded: a failed checkpoint is retried whole by the next.
+    for (int i = 0; i < dirtyCount; i++) {
+      dirty[dirtySales[i]] = false;
+    }
+    dirtyCount = 0;
+    probe.afterWrite(3);
+    counters.put(WATERMARK_KEY, appliedSeq); // 4. watermark last
+    probe.afterWrite(4);
+    PUBLISHED_SEQ.setRelease(this, appliedSeq); // ordered store: the flusher may read up to here
+  }
+
+  private void markDirty(int saleIndex) {
+    if (!dirty[saleIndex]) {
+      dirty[saleIndex] = true;
+      dirtySales[dirtyCount++] = saleIndex;
+    }
+  }
+
+  /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
+  public long unitsBought(SaleState sale, String userId) {
+    buildUserKey(sale.index(), userId);
+    Long bought = users.get(userKey);
+    return bought == null ? 0 : bought;
+  }
+
+  /** The highest applied order sequence number; the next order takes the one after it. */
+  public long appliedSeq() {
+    return appliedSeq;
+  }
+
+  /** The directory holding this shard's ledger files. */
+  public Path directory() {
+    return config.directory();
+  }
+
+  /** Orders held in the outbox. Safe from any thread. */
+  public long outboxSize() {
+    return outboxSize.get();
+  }
+
+  /** The highest order sequence fully applied, as published by the writer. Any thread. */
+  public long publishedSeq() {
+    return (long) PUBLISHED_SEQ.getAcquire(this);
+  }
+
+  /** The order id of sequence number {@code seq} on this shard. */
+  public long orderIdOfSeq(long seq) {
+    return orderIdOf(seq);
+  }
+
+  // ---- Outbox draining: flusher thread only. The flusher touches only outbox keys at or below
+  // publishedSeq (which the writer never writes again) and the FLUSHED_KEY counter (which the
+  // writer never writes), so writer and flusher never write the same entry.
+
+  /** The highest sequence the sink has confirmed storing. Flusher thread only. */
+  public long flushedSeq() {
+    return flushedSeq;
+  }
+
+  /**
+   * Reads up to {@code max} orders with sequence numbers in {@code (flushedSeq, upTo]} into
+   * {@code out}, in sequence order, skipping numbers already removed. Flusher thread only.
+   *
+   * @return the highest sequence number examined (everything up to it is in {@code out} or gone)
+   */
+  public long readUnflushed(long upTo, int max, List<ConfirmedOrder> out) {
+    long seq = flushedSeq;
+    while (seq < upTo && out.size() < max) {
+      seq++;
+      OrderRecord r = outbox.getUsing(seq, flusherScratch);
+      if (r != null) {
+        out.add(new ConfirmedOrder(r.orderId, sales.get(r.saleIndex).sale().id(),
+            r.userId.toString(), r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
+      }
+    }
+    return seq;
+  }
+
+  /**
+   * Records that the sink durably stored every order up to {@code seq}: removes them from the
+   * outbox, then persists the flushed watermark. A crash in between leaves orders that are offered
+   * again on restart, which the sink's idempotency absorbs. {@code ordersStored} is how many
+   * orders {@link #readUnflushed} returned for this range. Flusher thread only.
+   */
+  public void markFlushed(long seq, int ordersStored) {
+    long freed = 0;
+    for (long s = flushedSeq + 1; s <= seq; s++) {
+      try (ExternalMapQueryContext<Long, OrderRecord, ?> c = outbox.queryContext(s)) {
+        c.updateLock().lock();
+        MapEntry<Long, OrderRecord> e = c.entry();
+        if (e != null) {
+          freed += entryCost(Long.BYTES, e.value().size(), outboxChunk);
+          c.remove(e);
+        }
+      }
+    }
+    counters.put(FLUSHED_KEY, seq);
+    flushedSeq = seq;
+    outboxSize.addAndGet(-ordersStored);
+    outboxBytes.addAndGet(-freed);
+  }
+
+  /**
+   * Reads every order in the outbox, in no particular order. For tools, tests and the flusher;
+   * allocates one {@link ConfirmedOrder} per order.
+   */
+  public void forEachOutboxOrder(Consumer<ConfirmedOrder> action) {
+    List<String> saleIds = new ArrayList<>();
+    for (SaleState s : sales) {
+      saleIds.add(s.sale().id());
+    }
+    outbox.forEachEntry(entry -> {
+      OrderRecord r = entry.value().get();
+      action.accept(new ConfirmedOrder(r.orderId, saleIds.get(r.saleIndex), r.userId.toString(),
+          r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
+    });
+  }
+
+  /** Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. */
+  private long orderIdOf(long seq) {
+    return (seq - 1) * config.shardCount() + config.shardIndex() + 1;
+  }
+
+  private void buildUserKey(int saleIndex, CharSequence userId) {
+    userKey.setLength(0);
+    userKey.append(saleIndex).append('|').append(userId);
+  }
+
+  private static Long remainingKey(int saleIndex) {
+    return 2L * saleIndex;
+  }
+
+  private static Long ordersKey(int saleIndex) {
+    return 2L * saleIndex + 1;
+  }
+
+  private static long reject(Rejection reason) {
+    return -1L - reason.ordinal();
+  }
+
+  /** True if {@code decision} (from {@link #decide}) is an order id. */
+  public static boolean isConfirmed(long decision) {
+    return decision > 0;
+  }
+
+  /** The reason encoded in a negative {@code decision}. */
+  public static Rejection rejectionOf(long decision) {
+    return REJECTIONS[(int) (-1L - decision)];
+  }
+
+  private static final Rejection[] REJECTIONS = Rejection.values();
+
+  /**
+   * The Disruptor's shutdown returns once the ring is drained and the writer told to halt; the
+   * writer thread then leaves its loop and calls {@link #releaseWriter}. Wait for that hand-over
+   * (bounded: a writer that died without it must not hang close forever).
+   */
+  private void awaitWriterStopped() {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    Thread w;
+    while ((w = writer) != null && w != Thread.currentThread()) {
+      if (!w.isAlive()) {
+        break;
+      }
+      if (System.nanoTime() - deadline >= 0) {
+        log.warn("seckill ledger shard {}: the writer thread did not stop within 10 s; closing anyway",
+            config.shardIndex());
+        break;
+      }
+      Thread.yield();
+    }
+    writer = null;
+  }
+
+  /**
+   * Test seam: closes the maps as a crash would leave them (no clean-shutdown marker), so the
+   * next open goes through recovery.
+   */
+  void abandon() {
+    closed = true;
+    users.close();
+    outbox.close();
+    counters.close();
+  }
+
+  /**
+   * Closes the maps and leaves the clean-shutdown marker, so the next open skips recovery. Call
+   * only after the writer has stopped.
+   */
+  @Override
+  public void close() throws IOException {
+    if (closed) {
+      return;
+    }
+    awaitWriterStopped();
+    checkpoint();
+    closed = true;
+    users.close();
+    outbox.close();
+    counters.close();
+    Path marker = config.directory().resolve(CLEAN_MARKER);
+    Files.write(marker, new byte[0]);
+    Fsync.file(marker);
+    Fsync.directory(config.directory());
+  }
+}

@@ -1,0 +1,48 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import dev.seckill.PurchaseListener;
+import dev.seckill.PurchaseRequest;
+import dev.seckill.Sale;
+import com.lmax.disruptor.EventTranslatorThreeArg;
+import com.lmax.disruptor.EventTranslatorTwoArg;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Static, stateless translators that fill a {@link PurchaseEvent} in place, so publishing creates
+ * no capturing lambda. Safe from any thread.
+ */
+final class Translators {
+  private Translators() {}
+
+  /** Fills a purchase answered through {@code listener}: the caller's own or a {@link Reply}. */
+  public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
+      PurchaseListener> PURCHASE = (event, sequence, request, sale, listener) -> {
+        event.kind = PurchaseEvent.Kind.PURCHASE;
+        event.request = request;
+        event.sale = sale;
+        event.listener = listener;
+      };
+
+  /** Fills a sale registration. */
+  public static final EventTranslatorTwoArg<PurchaseEvent, Sale, CompletableFuture<SaleState>>
+      REGISTER = (event, sequence, sale, registration) -> {
+        event.kind = PurchaseEvent.Kind.REGISTER;
+        event.saleToRegister = sale;
+        event.registration = registration;
+      };
+}

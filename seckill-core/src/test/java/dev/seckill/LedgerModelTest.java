@@ -1,0 +1,247 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.seckill.Rejection;
+import dev.seckill.Sale;
+import dev.seckill.spi.ConfirmedOrder;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The ledger against a plain in-memory model: seeded random walks of purchases, outbox drains,
+ * clean reopens and simulated crashes between any two writes, comparing every decision and the
+ * full state after every reopen.
+ */
+@Tag("slow")
+class LedgerModelTest {
+  static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
+  static final long MAX_USERS = 400;
+  static final long OUTBOX = 300;
+
+  @TempDir Path dir;
+
+  /** Thrown by the write probe to stop a confirmation between two writes, like kill -9. */
+  static final class SimulatedCrash extends RuntimeException {
+    SimulatedCrash(int step) {
+      super("simulated crash after write " + step, null, false, false);
+    }
+  }
+
+  /** What the ledger should hold. */
+  static final class Model {
+    final List<Sale> sales = new ArrayList<>();
+    final Map<String, Long> remaining = new HashMap<>();
+    final Map<String, Long> bought = new HashMap<>();
+    final TreeMap<Long, ConfirmedOrder> outbox = new TreeMap<>();
+    long seq;
+
+    long decide(Sale sale, String user, int q, long nowMillis) {
+      long left = remaining.get(sale.id());
+      if (left == 0) {
+        return -1L - Rejection.SOLD_OUT.ordinal();
+      }
+      if (q > left) {
+        return -1L - Rejection.INSUFFICIENT_STOCK.ordinal();
+      }
+      String key = sale.id() + "|" + user;
+      long had = bought.getOrDefault(key, 0L);
+      if (had + q > sale.limitPerUser()) {
+        return -1L - Rejection.LIMIT_REACHED.ordinal();
+      }
+      if ((had == 0 && bought.size() >= MAX_USERS) || outbox.size() >= OUTBOX) {
+        return -1L - Rejection.OVERLOADED.ordinal();
+      }
+      seq++;
+      remaining.put(sale.id(), left - q);
+      bought.put(key, had + q);
+      outbox.put(seq, new ConfirmedOrder(seq, sale.id(), user, q, Instant.ofEpochMilli(nowMillis)));
+      return seq;
+    }
+  }
+
+  private StockLedger open() throws IOException {
+    return StockLedger.open(new LedgerConfig(dir, 0, 1, MAX_USERS, OUTBOX, 8,
+        Clock.fixed(START, ZoneOffset.UTC)));
+  }
+
+  private static Sale sale(int i) {
+    return Sale.builder("sale-" + i).stock(60 + 40L * i).startsAt(START)
+        .endsAt(START.plusSeconds(3600)).limitPerUser(1 + i).build();
+  }
+
+  @ParameterizedTest
+  @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
+  void randomWalkMatchesTheModel(long seed) throws IOException {
+    SplittableRandom random = new SplittableRandom(seed);
+    Model model = new Model();
+    StockLedger ledger = open();
+    Map<String, SaleState> states = new HashMap<>();
+    try {
+      for (int step = 0; step < 4_000; step++) {
+        int action = random.nextInt(100);
+        if (model.sales.size() < 3 && (model.sales.isEmpty() || action < 2)) {
+          Sale s = sale(model.sales.size());
+          states.put(s.id(), ledger.register(s));
+          model.sales.add(s);
+          model.remaining.put(s.id(), s.stock());
+        } else if (action < 85) {
+          Sale s = model.sales.get(random.nextInt(model.sales.size()));
+          String user = "u" + random.nextInt(150);
+          int q = 1 + random.nextInt(s.maxPerRequest());
+          long expected = model.decide(s, user, q, START.toEpochMilli());
+          long actual = ledger.decide(states.get(s.id()), user, q);
+          if (random.nextBoolean()) {
+            ledger.checkpoint(); // the writer does this at the end of each Disruptor batch
+          }
+          assertThat(describe(actual)).as("step %d: %s buys %d of %s", step, user, q, s.id())
+              .isEqualTo(describe(expected));
+        } else if (action < 92) {
+          List<ConfirmedOrder> batch = new ArrayList<>();
+          long upTo = ledger.readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
+          for (ConfirmedOrder o : batch) {
+            assertThat(model.outbox.remove(o.orderId())).isEqualTo(o);
+          }
+          model.outbox.headMap(upTo, true).clear();
+          ledger.markFlushed(upTo, batch.size());
+        } else if (action < 96) {
+          ledger.close();
+          ledger = open();
+          states = statesOf(ledger);
+          assertSameState(ledger, model, states);
+        } else {
+          // Crash between two writes of the next confirmation that happens.
+          int crashAfter = 1 + random.nextInt(4);
+          ledger.probe(w -> {
+            if (w == crashAfter) {
+              throw new SimulatedCrash(w);
+            }
+          });
+          Sale s = model.sales.get(random.nextInt(model.sales.size()));
+          String user = "crash-" + step;
+          long expected = model.decide(s, user, 1, START.toEpochMilli());
+          if (expected > 0) {
+            SaleState state = states.get(s.id());
+            StockLedger crashing = ledger;
+            assertThatThrownBy(() -> {
+              crashing.decide(state, user, 1);
+              crashing.checkpoint();
+            }).isInstanceOf(SimulatedCrash.class);
+          } else {
+            assertThat(ledger.decide(states.get(s.id()), user, 1)).isEqualTo(expected);
+          }
+          ledger.abandon();
+          ledger = open();
+          assertThat(ledger.recovered()).isTrue();
+          states = statesOf(ledger);
+          assertSameState(ledger, model, states);
+        }
+      }
+      ledger.close();
+      ledger = open();
+      assertSameState(ledger, model, statesOf(ledger));
+    } finally {
+      ledger.close();
+    }
+  }
+
+  @Test
+  void aCrashAfterEachWriteRecoversToTheAppliedOrder() throws IOException {
+    // Writes: 1 order record, 2 user units (in decide), 3 sale counters, 4 watermark (checkpoint).
+    for (int crashAfter = 1; crashAfter <= 4; crashAfter++) {
+      Path shardDir = dir.resolve("crash-after-" + crashAfter);
+      LedgerConfig config = new LedgerConfig(shardDir, 0, 1, MAX_USERS, OUTBOX, 8,
+          Clock.fixed(START, ZoneOffset.UTC));
+      StockLedger ledger = StockLedger.open(config);
+      SaleState s = ledger.register(sale(0));
+      assertThat(ledger.decide(s, "a", 1)).isEqualTo(1);
+      ledger.checkpoint();
+      int step = crashAfter;
+      ledger.probe(w -> {
+        if (w == step) {
+          throw new SimulatedCrash(w);
+        }
+      });
+      assertThatThrownBy(() -> {
+        ledger.decide(s, "b", 1);
+        ledger.checkpoint();
+      }).isInstanceOf(SimulatedCrash.class);
+      ledger.abandon();
+
+      try (StockLedger reopened = StockLedger.open(config)) {
+        assertThat(reopened.recovered()).isTrue();
+        // Until the watermark (write 4) lands, recovery replays the record; after it, nothing to do.
+        assertThat(reopened.replayed()).as("crash after write %d", step).isEqualTo(step < 4 ? 1 : 0);
+        SaleState again = reopened.sales().get(0);
+        assertThat(again.publishedRemaining()).isEqualTo(58);
+        assertThat(again.publishedOrders()).isEqualTo(2);
+        assertThat(reopened.unitsBought(again, "b")).isEqualTo(1);
+        assertThat(reopened.decide(again, "b", 1)).as("limit 1 already used by the replayed order")
+            .isEqualTo(-1L - Rejection.LIMIT_REACHED.ordinal());
+        assertThat(reopened.decide(again, "c", 1)).as("the sequence resumes after the replayed id")
+            .isEqualTo(3);
+      }
+    }
+  }
+
+  private static Map<String, SaleState> statesOf(StockLedger ledger) {
+    Map<String, SaleState> states = new HashMap<>();
+    for (SaleState s : ledger.sales()) {
+      states.put(s.sale().id(), s);
+    }
+    return states;
+  }
+
+  private static void assertSameState(StockLedger ledger, Model model, Map<String, SaleState> states) {
+    assertThat(states.keySet()).containsExactlyInAnyOrderElementsOf(model.remaining.keySet());
+    for (Sale s : model.sales) {
+      SaleState state = states.get(s.id());
+      assertThat(state.sale()).isEqualTo(s);
+      assertThat(state.publishedRemaining()).as("remaining of %s", s.id()).isEqualTo(model.remaining.get(s.id()));
+      assertThat(state.isSoldOut()).isEqualTo(model.remaining.get(s.id()) == 0);
+    }
+    for (Map.Entry<String, Long> e : model.bought.entrySet()) {
+      String[] parts = e.getKey().split("\\|", 2);
+      assertThat(ledger.unitsBought(states.get(parts[0]), parts[1])).as(e.getKey()).isEqualTo(e.getValue());
+    }
+    Map<Long, ConfirmedOrder> outbox = new TreeMap<>();
+    ledger.forEachOutboxOrder(o -> outbox.put(o.orderId(), o));
+    assertThat(outbox).isEqualTo(model.outbox);
+    assertThat(ledger.outboxSize()).isEqualTo(model.outbox.size());
+    assertThat(ledger.appliedSeq()).isEqualTo(model.seq);
+  }
+
+  private static String describe(long decision) {
+    return decision > 0 ? "order " + decision : Rejection.values()[(int) (-1L - decision)].name();
+  }
+}
