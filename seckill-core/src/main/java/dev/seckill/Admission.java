@@ -22,6 +22,7 @@ import dev.seckill.Sale;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admission checks of one engine, made on the caller's thread before the ring: blocklists,
@@ -85,7 +86,7 @@ final class Admission {
    * both pass, else BLOCKED or THROTTLED. A blocked key's attempt is not counted; an admitted
    * attempt counts against both the user and the address.
    */
-  public Rejection screen(String userId, String address, long nowMillis) {
+  public @Nullable Rejection screen(String userId, @Nullable String address, long nowMillis) {
     if (userBlocks.isBlocked(userId, nowMillis)
         || (address != null && addressBlocks.isBlocked(address, nowMillis))) {
       return Rejection.BLOCKED;
@@ -102,7 +103,8 @@ final class Admission {
   }
 
   /** Null if {@code token} is valid for this sale and user at {@code nowMillis}, else BAD_TOKEN. */
-  public Rejection checkToken(String saleId, String userId, String token, long nowMillis) {
+  public @Nullable Rejection checkToken(String saleId, String userId, @Nullable String token,
+      long nowMillis) {
     return tokens.verify(token, saleId, userId, nowMillis) == TokenCodec.Check.VALID
         ? null : Rejection.BAD_TOKEN;
   }
@@ -111,7 +113,7 @@ final class Admission {
    * The guarded application policy: null if it admits, else CHALLENGE_REQUIRED, DENIED or
    * POLICY_FAILED.
    */
-  public Rejection askPolicy(Sale sale, PurchaseRequest request) {
+  public @Nullable Rejection askPolicy(Sale sale, PurchaseRequest request) {
     return policy.admit(sale, request);
   }
 

@@ -19,6 +19,7 @@ import dev.seckill.spi.AdmissionPolicy;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The admission and anti-abuse settings of an engine: purchase tokens, per-user and per-address
@@ -299,7 +300,7 @@ public final class AdmissionSettings {
         + ", policy=" + policy.getClass().getName() + '}';
   }
 
-  private static <T> T or(T value, T fallback) {
+  private static <T> T or(@Nullable T value, T fallback) {
     return value == null ? fallback : value;
   }
 
@@ -312,21 +313,21 @@ public final class AdmissionSettings {
    * Not thread-safe.
    */
   public static final class Builder {
-    private byte[] tokenSecret;
-    private Duration tokenTtl;
+    private byte @Nullable [] tokenSecret;
+    private @Nullable Duration tokenTtl;
     private int userAttempts = UNSET;
-    private Duration userWindow;
+    private @Nullable Duration userWindow;
     private int userStrikes = UNSET;
-    private Duration userCoolDown;
+    private @Nullable Duration userCoolDown;
     private int addressAttempts = UNSET;
-    private Duration addressWindow;
+    private @Nullable Duration addressWindow;
     private int addressStrikes = UNSET;
-    private Duration addressCoolDown;
+    private @Nullable Duration addressCoolDown;
     private long maxTrackedUsers = UNSET;
     private long maxTrackedAddresses = UNSET;
     private int maxManualBlocks = UNSET;
     private double admissionCapFactor = Double.NaN;
-    private AdmissionPolicy policy;
+    private @Nullable AdmissionPolicy policy;
     private boolean noThrottling;
 
     private Builder() {}

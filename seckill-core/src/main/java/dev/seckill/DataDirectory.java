@@ -33,6 +33,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An engine's data directory: holds it exclusively for the engine's lifetime (so two engines, in
@@ -161,7 +162,7 @@ final class DataDirectory implements AutoCloseable {
   }
 
   /** The pid the holder recorded, or null if none is recorded (yet). */
-  private static String holderPid(Path lockFile) {
+  private static @Nullable String holderPid(Path lockFile) {
     try {
       String text = Files.readString(lockFile, StandardCharsets.US_ASCII).trim();
       return text.matches("[0-9]{1,19}") ? text : null;

@@ -220,9 +220,9 @@ final class EngineAssembly {
       }
     }
     dir.close();
-    if (failure instanceof IOException) {
+    if (failure instanceof IOException io) {
       return new UncheckedIOException("could not open the ledger in " + settings.dataDir() + ": "
-          + failure.getMessage(), (IOException) failure);
+          + failure.getMessage(), io);
     }
     return (RuntimeException) failure;
   }

@@ -39,6 +39,9 @@ import java.util.Optional;
  * @param admission the admission and anti-abuse settings
  * @param tokenSecret the admission settings' HMAC key (which they keep package-private)
  */
+// An internal carrier built once by validate() and read by EngineAssembly; never compared, hashed
+// or printed, so the array's identity equals and hashCode do not matter.
+@SuppressWarnings("ArrayRecordComponent")
 record EngineSettings(
     Path dataDir,
     Clock clock,

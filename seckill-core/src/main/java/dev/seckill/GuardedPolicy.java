@@ -22,6 +22,7 @@ import dev.seckill.spi.AdmissionDecision;
 import dev.seckill.spi.AdmissionPolicy;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,7 +52,7 @@ final class GuardedPolicy {
    * Asks the policy: null if it admits, else the {@link Rejection} its answer maps to. Never
    * throws (see class doc).
    */
-  public Rejection admit(Sale sale, PurchaseRequest request) {
+  public @Nullable Rejection admit(Sale sale, PurchaseRequest request) {
     if (allowAll) {
       return null;
     }
@@ -89,7 +90,7 @@ final class GuardedPolicy {
     return delegate;
   }
 
-  private void failed(Throwable t) {
+  private void failed(@Nullable Throwable t) {
     long n = failures.incrementAndGet();
     if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
       if (t == null) {

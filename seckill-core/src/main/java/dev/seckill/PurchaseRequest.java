@@ -16,6 +16,7 @@
 package dev.seckill;
 
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One buyer's request to buy {@code quantity} units of a sale, with what admission needs: the
@@ -50,15 +51,15 @@ public final class PurchaseRequest {
   /** The longest challenge answer accepted. */
   public static final int MAX_CHALLENGE_ANSWER_LENGTH = 1024;
 
-  private final String saleId;
-  private final String userId;
+  private final @Nullable String saleId;
+  private final @Nullable String userId;
   private final int quantity;
-  private final String token;
-  private final String clientAddress;
-  private final String challengeAnswer;
+  private final @Nullable String token;
+  private final @Nullable String clientAddress;
+  private final @Nullable String challengeAnswer;
 
-  private PurchaseRequest(String saleId, String userId, int quantity, String token,
-      String clientAddress, String challengeAnswer) {
+  private PurchaseRequest(@Nullable String saleId, @Nullable String userId, int quantity,
+      @Nullable String token, @Nullable String clientAddress, @Nullable String challengeAnswer) {
     this.saleId = saleId;
     this.userId = userId;
     this.quantity = quantity;
@@ -77,7 +78,8 @@ public final class PurchaseRequest {
    * @return a new request without token, client address or challenge answer; never null, even
    *     for bad arguments (see {@link #problem()})
    */
-  public static PurchaseRequest of(String saleId, String userId, int quantity) {
+  public static PurchaseRequest of(@Nullable String saleId, @Nullable String userId,
+      int quantity) {
     return new PurchaseRequest(saleId, userId, quantity, null, null, null);
   }
 
@@ -88,7 +90,7 @@ public final class PurchaseRequest {
    * @param token the token string as issued (see {@link TokenGrant#token()}), or null
    * @return a new request equal to this one except for the token
    */
-  public PurchaseRequest withToken(String token) {
+  public PurchaseRequest withToken(@Nullable String token) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
@@ -101,7 +103,7 @@ public final class PurchaseRequest {
    *     not blank, or null
    * @return a new request equal to this one except for the client address
    */
-  public PurchaseRequest withClientAddress(String clientAddress) {
+  public PurchaseRequest withClientAddress(@Nullable String clientAddress) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
@@ -113,7 +115,7 @@ public final class PurchaseRequest {
    *     {@link #MAX_CHALLENGE_ANSWER_LENGTH} chars, or null
    * @return a new request equal to this one except for the challenge answer
    */
-  public PurchaseRequest withChallengeAnswer(String challengeAnswer) {
+  public PurchaseRequest withChallengeAnswer(@Nullable String challengeAnswer) {
     return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
   }
 
@@ -122,7 +124,7 @@ public final class PurchaseRequest {
    *
    * @return the sale id as given to {@link #of}; possibly null
    */
-  public String saleId() {
+  public @Nullable String saleId() {
     return saleId;
   }
 
@@ -131,7 +133,7 @@ public final class PurchaseRequest {
    *
    * @return the user id as given to {@link #of}; possibly null or blank in a malformed request
    */
-  public String userId() {
+  public @Nullable String userId() {
     return userId;
   }
 
@@ -149,7 +151,7 @@ public final class PurchaseRequest {
    *
    * @return the token given to {@link #withToken}, or null if none was
    */
-  public String token() {
+  public @Nullable String token() {
     return token;
   }
 
@@ -158,7 +160,7 @@ public final class PurchaseRequest {
    *
    * @return the address given to {@link #withClientAddress}, or null if none was
    */
-  public String clientAddress() {
+  public @Nullable String clientAddress() {
     return clientAddress;
   }
 
@@ -167,7 +169,7 @@ public final class PurchaseRequest {
    *
    * @return the answer given to {@link #withChallengeAnswer}, or null if none was
    */
-  public String challengeAnswer() {
+  public @Nullable String challengeAnswer() {
     return challengeAnswer;
   }
 
@@ -180,7 +182,7 @@ public final class PurchaseRequest {
    *     field at fault and its value (e.g. {@code quantity must be at least 1, was 0}), with
    *     unstorable characters escaped and oversized values given by length only
    */
-  public String problem() {
+  public @Nullable String problem() {
     if (saleId == null || saleId.isBlank()) {
       return "saleId must not be blank, was " + quote(saleId);
     }
@@ -226,7 +228,7 @@ public final class PurchaseRequest {
    *     at fault and its value, as {@link #problem()}
    * @throws NullPointerException if {@code sale} is null
    */
-  public String problem(Sale sale) {
+  public @Nullable String problem(Sale sale) {
     Objects.requireNonNull(sale, "sale");
     String problem = problem();
     if (problem == null && quantity > sale.maxPerRequest()) {
@@ -251,7 +253,7 @@ public final class PurchaseRequest {
   }
 
   /** True if {@code userId} would pass this class's checks: not blank, not too long, storable. */
-  static boolean isValidUserId(String userId) {
+  static boolean isValidUserId(@Nullable String userId) {
     return userId != null && !userId.isBlank() && userId.length() <= MAX_USER_ID_LENGTH
         && firstUnstorable(userId) < 0;
   }
@@ -314,19 +316,18 @@ public final class PurchaseRequest {
     return sb.append(value, from, value.length()).toString();
   }
 
-  private static String quote(String s) {
+  private static String quote(@Nullable String s) {
     return s == null ? "null" : '"' + s + '"';
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof PurchaseRequest)) {
+    if (!(o instanceof PurchaseRequest that)) {
       return false;
     }
-    PurchaseRequest that = (PurchaseRequest) o;
     return quantity == that.quantity
         && Objects.equals(saleId, that.saleId)
         && Objects.equals(userId, that.userId)

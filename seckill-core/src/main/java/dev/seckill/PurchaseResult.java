@@ -17,6 +17,7 @@ package dev.seckill;
 
 import java.util.EnumMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The decision on one {@link PurchaseRequest}: confirmed with an order id, or rejected with a
@@ -33,11 +34,11 @@ public final class PurchaseResult {
     }
   }
 
-  private final Rejection rejection;
+  private final @Nullable Rejection rejection;
   private final long orderId;
   private final int quantity;
 
-  private PurchaseResult(Rejection rejection, long orderId, int quantity) {
+  private PurchaseResult(@Nullable Rejection rejection, long orderId, int quantity) {
     this.rejection = rejection;
     this.orderId = orderId;
     this.quantity = quantity;

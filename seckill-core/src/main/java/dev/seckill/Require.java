@@ -17,6 +17,7 @@ package dev.seckill;
 
 import java.time.Duration;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Checks for settings, shared by the builders: ranges, whose message names the setting, the range
@@ -60,7 +61,7 @@ final class Require {
    * @param current its value now, for the message
    * @throws IllegalStateException if it was set already, naming the setting and its value
    */
-  public static void setOnce(boolean unset, String setting, Object current) {
+  public static void setOnce(boolean unset, String setting, @Nullable Object current) {
     if (!unset) {
       throw new IllegalStateException(setting + " was already set to " + current);
     }

@@ -19,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The specification of one flash sale: how many units, when, and how many per buyer. Immutable.
@@ -48,11 +49,11 @@ public final class Sale {
   private final int maxPerRequest;
   private final boolean tokenRequired;
 
-  private Sale(Builder b) {
+  private Sale(Builder b, Instant startsAt, Instant endsAt) {
     this.id = b.id;
     this.stock = b.stock;
-    this.startsAt = b.startsAt;
-    this.endsAt = b.endsAt;
+    this.startsAt = startsAt;
+    this.endsAt = endsAt;
     this.limitPerUser = b.limitPerUser;
     this.maxPerRequest = b.maxPerRequest == UNSET ? b.limitPerUser : b.maxPerRequest;
     this.tokenRequired = Boolean.TRUE.equals(b.tokenRequired);
@@ -165,8 +166,8 @@ public final class Sale {
   }
 
   @Override
-  public boolean equals(Object o) {
-    return o instanceof Sale && differences((Sale) o).isEmpty();
+  public boolean equals(@Nullable Object o) {
+    return o instanceof Sale that && differences(that).isEmpty();
   }
 
   @Override
@@ -192,11 +193,11 @@ public final class Sale {
   public static final class Builder {
     private final String id;
     private long stock = UNSET;
-    private Instant startsAt;
-    private Instant endsAt;
+    private @Nullable Instant startsAt;
+    private @Nullable Instant endsAt;
     private int limitPerUser = UNSET;
     private int maxPerRequest = UNSET;
-    private Boolean tokenRequired;
+    private @Nullable Boolean tokenRequired;
 
     private Builder(String id) {
       if (id == null || id.isBlank()) {
@@ -339,7 +340,7 @@ public final class Sale {
         throw new IllegalArgumentException("maxPerRequest must be at most limitPerUser ("
             + limitPerUser + "), was " + maxPerRequest);
       }
-      return new Sale(this);
+      return new Sale(this, startsAt, endsAt);
     }
   }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The sales an engine knows, by id: restored from the ledgers when it opens, added as they are
@@ -32,7 +33,7 @@ final class SaleRegistry {
   private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
 
   /** The sale with this id, or null (a null id included). */
-  public SaleState get(String saleId) {
+  public @Nullable SaleState get(@Nullable String saleId) {
     return saleId == null ? null : sales.get(saleId);
   }
 
@@ -41,7 +42,7 @@ final class SaleRegistry {
    *
    * @throws IllegalArgumentException if no sale with this id is registered
    */
-  public SaleState require(String saleId) {
+  public SaleState require(@Nullable String saleId) {
     SaleState sale = get(saleId);
     if (sale == null) {
       throw new IllegalArgumentException("no sale registered with id "
@@ -55,7 +56,7 @@ final class SaleRegistry {
    *
    * @throws IllegalArgumentException if it is registered with a different spec
    */
-  public SaleState existing(Sale sale) {
+  public @Nullable SaleState existing(Sale sale) {
     SaleState state = sales.get(sale.id());
     return state == null ? null : state.requireSameSpec(sale);
   }

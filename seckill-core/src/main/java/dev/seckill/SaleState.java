@@ -20,6 +20,7 @@ import dev.seckill.Sale;
 import dev.seckill.SalePhase;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.time.Instant;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -85,8 +86,10 @@ final class SaleState {
     this.sale = sale;
     this.shard = shard;
     this.index = index;
-    this.startsAtMillis = toMillis(sale.startsAt().getEpochSecond(), sale.startsAt().getNano());
-    this.endsAtMillis = toMillis(sale.endsAt().getEpochSecond(), sale.endsAt().getNano());
+    Instant startsAt = sale.startsAt();
+    Instant endsAt = sale.endsAt();
+    this.startsAtMillis = toMillis(startsAt.getEpochSecond(), startsAt.getNano());
+    this.endsAtMillis = toMillis(endsAt.getEpochSecond(), endsAt.getNano());
     this.rejections = new LongAdder[Rejection.values().length];
     for (int i = 0; i < rejections.length; i++) {
       rejections[i] = new LongAdder();

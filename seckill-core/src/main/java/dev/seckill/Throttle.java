@@ -22,7 +22,7 @@ import java.lang.invoke.VarHandle;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
-import java.util.function.Function;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A per-key attempt counter for one kind of key (user ids, or client addresses): at most
@@ -51,11 +51,9 @@ import java.util.function.Function;
  * it never grows. The window index is kept modulo 2^32 windows (with 1 ms windows, 49 days).
  */
 final class Throttle {
-  private static final Function<String, Counter> NEW_COUNTER = key -> new Counter();
-
   /** False for the {@link #off} throttle, which tracks nothing and has no counters. */
   private final boolean enabled;
-  private final Cache<String, Counter> counters;
+  private final @Nullable Cache<String, Counter> counters;
   private final Blocklist blocklist;
   private final int limit;
   private final long windowMillis;
@@ -102,6 +100,11 @@ final class Throttle {
     this.strikeMemoryWindows = 1;
   }
 
+  /** The mapping function of {@code counters.get}: a fresh counter for a key not tracked. */
+  private static Counter newCounter(String key) {
+    return new Counter();
+  }
+
   /**
    * A throttle that is off: {@link #hit} always allows, without tracking the key, and
    * {@code blocklist} only serves manual blocks.
@@ -121,10 +124,11 @@ final class Throttle {
    * the strike that blocks the key.
    */
   public Verdict hit(String key, long nowMillis) {
-    if (!enabled) {
+    Cache<String, Counter> counters = this.counters;
+    if (counters == null) { // the off throttle (enabled is false exactly when counters is null)
       return Verdict.ALLOW;
     }
-    Counter counter = counters.get(key, NEW_COUNTER);
+    Counter counter = counters.get(key, Throttle::newCounter); // non-capturing: no allocation per call
     int window = (int) Math.floorDiv(nowMillis, windowMillis);
     int attempts = counter.increment(window);
     if (attempts <= limit) {
@@ -141,19 +145,22 @@ final class Throttle {
 
   /** Forgets {@code key}'s attempts and strikes (after an operator unblocks it). */
   public void forget(String key) {
-    if (enabled) {
+    Cache<String, Counter> counters = this.counters;
+    if (counters != null) {
       counters.invalidate(key);
     }
   }
 
   /** Keys tracked now, approximately (Caffeine's estimate; exact after {@link #cleanUp()}). */
   public long trackedCount() {
-    return enabled ? counters.estimatedSize() : 0;
+    Cache<String, Counter> counters = this.counters;
+    return counters != null ? counters.estimatedSize() : 0;
   }
 
   /** Runs pending cache maintenance (evictions, expiry) now. */
   public void cleanUp() {
-    if (enabled) {
+    Cache<String, Counter> counters = this.counters;
+    if (counters != null) {
       counters.cleanUp();
     }
   }

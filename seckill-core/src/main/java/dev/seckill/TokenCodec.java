@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The purchase-token codec: issues and verifies HMAC-SHA256 tokens bound to one sale, one user
@@ -128,7 +129,7 @@ final class TokenCodec {
    * Checks {@code token} for {@code saleId} and {@code userId} at {@code nowMillis}. Builds no
    * String; the MAC comparison takes the same time wherever the first differing byte is.
    */
-  public Check verify(String token, String saleId, String userId, long nowMillis) {
+  public Check verify(@Nullable String token, String saleId, String userId, long nowMillis) {
     if (token == null || token.isEmpty()) {
       return Check.MISSING;
     }

@@ -16,9 +16,8 @@
 package dev.seckill;
 
 import java.time.Instant;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The answer to {@code SeckillEngine.issueToken}: a purchase token with its expiry, or the
@@ -29,19 +28,21 @@ import java.util.Objects;
  * a token. Refusals are shared constants.
  */
 public final class TokenGrant {
-  private static final Map<Rejection, TokenGrant> REFUSED = new EnumMap<>(Rejection.class);
+  /** The shared refusals, by {@link Rejection#ordinal()}. */
+  private static final TokenGrant[] REFUSED = new TokenGrant[Rejection.values().length];
 
   static {
     for (Rejection r : Rejection.values()) {
-      REFUSED.put(r, new TokenGrant(null, null, r));
+      REFUSED[r.ordinal()] = new TokenGrant(null, null, r);
     }
   }
 
-  private final String token;
-  private final Instant expiresAt;
-  private final Rejection rejection;
+  private final @Nullable String token;
+  private final @Nullable Instant expiresAt;
+  private final @Nullable Rejection rejection;
 
-  private TokenGrant(String token, Instant expiresAt, Rejection rejection) {
+  private TokenGrant(@Nullable String token, @Nullable Instant expiresAt,
+      @Nullable Rejection rejection) {
     this.token = token;
     this.expiresAt = expiresAt;
     this.rejection = rejection;
@@ -69,7 +70,7 @@ public final class TokenGrant {
    * @throws NullPointerException if {@code reason} is null
    */
   public static TokenGrant refused(Rejection reason) {
-    return REFUSED.get(Objects.requireNonNull(reason, "reason"));
+    return REFUSED[Objects.requireNonNull(reason, "reason").ordinal()];
   }
 
   /**
@@ -89,7 +90,8 @@ public final class TokenGrant {
    * @throws IllegalStateException if none was issued
    */
   public String token() {
-    if (rejection != null) {
+    String token = this.token; // null exactly when rejection is not
+    if (token == null) {
       throw new IllegalStateException("no token: refused with " + rejection);
     }
     return token;
@@ -102,7 +104,8 @@ public final class TokenGrant {
    * @throws IllegalStateException if none was issued
    */
   public Instant expiresAt() {
-    if (rejection != null) {
+    Instant expiresAt = this.expiresAt; // null exactly when rejection is not
+    if (expiresAt == null) {
       throw new IllegalStateException("no token: refused with " + rejection);
     }
     return expiresAt;

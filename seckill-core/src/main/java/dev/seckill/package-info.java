@@ -22,4 +22,7 @@
  * engine's internals are package-private classes of this package: they are not API and cannot be
  * reached from outside it.
  */
+@NullMarked
 package dev.seckill;
+
+import org.jspecify.annotations.NullMarked;

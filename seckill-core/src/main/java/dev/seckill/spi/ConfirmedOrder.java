@@ -17,6 +17,7 @@ package dev.seckill.spi;
 
 import java.time.Instant;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A confirmed order as it leaves the ledger's outbox: the unit of work handed to persistence.
@@ -103,14 +104,13 @@ public final class ConfirmedOrder {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     if (this == o) {
       return true;
     }
-    if (!(o instanceof ConfirmedOrder)) {
+    if (!(o instanceof ConfirmedOrder that)) {
       return false;
     }
-    ConfirmedOrder that = (ConfirmedOrder) o;
     return orderId == that.orderId
         && quantity == that.quantity
         && saleId.equals(that.saleId)

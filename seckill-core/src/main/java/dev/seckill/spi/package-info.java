@@ -20,4 +20,7 @@
  * must honour the contracts stated on each interface; {@code OrderSinkContractTest} in the core
  * test-jar checks the sink's.
  */
+@NullMarked
 package dev.seckill.spi;
+
+import org.jspecify.annotations.NullMarked;

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * H2 2.x SQL. H2 has neither {@code ON CONFLICT} nor {@code INSERT IGNORE} outside its
@@ -33,9 +34,9 @@ import java.util.TreeMap;
  */
 final class H2OrderWriter extends OrderWriter {
   private final String insertSql;
-  private final String summarySql;
+  private final @Nullable String summarySql;
 
-  H2OrderWriter(String table, String summaryTable) {
+  H2OrderWriter(String table, @Nullable String summaryTable) {
     super(table, summaryTable);
     this.insertSql = "MERGE INTO " + table + " t USING (VALUES (CAST(? AS BIGINT),"
         + " CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), CAST(? AS INT),"
@@ -54,7 +55,7 @@ final class H2OrderWriter extends OrderWriter {
   }
 
   @Override
-  SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows) throws SQLException {
+  @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows) throws SQLException {
     int[] counts;
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       for (ConfirmedOrder o : rows) {
@@ -84,7 +85,7 @@ final class H2OrderWriter extends OrderWriter {
   }
 
   @Override
-  String summarySql() {
+  @Nullable String summarySql() {
     return summarySql;
   }
 

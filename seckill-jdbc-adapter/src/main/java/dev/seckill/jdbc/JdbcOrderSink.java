@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.SortedMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OrderSink} that writes confirmed orders to a relational database through any
@@ -88,7 +89,7 @@ public final class JdbcOrderSink implements OrderSink {
   private final DataSource dataSource;
   private final Dialect dialect;
   private final String table;
-  private final String summaryTable;
+  private final @Nullable String summaryTable;
   private final int deadlockRetries;
   private final OrderWriter writer;
   private volatile boolean closed;
@@ -142,7 +143,7 @@ public final class JdbcOrderSink implements OrderSink {
    * @return the summary table's name as configured, or null unless
    *     {@link Builder#stockSummary(boolean) stockSummary(true)} was set
    */
-  public String summaryTable() {
+  public @Nullable String summaryTable() {
     return summaryTable;
   }
 
@@ -463,7 +464,7 @@ public final class JdbcOrderSink implements OrderSink {
         s.executeQuery("SELECT " + columns + " FROM " + name + " WHERE 1 = 0").close();
       } catch (SQLException e) {
         throw new IllegalStateException("table " + name + " does not exist or lacks the columns ("
-            + columns + "): " + e.getMessage().lines().findFirst().orElse("")
+            + columns + "): " + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
             + ". Create it with the DDL in " + d.schemaResource()
             + " (see docs/persistence.md) or enable createSchemaIfMissing(true)", e);
       }
@@ -474,7 +475,8 @@ public final class JdbcOrderSink implements OrderSink {
    * The statements of a dialect's schema resource with the table names filled in; those of the
    * summary table only if {@code summaryTable} is not null.
    */
-  static List<String> schemaStatements(Dialect d, String table, String summaryTable) {
+  static List<String> schemaStatements(Dialect d, String table,
+      @Nullable String summaryTable) {
     String text;
     try (InputStream in = JdbcOrderSink.class.getClassLoader().getResourceAsStream(
         d.schemaResource())) {
@@ -487,7 +489,7 @@ public final class JdbcOrderSink implements OrderSink {
     }
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", -1)) { // -1: keep trailing empty lines (skipped below)
       String trimmed = line.strip();
       if (trimmed.startsWith("--") || trimmed.isEmpty()) {
         continue;

@@ -25,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * MySQL and MariaDB SQL: multi-row {@code INSERT IGNORE}, at most {@value #CHUNK} rows per
@@ -51,9 +52,9 @@ final class MySqlOrderWriter extends OrderWriter {
   /** Rows per statement: 5,000 parameters, far below the 65,535 limit and max_allowed_packet. */
   static final int CHUNK = 1_000;
 
-  private final String summarySql;
+  private final @Nullable String summarySql;
 
-  MySqlOrderWriter(String table, String summaryTable) {
+  MySqlOrderWriter(String table, @Nullable String summaryTable) {
     super(table, summaryTable);
     this.summarySql = summaryTable == null ? null
         : "INSERT INTO " + summaryTable + " (sale_id, units_sold, orders) VALUES (?, ?, ?)"
@@ -73,7 +74,7 @@ final class MySqlOrderWriter extends OrderWriter {
   }
 
   @Override
-  SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
+  @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
       throws SQLException {
     SortedMap<String, SaleDelta> inserted = summaryTable == null ? null : new TreeMap<>();
     int start = 0;
@@ -139,7 +140,7 @@ final class MySqlOrderWriter extends OrderWriter {
    * warning means a row was skipped or altered; null for a duplicate key (the idempotent path)
    * and for warnings that do not touch rows.
    */
-  static String ignoredRowState(int code) {
+  static @Nullable String ignoredRowState(int code) {
     switch (code) {
       case 1048: // column cannot be null
       case 1451: // foreign key: a parent row
@@ -162,7 +163,7 @@ final class MySqlOrderWriter extends OrderWriter {
   }
 
   @Override
-  String summarySql() {
+  @Nullable String summarySql() {
     return summarySql;
   }
 }

@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dialect-specific SQL of a {@link JdbcOrderSink}: how a batch is inserted idempotently and
@@ -37,14 +38,14 @@ import java.util.SortedMap;
 abstract class OrderWriter {
   final String table;
   /** The summary table, or null when the summary is off. */
-  final String summaryTable;
+  final @Nullable String summaryTable;
 
-  OrderWriter(String table, String summaryTable) {
+  OrderWriter(String table, @Nullable String summaryTable) {
     this.table = table;
     this.summaryTable = summaryTable;
   }
 
-  static OrderWriter create(Dialect dialect, String table, String summaryTable) {
+  static OrderWriter create(Dialect dialect, String table, @Nullable String summaryTable) {
     switch (dialect) {
       case H2:
         return new H2OrderWriter(table, summaryTable);
@@ -72,7 +73,7 @@ abstract class OrderWriter {
    * @return when the summary is on, the units and orders this call newly inserted, by sale (rows
    *     that were already stored count for nothing); when it is off, null
    */
-  abstract SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
+  abstract @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
       throws SQLException;
 
   /**
@@ -81,7 +82,11 @@ abstract class OrderWriter {
    * @param deltas by sale id, sorted (so summary rows are locked in one order, too)
    */
   final void addToSummary(Connection c, SortedMap<String, SaleDelta> deltas) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(summarySql())) {
+    String sql = summarySql();
+    if (sql == null) {
+      throw new IllegalStateException("the summary is off: no summary table");
+    }
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
       for (Map.Entry<String, SaleDelta> e : deltas.entrySet()) {
         ps.setString(1, e.getKey());
         ps.setLong(2, e.getValue().units);
@@ -94,9 +99,9 @@ abstract class OrderWriter {
 
   /**
    * The dialect's summary upsert, with parameters (sale id, units to add, orders to add); only
-   * called when the summary is on.
+   * called when the summary is on (null when it is off).
    */
-  abstract String summarySql();
+  abstract @Nullable String summarySql();
 
   /**
    * Whether a failed transaction may succeed if run again at once: deadlocks and serialization
@@ -158,9 +163,9 @@ abstract class OrderWriter {
       if (t == null || !seen.add(t)) {
         continue;
       }
-      if (t instanceof SQLException) {
-        out.add((SQLException) t);
-        SQLException next = ((SQLException) t).getNextException();
+      if (t instanceof SQLException sql) {
+        out.add(sql);
+        SQLException next = sql.getNextException();
         if (next != null) {
           todo.add(next);
         }

@@ -25,8 +25,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PostgreSQL SQL: the whole batch is one statement,
@@ -39,9 +41,9 @@ import java.util.TreeMap;
  */
 final class PostgresOrderWriter extends OrderWriter {
   private final String insertSql;
-  private final String summarySql;
+  private final @Nullable String summarySql;
 
-  PostgresOrderWriter(String table, String summaryTable) {
+  PostgresOrderWriter(String table, @Nullable String summaryTable) {
     super(table, summaryTable);
     this.insertSql = "INSERT INTO " + table
         + " (order_id, sale_id, user_id, quantity, confirmed_at)"
@@ -57,7 +59,7 @@ final class PostgresOrderWriter extends OrderWriter {
   }
 
   @Override
-  SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows) throws SQLException {
+  @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows) throws SQLException {
     int n = rows.size();
     Long[] ids = new Long[n];
     String[] sales = new String[n];
@@ -93,7 +95,8 @@ final class PostgresOrderWriter extends OrderWriter {
       SortedMap<String, SaleDelta> inserted = new TreeMap<>();
       try (ResultSet rs = ps.executeQuery()) {
         while (rs.next()) {
-          SaleDelta.add(inserted, byId.get(rs.getLong(1)));
+          long id = rs.getLong(1); // RETURNING gives only ids of this batch
+          SaleDelta.add(inserted, Objects.requireNonNull(byId.get(id), "order id not in batch"));
         }
       }
       return inserted;
@@ -105,7 +108,7 @@ final class PostgresOrderWriter extends OrderWriter {
   }
 
   @Override
-  String summarySql() {
+  @Nullable String summarySql() {
     return summarySql;
   }
 }

@@ -159,7 +159,7 @@ public final class ShardedOrderSink implements OrderSink {
           + " fallback, was " + targetsBySaleId);
     }
     List<OrderSink> list = new ArrayList<>();
-    Map<OrderSink, Integer> indexOfSink = new IdentityHashMap<>();
+    IdentityHashMap<OrderSink, Integer> indexOfSink = new IdentityHashMap<>();
     Map<String, Integer> route = new LinkedHashMap<>();
     for (Map.Entry<String, ? extends OrderSink> e : targetsBySaleId.entrySet()) {
       if (e.getKey() == null) {
