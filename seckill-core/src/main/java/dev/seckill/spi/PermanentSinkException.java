@@ -15,6 +15,8 @@
  */
 package dev.seckill.spi;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * Thrown by {@link OrderSink#store} to say that the batch was not stored and that storing the
  * same orders again will fail again: at least one order in it holds something the sink refuses
@@ -44,7 +46,7 @@ public class PermanentSinkException extends Exception {
    * @param message what the sink refused and why, ideally naming the order and the offending
    *     value; kept as the exception's message and written to the dead-letter file (may be null)
    */
-  public PermanentSinkException(String message) {
+  public PermanentSinkException(@Nullable String message) {
     super(message);
   }
 
@@ -56,7 +58,7 @@ public class PermanentSinkException extends Exception {
    * @param cause the store's own exception (for example the driver's constraint violation), or
    *     null if there is none
    */
-  public PermanentSinkException(String message, Throwable cause) {
+  public PermanentSinkException(@Nullable String message, @Nullable Throwable cause) {
     super(message, cause);
   }
 }

@@ -27,6 +27,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An {@link OrderSink} that spreads orders over several target sinks (typically
@@ -153,7 +154,7 @@ public final class ShardedOrderSink implements OrderSink {
    * @throws IllegalArgumentException if the table is null, holds null, or is empty with no fallback
    */
   public static ShardedOrderSink bySaleId(Map<String, ? extends OrderSink> targetsBySaleId,
-      OrderSink fallback) {
+      @Nullable OrderSink fallback) {
     if (targetsBySaleId == null || (targetsBySaleId.isEmpty() && fallback == null)) {
       throw new IllegalArgumentException("targetsBySaleId must not be null, nor empty without a"
           + " fallback, was " + targetsBySaleId);
