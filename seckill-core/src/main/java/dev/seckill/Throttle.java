@@ -128,7 +128,7 @@ final class Throttle {
     if (counters == null) { // the off throttle (enabled is false exactly when counters is null)
       return Verdict.ALLOW;
     }
-    Counter counter = counters.get(key, Throttle::newCounter); // non-capturing: no allocation per call
+    Counter counter = counters.get(key, Throttle::newCounter); // non-capturing: not allocated
     int window = (int) Math.floorDiv(nowMillis, windowMillis);
     int attempts = counter.increment(window);
     if (attempts <= limit) {

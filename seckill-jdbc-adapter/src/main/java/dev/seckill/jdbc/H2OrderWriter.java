@@ -55,7 +55,8 @@ final class H2OrderWriter extends OrderWriter {
   }
 
   @Override
-  @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows) throws SQLException {
+  @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
+      throws SQLException {
     int[] counts;
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
       for (ConfirmedOrder o : rows) {
