@@ -47,7 +47,7 @@ import java.util.function.ToDoubleFunction;
  *       total ring slots.
  *   <li>{@code seckill.outbox.size}, {@code seckill.outbox.capacity} (shard), gauges: confirmed
  *       orders not yet stored in the sink, and the bound.
- *   <li>{@code seckill.flush.batches}, {@code seckill.flush.orders}, {@code seckill.flush.failures}
+ *   <li>{@code seckill.flush.batches}, {@code seckill.flush.stored} (orders), {@code seckill.flush.failures}
  *       (shard), function counters: stores that succeeded, orders in them, stores that threw.
  *   <li>{@code seckill.flush.last.failure} (shard), gauge: the last failed store's time by the
  *       engine's clock, in seconds since the epoch; NaN before any.
@@ -115,7 +115,7 @@ public final class SeckillMetrics implements MeterBinder {
     counter(registry, "seckill.flush.batches", t, shard,
         s -> s.flushStats().map(FlushStats::storedBatches).orElse(0L), null,
         "batches the order sink stored");
-    counter(registry, "seckill.flush.orders", t, shard,
+    counter(registry, "seckill.flush.stored", t, shard,
         s -> s.flushStats().map(FlushStats::storedOrders).orElse(0L), "orders",
         "orders the order sink stored");
     counter(registry, "seckill.flush.failures", t, shard,

@@ -107,7 +107,7 @@ class MetricsTest {
         assertThat(gauge("seckill.outbox.capacity", "shard", shard)).isEqualTo(s.outboxCapacity());
         assertThat(gauge("seckill.dead.letters", "shard", shard)).isZero();
         assertThat(gauge("seckill.flush.last.failure", "shard", shard)).isNaN();
-        FunctionCounter orders = registry.find("seckill.flush.orders").tags("shard", shard)
+        FunctionCounter orders = registry.find("seckill.flush.stored").tags("shard", shard)
             .functionCounter();
         assertThat(orders.count()).isEqualTo(s.storedOrders());
         stored += orders.count();

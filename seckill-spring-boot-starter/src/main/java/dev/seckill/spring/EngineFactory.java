@@ -100,6 +100,9 @@ final class EngineFactory {
   }
 
   private static void admission(SeckillProperties.Admission a, SeckillEngine.Builder b) {
+    if (a.getTokenSecret() != null && a.getTokenSecret().isBlank()) {
+      a.setTokenSecret(null); // an empty placeholder means "unset": a random secret per start
+    }
     if (a.getTokenTtl() == null && a.getTokenSecret() == null && a.getUserAttempts() == null
         && a.getAddressAttempts() == null) {
       return; // the builder's permissive default
