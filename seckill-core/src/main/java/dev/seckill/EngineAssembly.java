@@ -59,6 +59,7 @@ final class EngineAssembly {
   private final SaleRegistry sales = new SaleRegistry();
   private final CallerGate gate;
   private final Operations operations;
+  private final HealthCheck health;
 
   private EngineAssembly(EngineSettings settings, Admission admission, DataDirectory dataDir,
       Shards shards) {
@@ -73,6 +74,8 @@ final class EngineAssembly {
     }
     this.gate = new CallerGate(admission, sales, settings.clock());
     this.operations = new AdmissionOperations(admission, settings.clock());
+    this.health = new HealthCheck(shards, settings.health(), settings.outboxCapacityPerShard(),
+        settings.clock());
   }
 
   /**
@@ -118,6 +121,11 @@ final class EngineAssembly {
   /** The caller-thread decision shared by both submit paths and token issuing. */
   public CallerGate gate() {
     return gate;
+  }
+
+  /** Decides the engine's health from the shards' figures. */
+  public HealthCheck health() {
+    return health;
   }
 
   /** The operator actions. */

@@ -38,6 +38,7 @@ import java.util.Optional;
  * @param closeTimeout how long close lets the flushers store the outbox
  * @param admission the admission and anti-abuse settings
  * @param tokenSecret the admission settings' HMAC key (which they keep package-private)
+ * @param health when {@link SeckillEngine#health()} reports DEGRADED
  */
 // An internal carrier built once by validate() and read by EngineAssembly; never compared, hashed
 // or printed, so the array's identity equals and hashCode do not matter.
@@ -54,7 +55,8 @@ record EngineSettings(
     Optional<FlushSettings> flush,
     Duration closeTimeout,
     AdmissionSettings admission,
-    byte[] tokenSecret) {
+    byte[] tokenSecret,
+    HealthThresholds health) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {

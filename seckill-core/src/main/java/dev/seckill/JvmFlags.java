@@ -64,14 +64,12 @@ final class JvmFlags {
   /**
    * Throws if any required flag is missing.
    *
-   * @throws IllegalStateException naming every missing flag
+   * @throws MissingJvmFlagsException naming every missing flag
    */
   public static void requirePresent() {
     List<String> missing = missing();
     if (!missing.isEmpty()) {
-      throw new IllegalStateException("seckill's ledger (Chronicle Map) needs these JVM flags on"
-          + " Java 17+, and this JVM lacks them: " + String.join(" ", missing)
-          + " (see README, section 'JVM flags', for Maven Surefire, java -jar and Spring Boot)");
+      throw new MissingJvmFlagsException(missing);
     }
   }
 }

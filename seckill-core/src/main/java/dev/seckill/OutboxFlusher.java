@@ -71,6 +71,7 @@ final class OutboxFlusher implements Runnable {
   private final DeadLetterFile deadLetters;
   private final boolean groupCommit;
   private final IdleStrategy idle;
+  private final FlushStats stats;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
   private volatile Thread thread;
@@ -106,6 +107,7 @@ final class OutboxFlusher implements Runnable {
     this.settings = settings;
     this.deadLetters = deadLetters;
     this.idle = idle;
+    this.stats = new FlushStats(ledger.clock());
     this.groupCommit = settings.durability() == Durability.PERSISTED;
     this.publishedFlushedSeq = ledger.flushedSeq();
     this.storedOrderId = orderIdOf(publishedFlushedSeq);
@@ -114,6 +116,11 @@ final class OutboxFlusher implements Runnable {
   /** The name of shard {@code shard}'s flusher thread. */
   public static String threadName(int shard) {
     return "seckill-flusher-" + shard;
+  }
+
+  /** What this flusher has stored and failed to store; any thread reads it. */
+  FlushStats stats() {
+    return stats;
   }
 
   /** Starts the flusher thread, named {@link #threadName}. */
@@ -255,6 +262,7 @@ final class OutboxFlusher implements Runnable {
             settings.sink().store(batch);
           }
         } catch (PermanentSinkException e) {
+          stats.failed(e);
           if (batch.size() > 1) {
             limit = batch.size() / 2;
             suspectEnd = upTo;
@@ -273,6 +281,7 @@ final class OutboxFlusher implements Runnable {
             backoffNanos = Math.min(backoffNanos * 2, settings.maxBackoff().toNanos());
             continue;
           }
+          stats.answered(); // the sink answers: the order is parked, not failing
           suspectEnd = 0;
           limit = settings.batchSize();
           ledger.markFlushed(upTo, 1);
@@ -281,6 +290,7 @@ final class OutboxFlusher implements Runnable {
           completeWaiters(upTo);
           continue;
         } catch (Exception | LinkageError e) {
+          stats.failed(e);
           failures++;
           log.warn("seckill shard {}: storing {} orders in the sink failed (attempt {}); the orders"
                   + " stay in the outbox ({} now) and are retried in {} ms", shard, batch.size(),
@@ -301,6 +311,9 @@ final class OutboxFlusher implements Runnable {
           // The range that failed is stored without a permanent failure: nothing to isolate.
           suspectEnd = 0;
           limit = settings.batchSize();
+        }
+        if (!batch.isEmpty()) {
+          stats.stored(batch.size());
         }
         ledger.markFlushed(upTo, batch.size());
         stored(upTo);

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -31,6 +33,7 @@ import org.jspecify.annotations.Nullable;
  */
 final class SaleRegistry {
   private final ConcurrentHashMap<String, SaleState> sales = new ConcurrentHashMap<>();
+  private final CopyOnWriteArrayList<Consumer<SaleState>> watchers = new CopyOnWriteArrayList<>();
 
   /** The sale with this id, or null (a null id included). */
   public @Nullable SaleState get(@Nullable String saleId) {
@@ -63,8 +66,24 @@ final class SaleRegistry {
 
   /** Adds a sale restored from a ledger or just registered; returns {@code state}. */
   public SaleState add(SaleState state) {
-    sales.putIfAbsent(state.sale().id(), state);
+    if (sales.putIfAbsent(state.sale().id(), state) == null) {
+      for (Consumer<SaleState> watcher : watchers) {
+        watcher.accept(state);
+      }
+    }
     return state;
+  }
+
+  /**
+   * Calls {@code watcher} with every sale known now and every sale added later, on the adding
+   * thread (a registering caller). A sale added while this runs may be seen twice: the watcher
+   * must be idempotent.
+   */
+  public void watch(Consumer<SaleState> watcher) {
+    watchers.add(watcher);
+    for (SaleState state : sales.values()) {
+      watcher.accept(state);
+    }
   }
 
   /**

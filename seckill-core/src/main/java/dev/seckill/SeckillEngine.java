@@ -301,6 +301,24 @@ public final class SeckillEngine implements AutoCloseable {
   }
 
   /**
+   * The engine's health now: {@code UP}, {@code DEGRADED} (the order sink failing for longer than
+   * a threshold, an outbox or a ring filling up) or {@code DOWN} (closed), with the reasons and
+   * each shard's figures; the rules are on {@link EngineHealth}, the thresholds set with
+   * {@link Builder#healthThresholds}. Cheap (volatile reads, no lock, nothing sent to the
+   * shards): fine for a health endpoint or a metrics scrape every second. Works after close.
+   *
+   * @return the health at this moment; never null
+   */
+  public EngineHealth health() {
+    return parts.health().check(closed);
+  }
+
+  /** The engine's parts, for {@link SeckillMetrics}. */
+  EngineAssembly parts() {
+    return parts;
+  }
+
+  /**
    * Confirmed orders the {@link OrderSink} refused for good ({@link
    * dev.seckill.spi.PermanentSinkException}) and that were parked in the dead-letter files
    * ({@code shard-N/dead-letters.jsonl} in the data directory) instead, over all shards, since
@@ -431,6 +449,7 @@ public final class SeckillEngine implements AutoCloseable {
     private Duration flushMaxBackoff = DEFAULT_FLUSH_MAX_BACKOFF;
     private Durability durability = DEFAULT_DURABILITY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private HealthThresholds healthThresholds = HealthThresholds.defaults();
     private Optional<AdmissionSettings> admission = Optional.empty();
 
     private Builder() {}
@@ -658,6 +677,20 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * When {@link SeckillEngine#health()} reports {@link EngineHealth.Status#DEGRADED}: how long
+     * the sink may fail, how full an outbox and a ring may be. Default
+     * {@link HealthThresholds#defaults()}.
+     *
+     * @param thresholds the thresholds; not null
+     * @return this builder
+     */
+    public Builder healthThresholds(HealthThresholds thresholds) {
+      unset("healthThresholds", this.healthThresholds);
+      this.healthThresholds = Objects.requireNonNull(thresholds, "healthThresholds");
+      return done("healthThresholds");
+    }
+
+    /**
      * Admission and anti-abuse: purchase tokens, throttles, blocks, the admission cap and the
      * application's policy. Default {@link AdmissionSettings#permissive()}, made at each build:
      * no throttles, no automatic blocks, no cap; tokens (with a random secret) and manual blocks
@@ -711,7 +744,7 @@ public final class SeckillEngine implements AutoCloseable {
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
           orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
-          closeTimeout, checks, checks.tokenSecret());
+          closeTimeout, checks, checks.tokenSecret(), healthThresholds);
     }
 
     /** A size: as set, else the development preset's if chosen, else the production default. */

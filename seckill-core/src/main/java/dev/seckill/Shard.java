@@ -140,6 +140,16 @@ final class Shard implements AutoCloseable {
     return ring.remainingCapacity();
   }
 
+  /** The ring's size in slots. */
+  int ringSize() {
+    return ring.getBufferSize();
+  }
+
+  /** The flusher's store figures; empty without an order sink. Any thread. */
+  Optional<FlushStats> flushStats() {
+    return flusher.map(OutboxFlusher::stats);
+  }
+
   /** Orders the sink refused for good, parked in this shard's dead-letter file. Any thread. */
   public long deadLetteredOrders() {
     return deadLetters.count();

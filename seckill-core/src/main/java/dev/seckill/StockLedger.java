@@ -933,6 +933,11 @@ final class StockLedger implements AutoCloseable {
     return appliedSeq;
   }
 
+  /** The engine's clock. */
+  java.time.Clock clock() {
+    return config.clock();
+  }
+
   /** The directory holding this shard's ledger files. */
   public Path directory() {
     return config.directory();

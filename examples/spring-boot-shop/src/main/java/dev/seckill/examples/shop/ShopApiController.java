@@ -61,20 +61,19 @@ public class ShopApiController {
   private final OrderRepository orders;
   private final ConfirmedBuyers buyers;
   private final ShopProperties props;
+  private final DecisionTimer decisionTimer;
   private final Map<String, Sale> sales = new LinkedHashMap<>();
 
-  ShopApiController(SeckillEngine engine, OrderRepository orders, ConfirmedBuyers buyers,
-      ShopProperties props) {
+  ShopApiController(SeckillEngine engine, Sale shopSale, OrderRepository orders,
+      ConfirmedBuyers buyers, ShopProperties props, DecisionTimer decisionTimer) {
     this.engine = engine;
+    this.decisionTimer = decisionTimer;
     this.orders = orders;
     this.buyers = buyers;
     this.props = props;
-    // The configured sale first, then any other sale the ledger restored.
-    for (Sale s : engine.sales()) {
-      if (s.id().equals(props.sale().id())) {
-        sales.put(s.id(), s);
-      }
-    }
+    // The configured sale (registered by EngineConfiguration.shopSale) first, then any other
+    // sale the ledger restored.
+    sales.put(shopSale.id(), shopSale);
     for (Sale s : engine.sales()) {
       sales.putIfAbsent(s.id(), s);
     }
@@ -162,14 +161,17 @@ public class ShopApiController {
       request = request.withClientAddress(http.getRemoteAddr());
     }
     CompletableFuture<PurchaseResult> decided;
+    long submittedAt = System.nanoTime();
     try {
       decided = engine.submit(request);
     } catch (IllegalStateException closed) {
       return unavailable();
     }
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
+      decisionTimer.record(System.nanoTime() - submittedAt);
       return answer(request, decided.join());
     }
+    decided.whenComplete((r, failure) -> decisionTimer.record(System.nanoTime() - submittedAt));
     PurchaseRequest submitted = request;
     return decided.handle((r, failure) -> failure != null
         // Only with durability PERSISTED, when the engine closes before the database stored it.

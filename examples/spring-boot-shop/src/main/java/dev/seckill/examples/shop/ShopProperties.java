@@ -15,7 +15,6 @@
  */
 package dev.seckill.examples.shop;
 
-import dev.seckill.Durability;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -24,21 +23,20 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 
 /**
  * The shop's settings, bound from {@code application.yml} under {@code shop.}: where the ledger
- * lives, the one sale the page sells, the engine's bounds and the admission limits. Immutable;
+ * lives, the one sale the page sells, the orders table and whether buyers' addresses go to
+ * admission. The engine itself is configured under {@code seckill.} (the starter). Immutable;
  * read on the main thread while the context starts.
  *
  * @param dataDir the directory holding the engine's ledger ({@code ledger/}) and, with the
  *     default H2 database, the database file ({@code h2/}); see {@link DataDirDefaults}
  * @param sale the sale to register at startup
- * @param engine engine bounds and durability
- * @param admission token and throttle settings
+ * @param admission whether the client's address goes to the engine's admission
  * @param table the orders table the JDBC sink writes and {@code GET /api/orders/{id}} reads
  */
 @ConfigurationProperties("shop")
 public record ShopProperties(
     Path dataDir,
     @DefaultValue SaleSettings sale,
-    @DefaultValue EngineSettings engine,
     @DefaultValue AdmissionLimits admission,
     @DefaultValue("seckill_order") String table) {
 
@@ -70,39 +68,13 @@ public record ShopProperties(
       @DefaultValue("30m") Duration duration,
       @DefaultValue("true") boolean requireToken) {}
 
-  /**
-   * Engine bounds.
-   *
-   * @param maxUsersPerShard distinct buyers the ledger can hold per shard
-   * @param closeTimeout how long shutdown waits for the last orders to reach the database
-   * @param durability {@code LEDGER} (confirm once in the ledger; the database follows within
-   *     {@code flushMaxDelay}) or {@code PERSISTED} (confirm once the database committed)
-   * @param flushMaxDelay the longest a confirmed order waits before its batch goes to the database
-   */
-  public record EngineSettings(
-      @DefaultValue("200000") long maxUsersPerShard,
-      @DefaultValue("10s") Duration closeTimeout,
-      @DefaultValue("LEDGER") Durability durability,
-      @DefaultValue("50ms") Duration flushMaxDelay) {}
 
   /**
-   * Admission limits passed to the engine.
+   * The shop's side of admission (the engine's throttles and tokens are {@code seckill.admission.*}).
    *
-   * @param tokenTtl how long a purchase token stays valid
-   * @param userAttempts purchase attempts one user may make per {@code window}
-   * @param addressAttempts purchase attempts one client address may make per {@code window}
-   * @param window the throttle window
    * @param clientAddress whether to pass the client's address to the engine (per-address
    *     throttle and blocks); behind a proxy or CDN enable {@code server.forward-headers-strategy}
    *     first, or every buyer shares the proxy's address
-   * @param tokenSecret base64 HMAC key of at least 32 bytes, the same on every node; empty for
-   *     a random key per boot (tokens then work only on the node that issued them)
    */
-  public record AdmissionLimits(
-      @DefaultValue("2m") Duration tokenTtl,
-      @DefaultValue("5") int userAttempts,
-      @DefaultValue("200") int addressAttempts,
-      @DefaultValue("1s") Duration window,
-      @DefaultValue("true") boolean clientAddress,
-      @DefaultValue("") String tokenSecret) {}
+  public record AdmissionLimits(@DefaultValue("true") boolean clientAddress) {}
 }

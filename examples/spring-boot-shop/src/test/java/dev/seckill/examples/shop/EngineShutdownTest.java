@@ -59,7 +59,7 @@ class EngineShutdownTest {
     p.put("shop.sale.starts-at", "2020-01-01T00:00:00Z");
     p.put("shop.sale.ends-at", "2100-01-01T00:00:00Z");
     // Orders wait a minute in the outbox: only close() can have written them by the end.
-    p.put("shop.engine.flush-max-delay", "1m");
+    p.put("seckill.flush.max-delay", "1m");
     p.put("logging.level.root", "warn");
     for (String o : overrides) {
       int eq = o.indexOf('=');

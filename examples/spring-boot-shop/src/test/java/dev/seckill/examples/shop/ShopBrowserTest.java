@@ -193,7 +193,7 @@ class ShopBrowserTest {
     assertThat(engine.snapshot("ui-sale").ordersConfirmed()).isEqualTo(1);
   }
 
-  private ChromeDriver startChromium() throws IOException {
+  static ChromeDriver startChromium() throws IOException {
     Path profile = Files.createTempDirectory(Files.createDirectories(Path.of("target").toAbsolutePath()),
         "chromium-profile-");
     ChromeOptions options = new ChromeOptions();

@@ -1,0 +1,118 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.spring;
+
+import dev.seckill.Sale;
+import dev.seckill.SeckillEngine;
+import dev.seckill.jdbc.JdbcOrderSink;
+import dev.seckill.spi.OrderSink;
+import java.util.List;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * The engine as a Spring bean, from the {@code seckill.*} properties ({@link SeckillProperties}).
+ *
+ * <ul>
+ *   <li>An {@link OrderSink} bean, if the application defines one, receives the confirmed orders.
+ *       Otherwise, with seckill-jdbc-adapter on the class path and a {@link DataSource} bean,
+ *       a {@link JdbcOrderSink} on that DataSource does ({@code seckill.jdbc.*}); without either
+ *       the engine runs without a sink (orders stay in the ledger).
+ *   <li>{@link SeckillEngineBuilderCustomizer} beans adjust the builder after the properties.
+ *   <li>{@code seckill.sales[*]} are registered at start.
+ *   <li>The engine is closed with the context. It owns the sink and closes it after its last
+ *       flush, so the sink bean has no destroy method of its own; the DataSource it depends on is
+ *       closed after the engine.
+ * </ul>
+ * Defining a {@link SeckillEngine} bean yourself turns this off.
+ */
+@AutoConfiguration(afterName = "org.springframework.boot.autoconfigure.jdbc.DataSourceAutoConfiguration")
+@ConditionalOnClass(SeckillEngine.class)
+@ConditionalOnProperty(prefix = "seckill", name = "enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SeckillProperties.class)
+public class SeckillAutoConfiguration {
+  private static final Logger log = LoggerFactory.getLogger(SeckillAutoConfiguration.class);
+
+  /**
+   * The engine, built from the properties, customized, with the configured sales registered.
+   *
+   * @param properties the {@code seckill.*} properties
+   * @param sink the application's or the JDBC order sink, if any
+   * @param customizers builder customizers, in order
+   * @return the running engine
+   */
+  @Bean(destroyMethod = "close")
+  @ConditionalOnMissingBean
+  public SeckillEngine seckillEngine(SeckillProperties properties, ObjectProvider<OrderSink> sink,
+      ObjectProvider<SeckillEngineBuilderCustomizer> customizers) {
+    SeckillEngine.Builder builder = EngineFactory.builder(properties, sink.getIfAvailable());
+    customizers.orderedStream().forEach(c -> c.customize(builder));
+    SeckillEngine engine = builder.build();
+    try {
+      List<SeckillProperties.SaleProperties> sales = properties.getSales();
+      for (int i = 0; i < sales.size(); i++) {
+        Sale sale = engine.registerSale(EngineFactory.sale(sales.get(i), i));
+        log.info("seckill: sale {} registered", sale);
+      }
+    } catch (RuntimeException e) {
+      engine.close();
+      throw e;
+    }
+    return engine;
+  }
+
+  /** The JDBC order sink on the application's DataSource. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "dev.seckill.jdbc.JdbcOrderSink")
+  @ConditionalOnBean(DataSource.class)
+  @ConditionalOnProperty(prefix = "seckill.jdbc", name = "enabled", matchIfMissing = true)
+  static class JdbcSinkConfiguration {
+    /**
+     * A {@link JdbcOrderSink} on the DataSource. No destroy method: the engine closes it.
+     *
+     * @param dataSource the application's DataSource
+     * @param properties the {@code seckill.jdbc.*} properties
+     * @return the sink
+     */
+    @Bean(destroyMethod = "")
+    @ConditionalOnMissingBean(OrderSink.class)
+    JdbcOrderSink seckillOrderSink(DataSource dataSource, SeckillProperties properties) {
+      SeckillProperties.Jdbc jdbc = properties.getJdbc();
+      JdbcOrderSink.Builder b = JdbcOrderSink.builder(dataSource)
+          .createSchemaIfMissing(jdbc.isCreateSchema());
+      if (jdbc.getTable() != null) {
+        b.table(jdbc.getTable());
+      }
+      if (jdbc.getSummaryTable() != null) {
+        b.summaryTable(jdbc.getSummaryTable());
+      }
+      if (jdbc.getStockSummary() != null) {
+        b.stockSummary(jdbc.getStockSummary());
+      }
+      return b.build();
+    }
+  }
+}
