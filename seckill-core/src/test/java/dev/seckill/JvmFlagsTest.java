@@ -43,7 +43,7 @@ class JvmFlagsTest {
         .redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
-    assertThat(out).contains("IllegalStateException")
+    assertThat(out).contains("MissingJvmFlagsException", "an IllegalStateException")
         .contains("--add-opens=java.base/java.lang=ALL-UNNAMED")
         .contains("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED")
         .contains("README");
@@ -59,6 +59,9 @@ class JvmFlagsTest {
         System.out.println("built without flags");
       } catch (RuntimeException e) {
         System.out.println(e);
+        if (e instanceof IllegalStateException) {
+          System.out.println("(an IllegalStateException)");
+        }
       }
     }
   }
