@@ -15,7 +15,6 @@
  */
 package dev.seckill;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
 import com.lmax.disruptor.RingBuffer;
@@ -73,6 +72,8 @@ final class Shard implements AutoCloseable {
   /** Empty without an order sink: the outbox is then only the ledger's. */
   private final Optional<OutboxFlusher> flusher;
   private final DeadLetterFile deadLetters;
+  /** The ring's wait strategy with {@link IdleStrategy#BLOCKING}, else null. */
+  private final ParkingWaitStrategy parking;
 
   private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
       Optional<FlushSettings> flush) {
@@ -81,13 +82,18 @@ final class Shard implements AutoCloseable {
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
     this.flusher = flush.map(
         settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
-    this.writer = new LedgerHandler(index, ledger);
+    WaitStrategy waits = waitStrategy(idle);
+    this.parking = waits instanceof ParkingWaitStrategy ? (ParkingWaitStrategy) waits : null;
+    this.writer = new LedgerHandler(index, ledger, parking);
     boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
     this.responder = persisted
         ? Responder.afterStored(index, flusher.get())
         : Responder.atOnce(index);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
-        ProducerType.MULTI, waitStrategy(idle));
+        ProducerType.MULTI, waits);
+    if (parking != null) {
+      parking.bind(disruptor.getRingBuffer());
+    }
     disruptor.setDefaultExceptionHandler(new LogAndContinueExceptionHandler(index));
     disruptor.handleEventsWith(writer).then(responder);
     this.ring = disruptor.start();
@@ -168,6 +174,9 @@ final class Shard implements AutoCloseable {
       flusher.get().stop(flushTimeoutNanos, this::writerDrained).join();
     }
     disruptor.shutdown();
+    if (parking != null) {
+      parking.wakeAll(); // the barriers are alerted: a parked responder sees it now
+    }
     ledger.close();
   }
 
@@ -201,7 +210,7 @@ final class Shard implements AutoCloseable {
         return new SleepingWaitStrategy();
       case BLOCKING:
       default:
-        return new BlockingWaitStrategy();
+        return new ParkingWaitStrategy();
     }
   }
 
