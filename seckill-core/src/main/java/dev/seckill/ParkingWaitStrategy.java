@@ -67,12 +67,12 @@ import java.util.concurrent.locks.LockSupport;
  * {@link #wakeAll()} for the downstream waiter, which re-checks its alert after registering.
  * Every park is also bounded ({@link #DEFAULT_MAX_PARK_NANOS}): a signal lost to a bug, or a
  * halt by someone who does not call {@link #wakeAll()}, costs at most that much latency, never a
- * hang. Idle, a waiter therefore wakes {@code 1 s / maxPark} times a second (100 at the
+ * hang. Idle, a waiter therefore wakes {@code 1 s / maxPark} times a second (10 at the
  * default), each for a few microseconds.
  */
 final class ParkingWaitStrategy extends ParkingWaitStrategyFields implements WaitStrategy {
   /** The longest a waiter parks before it re-checks on its own: the bound on a lost signal. */
-  static final long DEFAULT_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+  static final long DEFAULT_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** Spins on a claimed, not yet published slot before yielding. */
   private static final int CLAIM_SPINS = 64;
 

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@link ParkingWaitStrategy}'s wake-up protocol on a bare ring shaped like a shard's (many
  * producers, a writer, a responder gated on the writer), with parks bounded at an hour: a lost
- * wake-up would hang the test (its futures time out) instead of costing 10 ms.
+ * wake-up would hang the test (its futures time out) instead of costing up to 100 ms.
  */
 class ParkingWaitStrategyTest {
   static final int PRODUCERS = 8;

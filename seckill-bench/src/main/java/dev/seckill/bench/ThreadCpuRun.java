@@ -54,7 +54,8 @@ public final class ThreadCpuRun {
     }
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     mx.setThreadCpuTimeEnabled(true);
-    System.out.printf("strategy,phase,seconds,decisions_per_s,thread,cpu_cores%n");
+    System.out.printf("strategy,phase,seconds,decisions_per_s,thread,cpu_cores,"
+        + "allocated_bytes_per_decision%n");
     for (IdleStrategy idle : idles) {
       run(mx, idle, seconds, callers);
     }
@@ -113,10 +114,12 @@ public final class ThreadCpuRun {
       AtomicLong decided) {
     Map<Long, String> names = new LinkedHashMap<>();
     Map<Long, Long> before = new LinkedHashMap<>();
+    Map<Long, Long> allocatedBefore = new LinkedHashMap<>();
     for (Thread t : Thread.getAllStackTraces().keySet()) {
       if (t.getName().startsWith("seckill-") || t.getName().startsWith("caller-")) {
         names.put(t.getId(), t.getName());
         before.put(t.getId(), mx.getThreadCpuTime(t.getId()));
+        allocatedBefore.put(t.getId(), allocated(mx, t.getId()));
       }
     }
     long d0 = decided.get();
@@ -131,7 +134,15 @@ public final class ThreadCpuRun {
         continue; // ended
       }
       double cores = (after - before.get(e.getKey())) / (double) wall;
-      System.out.printf("%s,%s,%d,%.0f,%s,%.3f%n", idle, name, seconds, rate, e.getValue(), cores);
+      long bytes = allocated(mx, e.getKey()) - allocatedBefore.get(e.getKey());
+      System.out.printf("%s,%s,%d,%.0f,%s,%.3f,%s%n", idle, name, seconds, rate, e.getValue(), cores,
+          d1 == d0 ? "-" : String.format("%.2f", bytes / (double) (d1 - d0)));
     }
+  }
+
+  /** Bytes allocated by thread {@code id} so far, -1 if the JVM does not tell. */
+  private static long allocated(ThreadMXBean mx, long id) {
+    return mx instanceof com.sun.management.ThreadMXBean
+        ? ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(id) : -1;
   }
 }
