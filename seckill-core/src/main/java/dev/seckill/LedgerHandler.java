@@ -84,9 +84,9 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
         ledger.decide(event.sale, event.request.userId(), event.request.quantity(), event);
-      } else {
+      } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(event.saleToRegister);
-      }
+      } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
       event.failure = e;
     }
