@@ -79,9 +79,12 @@ final class ParkingWaitStrategy extends ParkingWaitStrategyFields implements Wai
   private final long maxParkNanos;
   /** The ring whose publication the cursor waiter checks; null until {@link #bind}. */
   private RingBuffer<?> ring;
-  /** The threads that took each role, for the one-thread-per-role check. */
-  private Thread cursorOwner;
-  private Thread downstreamOwner;
+  /**
+   * The threads that took each role, for the one-thread-per-role check; volatile so that the
+   * check sees another thread's claim. Read only on the way to a park.
+   */
+  private volatile Thread cursorOwner;
+  private volatile Thread downstreamOwner;
 
   /** A strategy whose waiters park at most {@link #DEFAULT_MAX_PARK_NANOS} at a time. */
   ParkingWaitStrategy() {

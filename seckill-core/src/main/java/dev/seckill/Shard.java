@@ -59,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * {@link Responder#threadName}, {@link OutboxFlusher#threadName}); callers' code runs only on the
  * responder thread (or on the submitting thread, for refusals decided before the ring).
  *
- * <p>Publishing never blocks: {@link #tryPublish} returns false on a full ring. A slot is reused
+ * <p>Publishing never blocks: {@link #tryPublish} answers FULL on a full ring, CLOSED once
+ * {@link #close} has begun (the close handshake is there). A slot is reused
  * only after the responder has passed it, so every published request is delivered exactly once.
  */
 final class Shard implements AutoCloseable {
