@@ -20,7 +20,6 @@ import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.Sequence;
 import com.lmax.disruptor.SequenceBarrier;
 import com.lmax.disruptor.WaitStrategy;
-import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
@@ -70,7 +69,7 @@ import java.util.concurrent.locks.LockSupport;
  * hang. Idle, a waiter therefore wakes {@code 1 s / maxPark} times a second (10 at the
  * default), each for a few microseconds.
  */
-final class ParkingWaitStrategy extends ParkingWaitStrategyFields implements WaitStrategy {
+final class ParkingWaitStrategy extends ParkingWaitSlots.Fields implements WaitStrategy {
   /** The longest a waiter parks before it re-checks on its own: the bound on a lost signal. */
   static final long DEFAULT_MAX_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   /** Spins on a claimed, not yet published slot before yielding. */
@@ -223,51 +222,4 @@ final class ParkingWaitStrategy extends ParkingWaitStrategyFields implements Wai
   public String toString() {
     return "ParkingWaitStrategy{maxParkNanos=" + maxParkNanos + "}";
   }
-}
-
-/** Cache-line padding before the cursor waiter's slot, which producers read on every publish. */
-@SuppressWarnings("unused")
-abstract class ParkingWaitStrategyPad0 {
-  long p00, p01, p02, p03, p04, p05, p06, p07;
-}
-
-/** The cursor waiter's slot. */
-abstract class ParkingWaitStrategyCursor extends ParkingWaitStrategyPad0 {
-  /** The cursor waiter while it is registered, else null. Through {@code CURSOR_WAITER}. */
-  @SuppressWarnings("unused")
-  volatile Thread cursorWaiter;
-}
-
-/** Padding between the two slots: the writer reads the downstream slot at every batch end. */
-@SuppressWarnings("unused")
-abstract class ParkingWaitStrategyPad1 extends ParkingWaitStrategyCursor {
-  long p10, p11, p12, p13, p14, p15, p16, p17;
-}
-
-/** The downstream waiter's slot. */
-abstract class ParkingWaitStrategyDownstream extends ParkingWaitStrategyPad1 {
-  /** The downstream waiter while it is registered, else null. Through {@code DOWNSTREAM_WAITER}. */
-  @SuppressWarnings("unused")
-  volatile Thread downstreamWaiter;
-}
-
-/** Padding after the slots, and their handles. */
-@SuppressWarnings("unused")
-abstract class ParkingWaitStrategyFields extends ParkingWaitStrategyDownstream {
-  static final VarHandle CURSOR_WAITER;
-  static final VarHandle DOWNSTREAM_WAITER;
-
-  static {
-    try {
-      MethodHandles.Lookup lookup = MethodHandles.lookup();
-      CURSOR_WAITER = lookup.findVarHandle(
-          ParkingWaitStrategyCursor.class, "cursorWaiter", Thread.class);
-      DOWNSTREAM_WAITER = lookup.findVarHandle(
-          ParkingWaitStrategyDownstream.class, "downstreamWaiter", Thread.class);
-    } catch (ReflectiveOperationException e) {
-      throw new ExceptionInInitializerError(e);
-    }
-  }
-
-  long p20, p21, p22, p23, p24, p25, p26, p27;
 }
