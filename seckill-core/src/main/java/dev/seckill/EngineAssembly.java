@@ -50,7 +50,8 @@ import java.util.concurrent.ForkJoinPool;
  * sink, the data directory.
  *
  * <p>Threads: {@link #assemble} runs on the builder's thread; the parts are safe from any thread
- * as documented on each; {@link #close} once, after producers stopped publishing.
+ * as documented on each; {@link #close} once (producers still publishing are answered by each
+ * shard's close handshake, {@link Shard#tryPublish}).
  */
 final class EngineAssembly {
   private final EngineSettings settings;

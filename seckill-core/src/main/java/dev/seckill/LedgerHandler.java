@@ -16,6 +16,7 @@
 package dev.seckill;
 
 import com.lmax.disruptor.EventHandler;
+import com.lmax.disruptor.Sequence;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,12 +29,33 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(LedgerHandler.class);
   private final int shard;
   private final StockLedger ledger;
+  /**
+   * With {@link IdleStrategy#BLOCKING}, the ring's wait strategy: signalled at the end of each
+   * batch so that a parked responder wakes. Null with the other strategies (their waiters poll).
+   */
+  private final ParkingWaitStrategy downstream;
+  /** This handler's own sequence, to publish it at the end of a batch before signalling. */
+  private Sequence sequenceCallback;
   private long checkpointFailures;
 
-  /** Creates the writer for shard {@code shard}'s {@code ledger}. */
+  /** Creates the writer for shard {@code shard}'s {@code ledger}; no end-of-batch signal. */
   public LedgerHandler(int shard, StockLedger ledger) {
+    this(shard, ledger, null);
+  }
+
+  /**
+   * Creates the writer for shard {@code shard}'s {@code ledger}, signalling {@code downstream}
+   * (if not null) at the end of each batch.
+   */
+  public LedgerHandler(int shard, StockLedger ledger, ParkingWaitStrategy downstream) {
     this.shard = shard;
     this.ledger = ledger;
+    this.downstream = downstream;
+  }
+
+  @Override
+  public void setSequenceCallback(Sequence sequenceCallback) {
+    this.sequenceCallback = sequenceCallback;
   }
 
   /** The name of shard {@code shard}'s ledger writer thread. */
@@ -44,6 +66,11 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
   @Override
   public void onStart() {
     Thread.currentThread().setName(threadName(shard)); // named here, not by consumer order
+    if (downstream != null && sequenceCallback == null) {
+      // Without its sequence the writer cannot signal: a parked responder would wake only at
+      // ParkingWaitStrategy's park bound. Disruptor's DSL always provides it.
+      throw new IllegalStateException("the ledger writer was started without its sequence");
+    }
     ledger.bindWriter(); // single-writer rule: only this thread may mutate the ledger from now on
   }
 
@@ -57,9 +84,9 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
         ledger.decide(event.sale, event.request.userId(), event.request.quantity(), event);
-      } else {
+      } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(event.saleToRegister);
-      }
+      } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
       event.failure = e;
     }
@@ -75,6 +102,14 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
           log.error("seckill ledger: a checkpoint failed ({} so far); it is retried with the next"
               + " batch, and the orders stand", n, e);
         }
+      }
+      if (downstream != null && sequenceCallback != null) {
+        // The batch is decided: publish the writer's sequence now (the processor would set the
+        // same value after this call returns), with a full fence, then wake a parked responder.
+        // Store, fence, read the waiter slot: the signaller's half of ParkingWaitStrategy's
+        // protocol.
+        sequenceCallback.setVolatile(sequence);
+        downstream.signalDownstream();
       }
     }
   }

@@ -27,7 +27,6 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * A flash-sale engine: decides purchases against persisted stock so that it never oversells,
@@ -68,8 +67,6 @@ public final class SeckillEngine implements AutoCloseable {
   private final Shards shards;
   private final SaleRegistry sales;
   private final CallerGate gate;
-  /** Submitters between their closed-check and their publish; close() waits for it to drain. */
-  private final LongAdder publishing = new LongAdder();
   private volatile boolean closed;
 
   private SeckillEngine(EngineAssembly parts) {
@@ -107,14 +104,9 @@ public final class SeckillEngine implements AutoCloseable {
     if (existing != null) {
       return existing.sale();
     }
-    CompletableFuture<SaleState> registration;
-    publishing.increment();
-    try {
-      ensureOpen();
-      registration = shards.forSale(sale.id()).register(sale);
-    } finally {
-      publishing.decrement();
-    }
+    ensureOpen();
+    // Throws IllegalStateException if the shard began closing: the handshake of tryPublish.
+    CompletableFuture<SaleState> registration = shards.forSale(sale.id()).register(sale);
     return sales.add(registration).sale();
   }
 
@@ -163,18 +155,18 @@ public final class SeckillEngine implements AutoCloseable {
       listener.onRejected(request, early);
       return;
     }
-    boolean published = false;
-    publishing.increment();
+    int outcome = Shard.FULL;
     try {
-      ensureOpen();
-      published = shards.get(sale.shard()).tryPublish(request, sale, listener); // the publish step
+      // The close handshake is in tryPublish: claim a slot, then check that the shard is open.
+      outcome = shards.get(sale.shard()).tryPublish(request, sale, listener); // the publish step
     } finally {
-      publishing.decrement();
-      if (!published) {
+      if (outcome != Shard.PUBLISHED) {
         gate.release(request, sale); // never reached the responder
       }
     }
-    if (!published) {
+    if (outcome == Shard.CLOSED) {
+      throw Shard.closedException();
+    } else if (outcome == Shard.FULL) {
       listener.onRejected(request, gate.overloaded(sale));
     }
   }
@@ -372,16 +364,15 @@ public final class SeckillEngine implements AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true; // volatile store: no submitter that reads it afterwards will publish
-    while (publishing.sum() != 0) {
-      Thread.onSpinWait(); // a submitter is between its check and its publish; it finishes soon
-    }
+    closed = true; // submitters that read it from now on refuse at once
+    // One that read it before may still publish: each shard's close() settles that race without
+    // a counter on the submit path (Shard.tryPublish), accepting and delivering or refusing.
     parts.close();
   }
 
   private void ensureOpen() {
     if (closed) {
-      throw new IllegalStateException("the seckill engine is closed");
+      throw Shard.closedException();
     }
   }
 

@@ -15,9 +15,9 @@
  */
 package dev.seckill;
 
-import com.lmax.disruptor.BlockingWaitStrategy;
 import com.lmax.disruptor.BusySpinWaitStrategy;
 import com.lmax.disruptor.ExceptionHandler;
+import com.lmax.disruptor.InsufficientCapacityException;
 import com.lmax.disruptor.RingBuffer;
 import com.lmax.disruptor.SleepingWaitStrategy;
 import com.lmax.disruptor.WaitStrategy;
@@ -30,6 +30,7 @@ import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.Sale;
 import java.io.IOException;
+import java.lang.invoke.VarHandle;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
@@ -58,7 +59,8 @@ import org.slf4j.LoggerFactory;
  * {@link Responder#threadName}, {@link OutboxFlusher#threadName}); callers' code runs only on the
  * responder thread (or on the submitting thread, for refusals decided before the ring).
  *
- * <p>Publishing never blocks: {@link #tryPublish} returns false on a full ring. A slot is reused
+ * <p>Publishing never blocks: {@link #tryPublish} answers FULL on a full ring, CLOSED once
+ * {@link #close} has begun (the close handshake is there). A slot is reused
  * only after the responder has passed it, so every published request is delivered exactly once.
  */
 final class Shard implements AutoCloseable {
@@ -73,6 +75,10 @@ final class Shard implements AutoCloseable {
   /** Empty without an order sink: the outbox is then only the ledger's. */
   private final Optional<OutboxFlusher> flusher;
   private final DeadLetterFile deadLetters;
+  /** The ring's wait strategy with {@link IdleStrategy#BLOCKING}, else null. */
+  private final ParkingWaitStrategy parking;
+  /** Set once {@link #close} begins: a slot claimed after that is published empty. */
+  private volatile boolean closing;
 
   private Shard(int index, StockLedger ledger, int ringSize, IdleStrategy idle,
       Optional<FlushSettings> flush) {
@@ -81,13 +87,18 @@ final class Shard implements AutoCloseable {
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
     this.flusher = flush.map(
         settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
-    this.writer = new LedgerHandler(index, ledger);
+    WaitStrategy waits = waitStrategy(idle);
+    this.parking = waits instanceof ParkingWaitStrategy ? (ParkingWaitStrategy) waits : null;
+    this.writer = new LedgerHandler(index, ledger, parking);
     boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
     this.responder = persisted
         ? Responder.afterStored(index, flusher.get())
         : Responder.atOnce(index);
     this.disruptor = new Disruptor<>(PurchaseEvent::new, ringSize, threadFactory(index),
-        ProducerType.MULTI, waitStrategy(idle));
+        ProducerType.MULTI, waits);
+    if (parking != null) {
+      parking.bind(disruptor.getRingBuffer());
+    }
     disruptor.setDefaultExceptionHandler(new LogAndContinueExceptionHandler(index));
     disruptor.handleEventsWith(writer).then(responder);
     this.ring = disruptor.start();
@@ -112,22 +123,82 @@ final class Shard implements AutoCloseable {
         .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
+  /** {@link #tryPublish}: the request is in the ring and will be decided and delivered. */
+  static final int PUBLISHED = 0;
+  /** {@link #tryPublish}: the ring is full; nothing was published (OVERLOADED). */
+  static final int FULL = 1;
+  /** {@link #tryPublish}: the shard is closing; nothing was published (IllegalStateException). */
+  static final int CLOSED = 2;
+
   /**
    * Offers a purchase answered through {@code listener}: the caller's own, or a {@link Reply}
-   * for a caller who wants a future. False if the ring is full. Never blocks.
+   * for a caller who wants a future. Never blocks.
+   *
+   * <p>The close handshake, without a counter on this path: the caller claims a slot first (a
+   * CAS on the ring's cursor), then reads {@link #closing}; {@link #close} sets {@code closing},
+   * fences, then reads the cursor while it drains. So either the drain sees the claim (and waits
+   * until the slot is published and delivered), or this read sees {@code closing} — and then the
+   * slot is published empty (kind null: the writer and responder pass over it) and the caller is
+   * told CLOSED. Never a request published into a ring nobody drains.
+   *
+   * @return {@link #PUBLISHED}, {@link #FULL} or {@link #CLOSED}
    */
-  public boolean tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
-    return ring.tryPublishEvent(Translators.PURCHASE, request, sale, listener);
+  public int tryPublish(PurchaseRequest request, SaleState sale, PurchaseListener listener) {
+    long sequence;
+    try {
+      sequence = ring.tryNext();
+    } catch (InsufficientCapacityException full) { // a preallocated singleton: no allocation
+      return closing ? CLOSED : FULL;
+    }
+    try {
+      if (closing) {
+        return CLOSED; // the slot goes out empty
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = PurchaseEvent.Kind.PURCHASE;
+      event.request = request;
+      event.sale = sale;
+      event.listener = listener;
+      return PUBLISHED;
+    } finally {
+      ring.publish(sequence); // a claimed slot is always published, or the consumers stall on it
+    }
   }
 
   /**
    * Registers a sale through the writer. Waits for a free slot (registration is an admin call,
    * not a buyer's), then for the writer's answer.
+   *
+   * @throws IllegalStateException if the shard is closing
    */
   public CompletableFuture<SaleState> register(Sale sale) {
     CompletableFuture<SaleState> registration = new CompletableFuture<>();
-    ring.publishEvent(Translators.REGISTER, sale, registration);
+    long sequence;
+    while (true) {
+      try {
+        sequence = ring.tryNext();
+        break;
+      } catch (InsufficientCapacityException full) {
+        if (closing) {
+          throw closedException();
+        }
+        Thread.yield(); // an admin call waiting for a slot; the ring drains
+      }
+    }
+    try {
+      if (closing) { // the same handshake as tryPublish
+        throw closedException();
+      }
+      Translators.REGISTER.translateTo(ring.get(sequence), sequence, sale, registration);
+    } finally {
+      ring.publish(sequence);
+    }
     return registration;
+  }
+
+  /** What a caller racing {@link #close} is told. */
+  static IllegalStateException closedException() {
+    return new IllegalStateException("the seckill engine is closed");
   }
 
   /** This shard's index. */
@@ -174,10 +245,15 @@ final class Shard implements AutoCloseable {
    * for it. Producers must have stopped publishing first.
    */
   public void close(long flushTimeoutNanos) throws IOException {
+    closing = true; // then a full fence, then the drain reads the cursor: see tryPublish
+    VarHandle.fullFence();
     if (flusher.isPresent()) {
       flusher.get().stop(flushTimeoutNanos, this::writerDrained).join();
     }
     disruptor.shutdown();
+    if (parking != null) {
+      parking.wakeAll(); // the barriers are alerted: a parked responder sees it now
+    }
     ledger.close();
   }
 
@@ -211,7 +287,7 @@ final class Shard implements AutoCloseable {
         return new SleepingWaitStrategy();
       case BLOCKING:
       default:
-        return new BlockingWaitStrategy();
+        return new ParkingWaitStrategy();
     }
   }
 

@@ -23,7 +23,8 @@ import java.util.concurrent.CompletableFuture;
  * them (flush, counts, close).
  *
  * <p>Threads: lookups, {@link #flush()} and the counts are safe from any thread; {@link #close}
- * once, after producers stopped publishing.
+ * once; producers still publishing are answered by each shard's close handshake
+ * ({@link Shard#tryPublish}).
  */
 final class Shards {
   private final Shard[] shards;

@@ -15,10 +15,7 @@
  */
 package dev.seckill;
 
-import dev.seckill.PurchaseListener;
-import dev.seckill.PurchaseRequest;
 import dev.seckill.Sale;
-import com.lmax.disruptor.EventTranslatorThreeArg;
 import com.lmax.disruptor.EventTranslatorTwoArg;
 import java.util.concurrent.CompletableFuture;
 
@@ -28,15 +25,6 @@ import java.util.concurrent.CompletableFuture;
  */
 final class Translators {
   private Translators() {}
-
-  /** Fills a purchase answered through {@code listener}: the caller's own or a {@link Reply}. */
-  public static final EventTranslatorThreeArg<PurchaseEvent, PurchaseRequest, SaleState,
-      PurchaseListener> PURCHASE = (event, sequence, request, sale, listener) -> {
-        event.kind = PurchaseEvent.Kind.PURCHASE;
-        event.request = request;
-        event.sale = sale;
-        event.listener = listener;
-      };
 
   /** Fills a sale registration. */
   public static final EventTranslatorTwoArg<PurchaseEvent, Sale, CompletableFuture<SaleState>>
