@@ -128,12 +128,12 @@ class LedgerModelTest {
               .isEqualTo(describe(expected));
         } else if (action < 92) {
           List<ConfirmedOrder> batch = new ArrayList<>();
-          long upTo = ledger.readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
+          long upTo = ledger.outbox().readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
           for (ConfirmedOrder o : batch) {
             assertThat(model.outbox.remove(o.orderId())).isEqualTo(o);
           }
           model.outbox.headMap(upTo, true).clear();
-          ledger.markFlushed(upTo, batch.size());
+          ledger.outbox().markFlushed(upTo);
         } else if (action < 96) {
           ledger.close();
           ledger = open();
@@ -235,7 +235,7 @@ class LedgerModelTest {
       assertThat(ledger.unitsBought(states.get(parts[0]), parts[1])).as(e.getKey()).isEqualTo(e.getValue());
     }
     Map<Long, ConfirmedOrder> outbox = new TreeMap<>();
-    ledger.forEachOutboxOrder(o -> outbox.put(o.orderId(), o));
+    ledger.outbox().forEach(o -> outbox.put(o.orderId(), o));
     assertThat(outbox).isEqualTo(model.outbox);
     assertThat(ledger.outboxSize()).isEqualTo(model.outbox.size());
     assertThat(ledger.appliedSeq()).isEqualTo(model.seq);
