@@ -162,7 +162,7 @@ final class OrderJournal implements AutoCloseable {
   static int segmentBytesFor(long capacity) {
     String forced = System.getProperty(SEGMENT_SIZE_PROPERTY);
     if (forced != null) {
-      return (int) Math.max(HEADER_BYTES + MAX_RECORD, Long.parseLong(forced));
+      return align((int) Math.max(HEADER_BYTES + MAX_RECORD, Long.parseLong(forced)));
     }
     long total = Math.max(1, capacity) * AVERAGE_RECORD;
     long seg = Math.min(MAX_SEGMENT, Math.max(MIN_SEGMENT, total / MIN_SEGMENTS));
@@ -195,10 +195,18 @@ final class OrderJournal implements AutoCloseable {
    */
   static OrderJournal create(Path journalDir, long capacity) throws IOException {
     int seg = segmentBytesFor(capacity);
-    int n = slotsFor(capacity, seg);
+    return create(journalDir, seg, slotsFor(capacity, seg),
+        !"false".equals(System.getProperty(PREFAULT_PROPERTY)));
+  }
+
+  /** Creates a journal of {@code n} segments of {@code seg} bytes (tests choose small ones). */
+  static OrderJournal create(Path journalDir, int seg, int n, boolean prefault) throws IOException {
+    if (n < 2 || seg < HEADER_BYTES + MAX_RECORD || seg % 8 != 0) {
+      throw new IllegalArgumentException("a journal needs at least 2 segments of at least "
+          + (HEADER_BYTES + MAX_RECORD) + " bytes (a multiple of 8); asked for " + n + " of " + seg);
+    }
     Files.createDirectories(journalDir);
     long started = System.nanoTime();
-    boolean prefault = !"false".equals(System.getProperty(PREFAULT_PROPERTY));
     MappedByteBuffer[] maps = new MappedByteBuffer[n];
     try {
       for (int i = 0; i < n; i++) {
