@@ -654,6 +654,15 @@ final class OrderJournal implements AutoCloseable {
     return c.seq - 1;
   }
 
+  /** Test seam: where the record the last {@link #append} wrote starts (segment, offset). */
+  long lastRecordSegment() {
+    return lastRecordSegment;
+  }
+
+  int lastRecordOffset() {
+    return lastRecordOffset;
+  }
+
   /** Test seam: the position of the writer (segment number, offset). */
   long writerSegment() {
     return segment;
