@@ -17,7 +17,6 @@ package dev.seckill;
 
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
-import dev.seckill.spi.ConfirmedOrder;
 import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -27,15 +26,12 @@ import java.lang.reflect.Method;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Consumer;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -47,28 +43,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shard's stock ledger: remaining stock per sale, units bought per (sale, user), the order-id
- * sequence and the outbox of confirmed orders, kept off-heap in persisted Chronicle Map files.
+ * sequence and the journal of confirmed orders. The users and the sale counters are kept
+ * off-heap in persisted Chronicle Map files ({@code users.cm3}, {@code counters.cm3}); the
+ * orders in an append-only, memory-mapped {@link OrderJournal} ({@code journal/}), which is also
+ * the outbox the flusher drains ({@link OrderJournalReader}).
  *
  * <h2>Concurrency</h2>
  * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}) runs on the shard's
  * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
- * thread and an {@code assert} checks it on each call, in the manner of the Disruptor's
- * {@code SingleProducerSequencer}. Because only one thread decides, a decision needs no lock and
- * no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its own
- * per-segment lock inside each {@code get}/{@code put}; nothing else contends for it on the hot
- * path except a flusher draining the outbox.)
+ * thread (for the journal too) and an {@code assert} checks it on each call, in the manner of the
+ * Disruptor's {@code SingleProducerSequencer}. Because only one thread decides, a decision needs
+ * no lock and no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its
+ * own per-segment lock inside each {@code get}/{@code put}; on the hot path nothing contends for
+ * it except the flusher's one write of the flushed watermark per stored batch.)
  *
  * <p><b>What other threads may read.</b> Caller threads read a sale's sold-out flag and the
  * published counters of {@link SaleState}; those are volatile or release/acquire and are written
  * only here. The Disruptor's sequence barrier gives happens-before from the writer's decision to
- * the responder thread that completes the caller's future.
+ * the responder thread that completes the caller's future. The flusher owns the journal's
+ * reading side: it reads records up to {@link #publishedSeq} (a release store after the
+ * watermark write, so the records are visible) and publishes the flushed watermark back.
  *
  * <h2>Crash consistency</h2>
  * Chronicle Map has no transaction across keys or maps, so a {@code kill -9} can land between any
  * two writes. A confirmation therefore writes, in this order:
  * <ol>
- *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
- *       the values <em>after</em> the order (remaining stock, sale order count, user units);
+ *   <li>the {@link OrderRecord} appended to the journal (sequence {@code seq}): the record of
+ *       truth, carrying the values <em>after</em> the order (remaining stock, sale order count,
+ *       user units); its length-and-CRC word is stored last, so a record cut short by a kill
+ *       reads as the journal's end;
  *   <li>the user's units bought (a set, not an add);
  * </ol>
  * and, once per Disruptor batch ({@link #checkpoint}), for the batch as a whole:
@@ -76,28 +79,37 @@ import org.slf4j.LoggerFactory;
  *   <li>each touched sale's remaining stock and order count (sets);
  *   <li>the applied watermark, last; only then is it published to the flusher.
  * </ol>
- * Recovery reads the watermark and replays {@code watermark + 1, +2, ...} for as long as records
- * exist. Replay only sets values, so it is idempotent, and any prefix of the writes above recovers
- * to either "order absent" (step 1 missing: nothing else was written, the caller was never told)
- * or "order applied". The sequence resumes after the highest applied record, so an order id is
- * never reused. The flusher removes records only at or below the published watermark, so the
- * records recovery needs are always there.
+ * Recovery reads the watermark and replays the journal's records {@code watermark + 1, +2, ...}
+ * up to its end: the first record that is absent, torn (bad length or CRC) or out of sequence.
+ * Replay only sets values, so it is idempotent, and any prefix of the writes above recovers to
+ * either "order absent" (step 1 missing or torn: nothing else was written, the caller was never
+ * told) or "order applied". The sequence resumes after the highest applied record, so an order
+ * id is never reused. The journal reuses a segment only once every record in it is at or below
+ * the flushed watermark, which is at or below the applied one, so the records recovery needs are
+ * always there.
  *
  * <p><b>A failed write</b> (Chronicle throws: a full segment, an unbacked mapped page, "Map
- * failed") is undone, the record removed if the user's write failed after it, and answered
- * {@link Rejection#OVERLOADED}; so no record of an unconfirmed order remains. Replay discards a
- * last record whose buyer does not fit in the users map (left by an older version), with a
- * warning.
+ * failed"; or the journal throws writing a mapped page) is undone, the journal record taken back
+ * if the user's write failed after it, and answered {@link Rejection#OVERLOADED}; so no record of
+ * an unconfirmed order remains. Replay discards a last record whose buyer does not fit in the
+ * users map (left if taking it back failed too, or by 0.1.0), with a warning.
  *
  * <h2>Bounds and disk</h2>
- * Besides the entry counts, the users map and the outbox each have a byte budget the writer
- * checks before writing (see {@link #entryCost}); the maps are created with segment tiering off
- * and fully allocated, so they never grow at run time. See docs/design.md, "Bounds in bytes"
- * and "Disk use".
+ * The users map has an entry count and a byte budget the writer checks before writing (see
+ * {@link #entryCost}); it and the counters map are created with segment tiering off and fully
+ * allocated, so they never grow at run time. The outbox bound {@code outboxCapacity} counts
+ * unflushed orders (applied minus flushed); the journal's segments are sized for that many
+ * records of {@link OrderJournal#AVERAGE_RECORD} bytes, allocated and pre-faulted at creation,
+ * and a record that finds no free segment is refused with {@code OVERLOADED} too. See
+ * docs/persistence.md, "The ledger on disk", and docs/design.md, "Bounds".
  *
- * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
- * returns, which survives a process crash but not a power loss or kernel panic (see
+ * <p>The files are memory-mapped: a write is in the OS page cache as soon as the call returns,
+ * which survives a process crash but not a power loss or kernel panic (see
  * docs/guarantees.md).
+ *
+ * <p><b>0.1.x directories</b> (an {@code outbox.cm3} map instead of the journal) are migrated
+ * on open: their unflushed records are copied into a new journal, which is renamed into place
+ * before the old map is deleted (see {@link #open(LedgerConfig)}).
  */
 final class StockLedger implements AutoCloseable {
   static {
@@ -129,7 +141,10 @@ final class StockLedger implements AutoCloseable {
    * keys average up to about 41 bytes: user ids of about 40 ASCII characters.
    */
   static final int USER_KEY_BYTES = 64;
-  /** Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id). */
+  /**
+   * Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id) in a 0.1.x
+   * outbox map, which {@link #outboxBuilder} opens to migrate it.
+   */
   static final int ORDER_VALUE_BYTES = 112;
   /**
    * What Chronicle stores per entry besides key and value bytes, counted generously: two size
@@ -259,10 +274,13 @@ final class StockLedger implements AutoCloseable {
 
   /**
    * Opens (or creates) the ledger in {@code config.directory()}. If the previous owner did not
-   * close it cleanly, each map is opened in Chronicle's recovery mode and the tail of the outbox
-   * is replayed.
+   * close it cleanly, each map is opened in Chronicle's recovery mode; the journal's records
+   * above the applied watermark are replayed in any case. A 0.1.x directory's {@code outbox.cm3}
+   * is migrated into a new journal first: its records above the flushed watermark are written
+   * to {@code journal.migrating/}, forced to disk, the directory renamed to {@code journal/}, and
+   * only then is {@code outbox.cm3} deleted; a migration cut short is redone on the next open.
    *
-   * <p>A first open (no outbox file yet) checks that the file system has room for the map files
+   * <p>A first open (no counters file yet) checks that the file system has room for the files
    * (their full size, see {@link #bytesToCreate}) before creating anything, and creates them
    * fully allocated, so they never grow at run time. If creating fails, the files this open
    * created are removed before the exception is thrown, so a retry starts afresh. A
@@ -305,6 +323,7 @@ final class StockLedger implements AutoCloseable {
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
     Path opening = null;
+    long openStarted = System.nanoTime();
     try {
       opening = dir.resolve(USERS_FILE);
       users = openMap(usersBuilder(config), opening, clean, created);
@@ -322,10 +341,11 @@ final class StockLedger implements AutoCloseable {
       long started = System.nanoTime();
       StockLedger ledger = new StockLedger(config, users, journal, counters,
           SaleCatalog.load(dir), !clean);
-      log.info("seckill ledger shard {} opened {} in {}: sales={}, appliedSeq={}, replayed={}"
-              + " (in {} ms), users={} ({} of {} bytes), outbox={} of {} orders, journal {} x {}"
-              + " bytes", config.shardIndex(),
-          clean ? "cleanly" : "after an unclean stop (recovered)", dir, ledger.sales.size(),
+      log.info("seckill ledger shard {} opened {} in {}: maps and journal opened in {} ms,"
+              + " sales={}, appliedSeq={}, replayed={} (journal and users map scanned in {} ms),"
+              + " users={} ({} of {} bytes), outbox={} of {} orders, journal {} x {} bytes",
+          config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
+          (started - openStarted) / 1_000_000, ledger.sales.size(),
           ledger.appliedSeq, ledger.replayed, (System.nanoTime() - started) / 1_000_000,
           ledger.userCount, ledger.userBytes, ledger.userBudget, ledger.outboxSize(),
           config.outboxCapacity(), journal.slots(), journal.segmentBytes());
@@ -465,6 +485,7 @@ final class StockLedger implements AutoCloseable {
         .removeReturnsNull(true);
   }
 
+  /** The 0.1.x outbox map ({@code outbox.cm3}): read once, to migrate it into the journal. */
   static ChronicleMapBuilder<Long, OrderRecord> outboxBuilder(LedgerConfig config) {
     return ChronicleMapBuilder.of(Long.class, OrderRecord.class)
         .name("seckill-outbox-" + config.shardIndex())
