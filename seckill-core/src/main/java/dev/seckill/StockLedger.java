@@ -1090,8 +1090,11 @@ final class StockLedger implements AutoCloseable {
    * The Disruptor's shutdown returns once the ring is drained and the writer told to halt; the
    * writer thread then leaves its loop and calls {@link #releaseWriter}. Wait for that hand-over
    * (bounded: a writer that died without it must not hang close forever).
+   *
+   * @return false if a live writer did not stop in time
    */
-  private void awaitWriterStopped() {
+  private boolean awaitWriterStopped() {
+    boolean stopped = true;
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     Thread w;
     while ((w = writer) != null && w != Thread.currentThread()) {
@@ -1101,12 +1104,14 @@ final class StockLedger implements AutoCloseable {
       if (System.nanoTime() - deadline >= 0) {
         log.warn("seckill ledger shard {}: the writer thread did not stop within 10 s; closing anyway",
             config.shardIndex());
+        stopped = false;
         break;
       }
       Thread.yield();
     }
     writer = null;
     journal.releaseWriter();
+    return stopped;
   }
 
   /**
@@ -1129,12 +1134,14 @@ final class StockLedger implements AutoCloseable {
     if (closed) {
       return;
     }
-    awaitWriterStopped();
+    boolean writerStopped = awaitWriterStopped();
     checkpoint();
     closed = true;
     users.close();
     counters.close();
-    journal.close();
+    if (writerStopped) {
+      journal.close();
+    } // else a writer that may still append keeps the mapping; the garbage collector unmaps it
     Path marker = config.directory().resolve(CLEAN_MARKER);
     Files.write(marker, new byte[0]);
     Fsync.file(marker);
