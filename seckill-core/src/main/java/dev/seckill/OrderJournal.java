@@ -39,17 +39,16 @@ import org.slf4j.LoggerFactory;
  * size, created together on the shard's first open, their blocks reserved with
  * {@code fallocate(2)} ({@link StockLedger#allocate}) and, by default, pre-faulted (one write per
  * page, see {@link #PREFAULT_PROPERTY}), then memory-mapped for the life of the ledger. Segment
- * number {@code k} (0, 1, 2, ... for ever) lives in slot {@code k mod N}. A segment starts with a
- * 64-byte header (magic, segment number, first sequence, a check hash of those two) and holds records from
- * byte 64 on:
+ * number {@code k} (0, 1, 2, ... for ever) lives in slot {@code k mod N}. A segment starts with
+ * a 64-byte header (magic, segment number, first sequence, a check hash of those two) and holds
+ * records from byte 64 on:
  *
  * <pre>
- *  0        4        8                                                            8+len  (padded to 8)
- *  +--------+--------+--------+-------+--------+------+-------+-----+----+-----+------+-- - -+
- *  |  len   | crc32c |  seq   |orderId|confirmed|stock |orders |sale | qty|units|idLen | userId (UTF-8)
- *  |        | of the payload  |       | AtMillis|After |After  |index|    |After| u16  |
- *  +--------+--------+--------+-------+--------+------+-------+-----+----+-----+------+-- - -+
- *                    |&lt;---------------------- payload: 54 + idLen bytes ----------------------&gt;|
+ *  offset  0 len (4, payload bytes)    4 crc32c of the payload (4)
+ *          8 seq (8)                  16 orderId (8)            24 confirmedAtMillis (8)
+ *         32 stockAfter (8)           40 saleOrdersAfter (8)    48 saleIndex (4)
+ *         52 quantity (4)             56 userUnitsAfter (4)     60 idLen (2, unsigned)
+ *         62 userId (idLen bytes of UTF-8)                      then padding to a multiple of 8
  * </pre>
  *
  * All little-endian. The writer writes the payload first and the {@code len|crc} word last, in
