@@ -16,11 +16,13 @@
 package dev.seckill;
 
 /**
- * One confirmed order as stored in the ledger's outbox map: the ledger's record of truth.
+ * One confirmed order: the ledger's record of truth, appended to the {@link OrderJournal} (whose
+ * class comment draws the journal's record layout).
  *
  * <p>The record carries the values <em>after</em> it was applied (the sale's remaining stock and
  * order count, the user's units bought), so replaying it is idempotent: recovery sets, never adds.
- * Serialized layout, written by {@link OrderRecordMarshaller} in little-endian order:
+ * In a 0.1.x outbox map ({@code outbox.cm3}, read only to migrate it) the layout is the one
+ * {@link OrderRecordMarshaller} reads, little-endian:
  *
  * <pre>
  *  0                   8                   16                  24
@@ -32,7 +34,7 @@ package dev.seckill;
  *  24                  32        36        40        44
  * </pre>
  *
- * <p>Mutable and reused: the writer fills one instance per shard and the map copies its bytes.
+ * <p>Mutable and reused: the writer fills one instance per shard and the journal copies its bytes.
  * Not thread-safe.
  */
 final class OrderRecord {

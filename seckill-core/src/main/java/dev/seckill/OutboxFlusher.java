@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Loop: read up to {@code batchSize} orders above the flushed watermark and at or below the
  * writer's published sequence; wait up to {@code maxDelay} for a batch to fill; call
- * {@code store}; on success remove the orders from the outbox and advance the persisted flushed
- * watermark; on failure keep them and retry the same range after a capped exponential backoff,
+ * {@code store}; on success advance the persisted flushed watermark (the journal then reuses
+ * the segments wholly below it; no per-order delete); on failure keep them and retry the same range after a capped exponential backoff,
  * logging once per failed attempt. Nothing is dropped: the outbox is in the persisted ledger, so
  * the sale goes on while the sink is down, until the outbox bound turns new purchases into
  * {@code OVERLOADED}.
@@ -67,6 +67,8 @@ final class OutboxFlusher implements Runnable {
 
   private final int shard;
   private final StockLedger ledger;
+  /** The shard's outbox (the journal's reading side): this flusher's own. */
+  private final OrderJournalReader outbox;
   private final FlushSettings settings;
   private final DeadLetterFile deadLetters;
   private final boolean groupCommit;
@@ -104,12 +106,13 @@ final class OutboxFlusher implements Runnable {
       DeadLetterFile deadLetters, IdleStrategy idle) {
     this.shard = shard;
     this.ledger = ledger;
+    this.outbox = ledger.outbox();
     this.settings = settings;
     this.deadLetters = deadLetters;
     this.idle = idle;
     this.stats = new FlushStats(ledger.clock());
     this.groupCommit = settings.durability() == Durability.PERSISTED;
-    this.publishedFlushedSeq = ledger.flushedSeq();
+    this.publishedFlushedSeq = outbox.flushedSeq();
     this.storedOrderId = orderIdOf(publishedFlushedSeq);
   }
 
@@ -223,12 +226,13 @@ final class OutboxFlusher implements Runnable {
     long suspectEnd = 0;
     int limit = settings.batchSize();
     try {
+      outbox.bindFlusher(); // one owner: only this thread reads the outbox and moves its watermark
       while (true) {
         boolean stoppingNow = stopping;
         // Asked before reading publishedSeq: the writer publishes before its sequence advances.
         boolean drained = stoppingNow && writerDrained.getAsBoolean();
         long published = ledger.publishedSeq();
-        long flushed = ledger.flushedSeq();
+        long flushed = outbox.flushedSeq();
         if (stoppingNow && ((drained && published == flushed)
             || System.nanoTime() - stopDeadlineNanos >= 0)) {
           completeWaiters(flushed);
@@ -255,7 +259,7 @@ final class OutboxFlusher implements Runnable {
         }
         flushNow = false;
         batch.clear();
-        long upTo = ledger.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
+        long upTo = outbox.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
             batch);
         try {
           if (!batch.isEmpty()) {
@@ -284,7 +288,7 @@ final class OutboxFlusher implements Runnable {
           stats.answered(); // the sink answers: the order is parked, not failing
           suspectEnd = 0;
           limit = settings.batchSize();
-          ledger.markFlushed(upTo, 1);
+          outbox.markFlushed(upTo);
           stored(upTo);
           oldestSeenAt = upTo < published ? System.nanoTime() : 0;
           completeWaiters(upTo);
@@ -294,7 +298,7 @@ final class OutboxFlusher implements Runnable {
           failures++;
           log.warn("seckill shard {}: storing {} orders in the sink failed (attempt {}); the orders"
                   + " stay in the outbox ({} now) and are retried in {} ms", shard, batch.size(),
-              failures, ledger.outboxSize(), TimeUnit.NANOSECONDS.toMillis(backoffNanos), e);
+              failures, outbox.size(), TimeUnit.NANOSECONDS.toMillis(backoffNanos), e);
           if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
             break;
           }
@@ -315,7 +319,7 @@ final class OutboxFlusher implements Runnable {
         if (!batch.isEmpty()) {
           stats.stored(batch.size());
         }
-        ledger.markFlushed(upTo, batch.size());
+        outbox.markFlushed(upTo);
         stored(upTo);
         oldestSeenAt = upTo < published ? System.nanoTime() : 0;
         completeWaiters(upTo);

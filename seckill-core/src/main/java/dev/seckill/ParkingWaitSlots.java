@@ -17,6 +17,7 @@ package dev.seckill;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The two waiter slots of {@link ParkingWaitStrategy}, each on its own cache line: producers read
@@ -37,7 +38,7 @@ final class ParkingWaitSlots {
   abstract static class Cursor extends Pad0 {
     /** The cursor waiter while it is registered, else null. Through {@code CURSOR_WAITER}. */
     @SuppressWarnings("unused")
-    volatile Thread cursorWaiter;
+    volatile @Nullable Thread cursorWaiter;
   }
 
   /** Padding between the two slots: the writer reads the downstream slot at every batch end. */
@@ -50,7 +51,7 @@ final class ParkingWaitSlots {
   abstract static class Downstream extends Pad1 {
     /** The downstream waiter while it is registered, else null. Through {@code DOWNSTREAM_WAITER}. */
     @SuppressWarnings("unused")
-    volatile Thread downstreamWaiter;
+    volatile @Nullable Thread downstreamWaiter;
   }
 
   /** Padding after the slots, and their handles. */

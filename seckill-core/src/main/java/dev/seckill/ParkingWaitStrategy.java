@@ -23,6 +23,7 @@ import com.lmax.disruptor.WaitStrategy;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The wait strategy of {@link IdleStrategy#BLOCKING}: every consumer of a shard's ring parks when
@@ -77,13 +78,13 @@ final class ParkingWaitStrategy extends ParkingWaitSlots.Fields implements WaitS
 
   private final long maxParkNanos;
   /** The ring whose publication the cursor waiter checks; null until {@link #bind}. */
-  private RingBuffer<?> ring;
+  private @Nullable RingBuffer<?> ring;
   /**
    * The threads that took each role, for the one-thread-per-role check; volatile so that the
    * check sees another thread's claim. Read only on the way to a park.
    */
-  private volatile Thread cursorOwner;
-  private volatile Thread downstreamOwner;
+  private volatile @Nullable Thread cursorOwner;
+  private volatile @Nullable Thread downstreamOwner;
 
   /** A strategy whose waiters park at most {@link #DEFAULT_MAX_PARK_NANOS} at a time. */
   ParkingWaitStrategy() {
@@ -178,7 +179,7 @@ final class ParkingWaitStrategy extends ParkingWaitSlots.Fields implements WaitS
     return available;
   }
 
-  private static Thread checkRole(Thread owner, Thread me, String role) {
+  private static Thread checkRole(@Nullable Thread owner, Thread me, String role) {
     if (owner != null && owner.isAlive()) {
       throw new IllegalStateException("ParkingWaitStrategy: a second thread (" + me.getName()
           + ") waits as the " + role + " waiter, held by " + owner.getName()

@@ -88,7 +88,7 @@ final class Shard implements AutoCloseable {
     this.flusher = flush.map(
         settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
     WaitStrategy waits = waitStrategy(idle);
-    this.parking = waits instanceof ParkingWaitStrategy ? (ParkingWaitStrategy) waits : null;
+    this.parking = waits instanceof ParkingWaitStrategy p ? p : null;
     this.writer = new LedgerHandler(index, ledger, parking);
     boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
     this.responder = persisted

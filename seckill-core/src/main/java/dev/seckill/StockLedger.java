@@ -17,23 +17,21 @@ package dev.seckill;
 
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
-import dev.seckill.spi.ConfirmedOrder;
 import java.io.File;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
 import java.lang.reflect.Field;
 import java.lang.reflect.Method;
 import java.nio.file.FileStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicLong;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.function.Consumer;
 import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
@@ -45,28 +43,35 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One shard's stock ledger: remaining stock per sale, units bought per (sale, user), the order-id
- * sequence and the outbox of confirmed orders, kept off-heap in persisted Chronicle Map files.
+ * sequence and the journal of confirmed orders. The users and the sale counters are kept
+ * off-heap in persisted Chronicle Map files ({@code users.cm3}, {@code counters.cm3}); the
+ * orders in an append-only, memory-mapped {@link OrderJournal} ({@code journal/}), which is also
+ * the outbox the flusher drains ({@link OrderJournalReader}).
  *
  * <h2>Concurrency</h2>
  * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}) runs on the shard's
  * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
- * thread and an {@code assert} checks it on each call, in the manner of the Disruptor's
- * {@code SingleProducerSequencer}. Because only one thread decides, a decision needs no lock and
- * no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its own
- * per-segment lock inside each {@code get}/{@code put}; nothing else contends for it on the hot
- * path except a flusher draining the outbox.)
+ * thread (for the journal too) and an {@code assert} checks it on each call, in the manner of the
+ * Disruptor's {@code SingleProducerSequencer}. Because only one thread decides, a decision needs
+ * no lock and no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its
+ * own per-segment lock inside each {@code get}/{@code put}; on the hot path nothing contends for
+ * it except the flusher's one write of the flushed watermark per stored batch.)
  *
  * <p><b>What other threads may read.</b> Caller threads read a sale's sold-out flag and the
  * published counters of {@link SaleState}; those are volatile or release/acquire and are written
  * only here. The Disruptor's sequence barrier gives happens-before from the writer's decision to
- * the responder thread that completes the caller's future.
+ * the responder thread that completes the caller's future. The flusher owns the journal's
+ * reading side: it reads records up to {@link #publishedSeq} (a release store after the
+ * watermark write, so the records are visible) and publishes the flushed watermark back.
  *
  * <h2>Crash consistency</h2>
  * Chronicle Map has no transaction across keys or maps, so a {@code kill -9} can land between any
  * two writes. A confirmation therefore writes, in this order:
  * <ol>
- *   <li>the {@link OrderRecord} under key {@code seq} in the outbox: the record of truth, carrying
- *       the values <em>after</em> the order (remaining stock, sale order count, user units);
+ *   <li>the {@link OrderRecord} appended to the journal (sequence {@code seq}): the record of
+ *       truth, carrying the values <em>after</em> the order (remaining stock, sale order count,
+ *       user units); its length-and-CRC word is stored last, so a record cut short by a kill
+ *       reads as the journal's end;
  *   <li>the user's units bought (a set, not an add);
  * </ol>
  * and, once per Disruptor batch ({@link #checkpoint}), for the batch as a whole:
@@ -74,28 +79,37 @@ import org.slf4j.LoggerFactory;
  *   <li>each touched sale's remaining stock and order count (sets);
  *   <li>the applied watermark, last; only then is it published to the flusher.
  * </ol>
- * Recovery reads the watermark and replays {@code watermark + 1, +2, ...} for as long as records
- * exist. Replay only sets values, so it is idempotent, and any prefix of the writes above recovers
- * to either "order absent" (step 1 missing: nothing else was written, the caller was never told)
- * or "order applied". The sequence resumes after the highest applied record, so an order id is
- * never reused. The flusher removes records only at or below the published watermark, so the
- * records recovery needs are always there.
+ * Recovery reads the watermark and replays the journal's records {@code watermark + 1, +2, ...}
+ * up to its end: the first record that is absent, torn (bad length or CRC) or out of sequence.
+ * Replay only sets values, so it is idempotent, and any prefix of the writes above recovers to
+ * either "order absent" (step 1 missing or torn: nothing else was written, the caller was never
+ * told) or "order applied". The sequence resumes after the highest applied record, so an order
+ * id is never reused. The journal reuses a segment only once every record in it is at or below
+ * the flushed watermark, which is at or below the applied one, so the records recovery needs are
+ * always there.
  *
  * <p><b>A failed write</b> (Chronicle throws: a full segment, an unbacked mapped page, "Map
- * failed") is undone, the record removed if the user's write failed after it, and answered
- * {@link Rejection#OVERLOADED}; so no record of an unconfirmed order remains. Replay discards a
- * last record whose buyer does not fit in the users map (left by an older version), with a
- * warning.
+ * failed"; or the journal throws writing a mapped page) is undone, the journal record taken back
+ * if the user's write failed after it, and answered {@link Rejection#OVERLOADED}; so no record of
+ * an unconfirmed order remains. Replay discards a last record whose buyer does not fit in the
+ * users map (left if taking it back failed too, or by 0.1.0), with a warning.
  *
  * <h2>Bounds and disk</h2>
- * Besides the entry counts, the users map and the outbox each have a byte budget the writer
- * checks before writing (see {@link #entryCost}); the maps are created with segment tiering off
- * and fully allocated, so they never grow at run time. See docs/design.md, "Bounds in bytes"
- * and "Disk use".
+ * The users map has an entry count and a byte budget the writer checks before writing (see
+ * {@link #entryCost}); it and the counters map are created with segment tiering off and fully
+ * allocated, so they never grow at run time. The outbox bound {@code outboxCapacity} counts
+ * unflushed orders (applied minus flushed); the journal's segments are sized for that many
+ * records of {@link OrderJournal#AVERAGE_RECORD} bytes, allocated and pre-faulted at creation,
+ * and a record that finds no free segment is refused with {@code OVERLOADED} too. See
+ * docs/persistence.md, "The ledger on disk", and docs/design.md, "Bounds".
  *
- * <p>Chronicle Map files are memory-mapped: a write is in the OS page cache as soon as the call
- * returns, which survives a process crash but not a power loss or kernel panic (see
+ * <p>The files are memory-mapped: a write is in the OS page cache as soon as the call returns,
+ * which survives a process crash but not a power loss or kernel panic (see
  * docs/guarantees.md).
+ *
+ * <p><b>0.1.x directories</b> (an {@code outbox.cm3} map instead of the journal) are migrated
+ * on open: their unflushed records are copied into a new journal, which is renamed into place
+ * before the old map is deleted (see {@link #open(LedgerConfig)}).
  */
 final class StockLedger implements AutoCloseable {
   static {
@@ -127,7 +141,10 @@ final class StockLedger implements AutoCloseable {
    * keys average up to about 41 bytes: user ids of about 40 ASCII characters.
    */
   static final int USER_KEY_BYTES = 64;
-  /** Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id). */
+  /**
+   * Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id) in a 0.1.x
+   * outbox map, which {@link #outboxBuilder} opens to migrate it.
+   */
   static final int ORDER_VALUE_BYTES = 112;
   /**
    * What Chronicle stores per entry besides key and value bytes, counted generously: two size
@@ -146,7 +163,8 @@ final class StockLedger implements AutoCloseable {
 
   private final LedgerConfig config;
   private final ChronicleMap<CharSequence, Long> users;
-  private final ChronicleMap<Long, OrderRecord> outbox;
+  private final OrderJournal journal;
+  private final OrderJournalReader outbox;
   private final ChronicleMap<Long, Long> counters;
   private final SaleCatalog catalog;
   /** Appended by the writer; read by the flusher to name an order's sale. */
@@ -163,10 +181,6 @@ final class StockLedger implements AutoCloseable {
   private long userBytes;
   private final long userBudget;
   private final long userChunk;
-  private final long outboxBudget;
-  private final long outboxChunk;
-  /** Cost of the record the writer wrote last (undone if the user's write then fails). */
-  private long lastRecordCost;
   private long writeFailures;
   /** The thread allowed to mutate; volatile so the hand-over at shutdown is visible. */
   private volatile Thread writer;
@@ -175,14 +189,6 @@ final class StockLedger implements AutoCloseable {
   @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
   private long publishedSeq;
 
-  /** Orders in the outbox: incremented by the writer, decreased by the flusher. */
-  private final AtomicLong outboxSize = new AtomicLong();
-  /** Bytes of the outbox's entries ({@link #entryCost}): added by the writer, freed by the flusher. */
-  private final AtomicLong outboxBytes = new AtomicLong();
-
-  // Flusher-confined state.
-  private final OrderRecord flusherScratch = new OrderRecord();
-  private long flushedSeq;
   private boolean closed;
 
   /** Test seam: called after each numbered write of a confirmation (1..4). */
@@ -233,47 +239,48 @@ final class StockLedger implements AutoCloseable {
   }
 
   private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
-      ChronicleMap<Long, OrderRecord> outbox, ChronicleMap<Long, Long> counters,
-      SaleCatalog catalog, boolean recovered) {
+      OrderJournal journal, ChronicleMap<Long, Long> counters, SaleCatalog catalog,
+      boolean recovered) {
     this.config = config;
     this.users = users;
-    this.outbox = outbox;
+    this.journal = journal;
     this.counters = counters;
     this.catalog = catalog;
     this.recovered = recovered;
     this.dirty = new boolean[config.maxSales()];
     this.dirtySales = new int[config.maxSales()];
     this.userChunk = chunkSize(users);
-    this.outboxChunk = chunkSize(outbox);
     this.userBudget = budget(users, config.maxUsers(),
         entryCost(USER_KEY_BYTES, Long.BYTES, userChunk));
-    this.outboxBudget = budget(outbox, config.outboxCapacity(),
-        entryCost(Long.BYTES, ORDER_VALUE_BYTES, outboxChunk));
     Long watermark = counters.get(WATERMARK_KEY);
     this.appliedSeq = watermark == null ? 0 : watermark;
     List<Sale> specs = catalog.sales();
     for (int i = 0; i < specs.size(); i++) {
       sales.add(loadSale(specs.get(i), i));
     }
+    Long flushed = counters.get(FLUSHED_KEY);
+    long flushedSeq = flushed == null ? 0 : flushed;
+    journal.recoverTail(appliedSeq + 1);
+    journal.publishFlushed(flushedSeq);
     this.replayed = replayTail();
     this.userCount = users.longSize();
-    this.outboxSize.set(outbox.longSize());
-    long[] bytes = new long[2];
+    long[] bytes = new long[1];
     users.forEachEntry(e -> bytes[0] += entryCost(e.key().size(), e.value().size(), userChunk));
-    outbox.forEachEntry(e -> bytes[1] += entryCost(e.key().size(), e.value().size(), outboxChunk));
     this.userBytes = bytes[0];
-    this.outboxBytes.set(bytes[1]);
-    Long flushed = counters.get(FLUSHED_KEY);
-    this.flushedSeq = flushed == null ? 0 : flushed;
     PUBLISHED_SEQ.setRelease(this, appliedSeq);
+    this.outbox = new OrderJournalReader(journal, flushedSeq, i -> sales.get(i).sale().id(),
+        this::publishedSeq, seq -> counters.put(FLUSHED_KEY, seq));
   }
 
   /**
    * Opens (or creates) the ledger in {@code config.directory()}. If the previous owner did not
-   * close it cleanly, each map is opened in Chronicle's recovery mode and the tail of the outbox
-   * is replayed.
+   * close it cleanly, each map is opened in Chronicle's recovery mode; the journal's records
+   * above the applied watermark are replayed in any case. A 0.1.x directory's {@code outbox.cm3}
+   * is migrated into a new journal first: its records above the flushed watermark are written
+   * to {@code journal.migrating/}, forced to disk, the directory renamed to {@code journal/}, and
+   * only then is {@code outbox.cm3} deleted; a migration cut short is redone on the next open.
    *
-   * <p>A first open (no outbox file yet) checks that the file system has room for the map files
+   * <p>A first open (no counters file yet) checks that the file system has room for the files
    * (their full size, see {@link #bytesToCreate}) before creating anything, and creates them
    * fully allocated, so they never grow at run time. If creating fails, the files this open
    * created are removed before the exception is thrown, so a retry starts afresh. A
@@ -299,9 +306,10 @@ final class StockLedger implements AutoCloseable {
       for (String name : new String[] {USERS_FILE, OUTBOX_FILE, COUNTERS_FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
+      OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
     }
     Path marker = dir.resolve(CLEAN_MARKER);
-    boolean fresh = !Files.exists(dir.resolve(OUTBOX_FILE));
+    boolean fresh = !Files.exists(dir.resolve(COUNTERS_FILE));
     if (fresh) {
       if (checkSpace) {
         requireSpace(dir, bytesToCreate(config), "the ledger files of shard " + config.shardIndex());
@@ -312,16 +320,17 @@ final class StockLedger implements AutoCloseable {
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
     ChronicleMap<CharSequence, Long> users = null;
-    ChronicleMap<Long, OrderRecord> outbox = null;
     ChronicleMap<Long, Long> counters = null;
+    OrderJournal journal = null;
     Path opening = null;
+    long openStarted = System.nanoTime();
     try {
       opening = dir.resolve(USERS_FILE);
       users = openMap(usersBuilder(config), opening, clean, created);
-      opening = dir.resolve(OUTBOX_FILE);
-      outbox = openMap(outboxBuilder(config), opening, clean, created);
       opening = dir.resolve(COUNTERS_FILE);
       counters = openMap(countersBuilder(config), opening, clean, created);
+      opening = dir.resolve(OrderJournal.DIRECTORY);
+      journal = openJournal(config, counters, clean, fresh, created);
       opening = null;
       if (fresh) {
         Files.delete(creating);
@@ -329,25 +338,34 @@ final class StockLedger implements AutoCloseable {
       // From here on the files are in use: a crash must be treated as unclean on next open.
       Files.deleteIfExists(marker);
       Fsync.directory(dir);
-      StockLedger ledger = new StockLedger(config, users, outbox, counters,
+      long started = System.nanoTime();
+      StockLedger ledger = new StockLedger(config, users, journal, counters,
           SaleCatalog.load(dir), !clean);
-      log.info("seckill ledger shard {} opened {} in {}: sales={}, appliedSeq={}, replayed={},"
-              + " users={} ({} of {} bytes), outbox={} ({} of {} bytes)",
+      log.info("seckill ledger shard {} opened {} in {}: maps and journal opened in {} ms,"
+              + " sales={}, appliedSeq={}, replayed={} (journal and users map scanned in {} ms),"
+              + " users={} ({} of {} bytes), outbox={} of {} orders, journal {} x {} bytes",
           config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
-          ledger.sales.size(), ledger.appliedSeq, ledger.replayed, ledger.userCount,
-          ledger.userBytes, ledger.userBudget, ledger.outboxSize.get(), ledger.outboxBytes.get(),
-          ledger.outboxBudget);
+          (started - openStarted) / 1_000_000, ledger.sales.size(),
+          ledger.appliedSeq, ledger.replayed, (System.nanoTime() - started) / 1_000_000,
+          ledger.userCount, ledger.userBytes, ledger.userBudget, ledger.outboxSize(),
+          config.outboxCapacity(), journal.slots(), journal.segmentBytes());
       return ledger;
     } catch (IOException | RuntimeException | Error e) {
       closeQuietly(users);
-      closeQuietly(outbox);
       closeQuietly(counters);
+      if (journal != null) {
+        journal.close();
+      }
       if (!created.isEmpty() || fresh) {
         // Remove what this open created: a half-created file would make the next open wait for
         // its header and then fail with a misleading "the process which created it crashed".
         for (Path file : created) {
           try {
-            Files.deleteIfExists(file);
+            if (file.getFileName().toString().equals(OrderJournal.DIRECTORY)) {
+              OrderJournal.deleteAll(file, e);
+            } else {
+              Files.deleteIfExists(file);
+            }
           } catch (IOException | RuntimeException suppressed) {
             e.addSuppressed(suppressed);
           }
@@ -369,6 +387,94 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
+  /**
+   * Opens the shard's journal: creates it on a first open, migrates a 0.1.x outbox map into it
+   * (see {@link #migrateOutbox}), or maps the existing one.
+   */
+  private static OrderJournal openJournal(LedgerConfig config, ChronicleMap<Long, Long> counters,
+      boolean clean, boolean fresh, List<Path> created) throws IOException {
+    Path dir = config.directory();
+    Path journalDir = dir.resolve(OrderJournal.DIRECTORY);
+    Path migrating = dir.resolve(OrderJournal.DIRECTORY + ".migrating");
+    Path legacy = dir.resolve(OUTBOX_FILE);
+    OrderJournal.deleteAll(migrating, null); // a migration that did not finish: start it again
+    if (Files.isDirectory(journalDir)) {
+      if (Files.exists(legacy)) {
+        // A migration finished (the journal is complete) but died before removing the old map.
+        Files.delete(legacy);
+        Fsync.directory(dir);
+      }
+      return OrderJournal.openExisting(journalDir);
+    }
+    if (Files.exists(legacy)) {
+      migrateOutbox(config, counters, clean, legacy, migrating, journalDir);
+      return OrderJournal.openExisting(journalDir);
+    }
+    if (!fresh) {
+      throw new IllegalStateException("the ledger in " + dir + " has " + COUNTERS_FILE + " but"
+          + " neither the order journal (" + journalDir + ") nor a 0.1.x " + OUTBOX_FILE
+          + "; it is damaged. Restore the directory from a backup or remove it to start empty");
+    }
+    created.add(journalDir);
+    return OrderJournal.create(journalDir, config.outboxCapacity());
+  }
+
+  /**
+   * Moves the unflushed orders of a 0.1.x ledger's outbox map ({@code outbox.cm3}) into a new
+   * journal: written in {@code journal.migrating}, forced to disk, renamed to {@code journal}
+   * (atomic), and only then is the old map deleted. A crash at any point leaves either the old
+   * map alone (the migration runs again) or a complete journal (the old map is deleted).
+   * Orders at or below the flushed watermark were stored in the sink and are not carried over;
+   * the records above the applied watermark are, and are replayed as usual.
+   */
+  private static void migrateOutbox(LedgerConfig config, ChronicleMap<Long, Long> counters,
+      boolean clean, Path legacy, Path migrating, Path journalDir) throws IOException {
+    long started = System.nanoTime();
+    Long flushedValue = counters.get(FLUSHED_KEY);
+    Long appliedValue = counters.get(WATERMARK_KEY);
+    long flushed = flushedValue == null ? 0 : flushedValue;
+    long applied = appliedValue == null ? 0 : appliedValue;
+    long moved = 0;
+    ChronicleMap<Long, OrderRecord> old = clean
+        ? outboxBuilder(config).createPersistedTo(legacy.toFile())
+        : outboxBuilder(config).recoverPersistedTo(legacy.toFile(), true);
+    try (OrderJournal j = OrderJournal.create(migrating, config.outboxCapacity())) {
+      // The flusher removed stored orders before it persisted its watermark: skip any it removed.
+      long first = flushed + 1;
+      while (first <= applied && !old.containsKey(first)) {
+        first++;
+      }
+      if (first - 1 != flushed) {
+        counters.put(FLUSHED_KEY, first - 1);
+      }
+      j.recoverTail(first);
+      OrderRecord r = new OrderRecord();
+      for (long seq = first; old.getUsing(seq, r) != null; seq++) {
+        if (!j.append(r)) {
+          throw new IllegalStateException("cannot migrate " + legacy + ": its " + (seq - first)
+              + "+ unflushed orders do not fit in a journal sized for outboxCapacityPerShard="
+              + config.outboxCapacity() + "; open it with 0.1.x and let the sink drain the outbox,"
+              + " or raise outboxCapacityPerShard");
+        }
+        moved++;
+      }
+      j.force();
+    } catch (IOException | RuntimeException | Error e) {
+      OrderJournal.deleteAll(migrating, e);
+      old.close();
+      throw e;
+    }
+    old.close();
+    Fsync.directory(migrating);
+    Files.move(migrating, journalDir, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    Fsync.directory(config.directory());
+    Files.delete(legacy);
+    Fsync.directory(config.directory());
+    log.info("seckill ledger shard {}: migrated {} unflushed orders from the 0.1.x {} into the"
+            + " order journal {} in {} ms", config.shardIndex(), moved, legacy, journalDir,
+        (System.nanoTime() - started) / 1_000_000);
+  }
+
   static ChronicleMapBuilder<CharSequence, Long> usersBuilder(LedgerConfig config) {
     return ChronicleMapBuilder.of(CharSequence.class, Long.class)
         .name("seckill-users-" + config.shardIndex())
@@ -379,6 +485,7 @@ final class StockLedger implements AutoCloseable {
         .removeReturnsNull(true);
   }
 
+  /** The 0.1.x outbox map ({@code outbox.cm3}): read once, to migrate it into the journal. */
   static ChronicleMapBuilder<Long, OrderRecord> outboxBuilder(LedgerConfig config) {
     return ChronicleMapBuilder.of(Long.class, OrderRecord.class)
         .name("seckill-outbox-" + config.shardIndex())
@@ -406,16 +513,15 @@ final class StockLedger implements AutoCloseable {
    */
   public static long bytesToCreate(LedgerConfig config) {
     Path dir = config.directory();
-    if (Files.exists(dir.resolve(OUTBOX_FILE)) && !Files.exists(dir.resolve(CREATING_MARKER))) {
+    if (Files.exists(dir.resolve(COUNTERS_FILE)) && !Files.exists(dir.resolve(CREATING_MARKER))) {
       return 0;
     }
     long users = fileSize(usersBuilder(config));
-    long outbox = fileSize(outboxBuilder(config));
     long counters = fileSize(countersBuilder(config));
-    if (users < 0 || outbox < 0 || counters < 0) {
+    if (users < 0 || counters < 0) {
       return -1;
     }
-    return users + outbox + counters;
+    return users + counters + OrderJournal.bytesToCreate(config.outboxCapacity());
   }
 
   private static final long PAGE = 4096;
@@ -566,33 +672,48 @@ final class StockLedger implements AutoCloseable {
     return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
   }
 
-  /** Re-applies every outbox record above the watermark; returns how many. */
+  /**
+   * Re-applies every journal record above the watermark, up to the journal's end (a torn or
+   * absent record); returns how many.
+   */
   private long replayTail() {
     long count = 0;
-    OrderRecord r;
-    while ((r = outbox.getUsing(appliedSeq + 1, scratch)) != null) {
+    ByteBuffer[] views = new ByteBuffer[journal.slots()];
+    for (int i = 0; i < views.length; i++) {
+      views[i] = journal.view(i);
+    }
+    CRC32C crc = new CRC32C();
+    OrderJournal.Cursor c = new OrderJournal.Cursor();
+    if (!journal.seek(appliedSeq + 1, c, views, crc)) {
+      checkpoint();
+      return 0;
+    }
+    OrderRecord r = scratch;
+    while (journal.next(c, views, crc, r)) {
+      long seq = c.seq - 1;
       if (r.saleIndex < 0 || r.saleIndex >= sales.size()) {
-        throw new IllegalStateException("outbox record " + (appliedSeq + 1)
-            + " names sale index " + r.saleIndex + " but the catalog holds " + sales.size()
-            + " sales; the ledger in " + config.directory() + " is damaged");
+        throw new IllegalStateException("journal record " + seq + " names sale index "
+            + r.saleIndex + " but the catalog holds " + sales.size() + " sales; the ledger in "
+            + config.directory() + " is damaged");
       }
       SaleState sale = sales.get(r.saleIndex);
       buildUserKey(sale.index(), r.userId);
       try {
         users.put(userKey, (long) r.userUnitsAfter);
       } catch (RuntimeException | Error e) {
-        long seq = appliedSeq + 1;
-        if (outbox.containsKey(seq + 1)) {
-          throw new IllegalStateException("outbox record " + seq + " (order " + r.orderId
+        OrderJournal.Cursor peek = new OrderJournal.Cursor();
+        peek.set(c);
+        if (journal.next(peek, views, crc, null)) {
+          throw new IllegalStateException("journal record " + seq + " (order " + r.orderId
               + ") cannot be replayed: its buyer does not fit in the users map, and later records"
               + " exist; the ledger in " + config.directory() + " is damaged", e);
         }
-        // The last record, whose buyer never fit: written by a purchase whose user write then
-        // failed (before this version the record stayed behind), so never confirmed to anyone.
-        log.warn("seckill ledger shard {}: discarding outbox record {} (order {}, user '{}'): its"
-                + " buyer does not fit in the users map ({}), so its purchase failed and was never"
-                + " confirmed", config.shardIndex(), seq, r.orderId, r.userId, e.toString());
-        outbox.remove(seq);
+        // The last record, whose buyer never fit: its purchase's user write failed and the
+        // record could not be taken back, so it was never confirmed to anyone.
+        log.warn("seckill ledger shard {}: discarding journal record {} (order {}, user '{}'):"
+                + " its buyer does not fit in the users map ({}), so its purchase failed and was"
+                + " never confirmed", config.shardIndex(), seq, r.orderId, r.userId, e.toString());
+        journal.discardLast(c);
         break;
       }
       sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
@@ -607,11 +728,13 @@ final class StockLedger implements AutoCloseable {
   /** Records the calling thread as the only one allowed to mutate this ledger. */
   public void bindWriter() {
     writer = Thread.currentThread();
+    journal.bindWriter();
   }
 
   /** Called by the writer as it stops: from now on the closing thread may finish the ledger. */
   public void releaseWriter() {
     writer = null;
+    journal.releaseWriter();
   }
 
   private boolean onWriterThread() {
@@ -704,8 +827,8 @@ final class StockLedger implements AutoCloseable {
           return reject(Rejection.OVERLOADED);
         }
       }
-      if (outboxSize.get() >= config.outboxCapacity()) {
-        return reject(Rejection.OVERLOADED);
+      if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
+        return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
       }
 
       long orderId = orderIdOf(seq);
@@ -722,8 +845,10 @@ final class StockLedger implements AutoCloseable {
       r.userId.setLength(0);
       r.userId.append(userId);
 
-      if (!writeRecord(seq, r)) { // 1. the record of truth
-        return reject(Rejection.OVERLOADED); // over the outbox's byte budget; nothing written
+      assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
+      faults.afterWrite(1);
+      if (!journal.append(r)) { // 1. the record of truth
+        return reject(Rejection.OVERLOADED); // the journal is full of unflushed orders; nothing written
       }
       recordWritten = true;
       probeAfter(1);
@@ -741,7 +866,6 @@ final class StockLedger implements AutoCloseable {
       markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
       appliedSeq = seq;
-      outboxSize.incrementAndGet();
       sale.applyConfirmed(remainingAfter, ordersAfter);
       if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
@@ -778,43 +902,15 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  /**
-   * Writes {@code r} under {@code seq} unless it would take the outbox past its byte budget.
-   * Counts its bytes in {@link #outboxBytes}. A record left at {@code seq} by a failed write is
-   * replaced.
-   */
-  private boolean writeRecord(long seq, OrderRecord r) {
-    try (ExternalMapQueryContext<Long, OrderRecord, ?> c = outbox.queryContext(seq)) {
-      c.updateLock().lock();
-      Data<OrderRecord> value = c.wrapValueAsData(r);
-      long cost = entryCost(Long.BYTES, value.size(), outboxChunk);
-      MapEntry<Long, OrderRecord> left = c.entry();
-      long leftCost = left == null ? 0 : entryCost(Long.BYTES, left.value().size(), outboxChunk);
-      if (outboxBytes.get() - leftCost + cost > outboxBudget) {
-        return false;
-      }
-      faults.afterWrite(1);
-      if (left == null) {
-        c.insert(c.absentEntry(), value);
-      } else {
-        c.replaceValue(left, value);
-      }
-      outboxBytes.addAndGet(cost - leftCost);
-      lastRecordCost = cost;
-      return true;
-    }
-  }
-
-  /** Removes the record of a confirmation whose user write failed. */
+  /** Takes back the journal record of a confirmation whose user write failed. */
   private void undoRecord(long seq) {
     try {
-      outbox.remove(seq);
-      outboxBytes.addAndGet(-lastRecordCost);
+      journal.undoLast();
     } catch (RuntimeException | Error e) {
-      // The next order takes the same sequence number and replaces the record; until then it is
-      // above the watermark, so never flushed.
-      log.error("seckill ledger shard {}: could not remove the record of failed order seq {}",
-          config.shardIndex(), seq, e);
+      // The record stays above the watermark and is never flushed; the next order takes the
+      // same sequence number and overwrites it. A crash first would replay it: logged loudly.
+      log.error("seckill ledger shard {}: could not take back the journal record of failed order"
+          + " seq {}", config.shardIndex(), seq, e);
     }
   }
 
@@ -837,9 +933,9 @@ final class StockLedger implements AutoCloseable {
     return users;
   }
 
-  /** Test access to the outbox map. */
-  ChronicleMap<Long, OrderRecord> outboxMap() {
-    return outbox;
+  /** Test access to the journal (the record of truth). */
+  OrderJournal journal() {
+    return journal;
   }
 
   /** Bytes of the users map's entries and its budget, for tests and metrics. Writer thread. */
@@ -849,14 +945,6 @@ final class StockLedger implements AutoCloseable {
 
   long userBudget() {
     return userBudget;
-  }
-
-  long outboxBytes() {
-    return outboxBytes.get();
-  }
-
-  long outboxBudget() {
-    return outboxBudget;
   }
 
   /**
@@ -943,9 +1031,12 @@ final class StockLedger implements AutoCloseable {
     return config.directory();
   }
 
-  /** Orders held in the outbox. Safe from any thread. */
+  /**
+   * Orders confirmed and not yet stored in the sink (published sequence minus the flushed
+   * watermark). Safe from any thread.
+   */
   public long outboxSize() {
-    return outboxSize.get();
+    return outbox.size();
   }
 
   /** The highest order sequence fully applied, as published by the writer. Any thread. */
@@ -958,72 +1049,12 @@ final class StockLedger implements AutoCloseable {
     return orderIdOf(seq);
   }
 
-  // ---- Outbox draining: flusher thread only. The flusher touches only outbox keys at or below
-  // publishedSeq (which the writer never writes again) and the FLUSHED_KEY counter (which the
-  // writer never writes), so writer and flusher never write the same entry.
-
-  /** The highest sequence the sink has confirmed storing. Flusher thread only. */
-  public long flushedSeq() {
-    return flushedSeq;
-  }
-
   /**
-   * Reads up to {@code max} orders with sequence numbers in {@code (flushedSeq, upTo]} into
-   * {@code out}, in sequence order, skipping numbers already removed. Flusher thread only.
-   *
-   * @return the highest sequence number examined (everything up to it is in {@code out} or gone)
+   * The outbox: the reading side of the journal, owned by the flusher thread (which binds it),
+   * or by whoever reads it while no flusher runs.
    */
-  public long readUnflushed(long upTo, int max, List<ConfirmedOrder> out) {
-    long seq = flushedSeq;
-    while (seq < upTo && out.size() < max) {
-      seq++;
-      OrderRecord r = outbox.getUsing(seq, flusherScratch);
-      if (r != null) {
-        out.add(new ConfirmedOrder(r.orderId, sales.get(r.saleIndex).sale().id(),
-            r.userId.toString(), r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
-      }
-    }
-    return seq;
-  }
-
-  /**
-   * Records that the sink durably stored every order up to {@code seq}: removes them from the
-   * outbox, then persists the flushed watermark. A crash in between leaves orders that are offered
-   * again on restart, which the sink's idempotency absorbs. {@code ordersStored} is how many
-   * orders {@link #readUnflushed} returned for this range. Flusher thread only.
-   */
-  public void markFlushed(long seq, int ordersStored) {
-    long freed = 0;
-    for (long s = flushedSeq + 1; s <= seq; s++) {
-      try (ExternalMapQueryContext<Long, OrderRecord, ?> c = outbox.queryContext(s)) {
-        c.updateLock().lock();
-        MapEntry<Long, OrderRecord> e = c.entry();
-        if (e != null) {
-          freed += entryCost(Long.BYTES, e.value().size(), outboxChunk);
-          c.remove(e);
-        }
-      }
-    }
-    counters.put(FLUSHED_KEY, seq);
-    flushedSeq = seq;
-    outboxSize.addAndGet(-ordersStored);
-    outboxBytes.addAndGet(-freed);
-  }
-
-  /**
-   * Reads every order in the outbox, in no particular order. For tools, tests and the flusher;
-   * allocates one {@link ConfirmedOrder} per order.
-   */
-  public void forEachOutboxOrder(Consumer<ConfirmedOrder> action) {
-    List<String> saleIds = new ArrayList<>();
-    for (SaleState s : sales) {
-      saleIds.add(s.sale().id());
-    }
-    outbox.forEachEntry(entry -> {
-      OrderRecord r = entry.value().get();
-      action.accept(new ConfirmedOrder(r.orderId, saleIds.get(r.saleIndex), r.userId.toString(),
-          r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis)));
-    });
+  OrderJournalReader outbox() {
+    return outbox;
   }
 
   /** Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. */
@@ -1064,8 +1095,11 @@ final class StockLedger implements AutoCloseable {
    * The Disruptor's shutdown returns once the ring is drained and the writer told to halt; the
    * writer thread then leaves its loop and calls {@link #releaseWriter}. Wait for that hand-over
    * (bounded: a writer that died without it must not hang close forever).
+   *
+   * @return false if a live writer did not stop in time
    */
-  private void awaitWriterStopped() {
+  private boolean awaitWriterStopped() {
+    boolean stopped = true;
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
     Thread w;
     while ((w = writer) != null && w != Thread.currentThread()) {
@@ -1075,11 +1109,14 @@ final class StockLedger implements AutoCloseable {
       if (System.nanoTime() - deadline >= 0) {
         log.warn("seckill ledger shard {}: the writer thread did not stop within 10 s; closing anyway",
             config.shardIndex());
+        stopped = false;
         break;
       }
       Thread.yield();
     }
     writer = null;
+    journal.releaseWriter();
+    return stopped;
   }
 
   /**
@@ -1089,8 +1126,8 @@ final class StockLedger implements AutoCloseable {
   void abandon() {
     closed = true;
     users.close();
-    outbox.close();
     counters.close();
+    journal.close();
   }
 
   /**
@@ -1102,12 +1139,14 @@ final class StockLedger implements AutoCloseable {
     if (closed) {
       return;
     }
-    awaitWriterStopped();
+    boolean writerStopped = awaitWriterStopped();
     checkpoint();
     closed = true;
     users.close();
-    outbox.close();
     counters.close();
+    if (writerStopped) {
+      journal.close();
+    } // else a writer that may still append keeps the mapping; the garbage collector unmaps it
     Path marker = config.directory().resolve(CLEAN_MARKER);
     Files.write(marker, new byte[0]);
     Fsync.file(marker);

@@ -119,7 +119,7 @@ class CrashRecoveryTest {
     Map<String, Integer> unitsPerUser = new HashMap<>();
     try (StockLedger ledger = StockLedger.open(new LedgerConfig(data.resolve("shard-0"), 0, 1,
         MAX_USERS, OUTBOX, 1024, Clock.systemUTC()))) {
-      ledger.forEachOutboxOrder(o -> {
+      ledger.outbox().forEach(o -> {
         assertThat(recorded.put(o.orderId(), o)).as("order id %d stored twice", o.orderId()).isNull();
         unitsPerUser.merge(o.userId(), o.quantity(), Integer::sum);
       });

@@ -123,9 +123,10 @@ class FlushPipelineTest {
       ids = confirmedIds(buyAll(e, 300));
     }
     assertThat(sink.orders()).isEmpty();
-    sink.failing(false);
     try (SeckillEngine e = engine(sink).build()) {
+      // Still failing, so the new flusher cannot have stored any yet (no race with the assert).
       assertThat(e.outboxSize()).isEqualTo(300);
+      sink.failing(false);
       e.flush().get(30, TimeUnit.SECONDS);
       assertThat(sink.orders().keySet()).isEqualTo(ids);
       assertThat(e.snapshot("s").unitsSold()).isEqualTo(300);

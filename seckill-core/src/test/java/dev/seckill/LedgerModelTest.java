@@ -48,6 +48,8 @@ class LedgerModelTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
   static final long MAX_USERS = 400;
   static final long OUTBOX = 300;
+  /** The outbox bound of the current walk (the model's and the ledger's). */
+  static long outboxBound = OUTBOX;
 
   @TempDir Path dir;
 
@@ -66,6 +68,16 @@ class LedgerModelTest {
     final TreeMap<Long, ConfirmedOrder> outbox = new TreeMap<>();
     long seq;
 
+    Model copy() {
+      Model m = new Model();
+      m.sales.addAll(sales);
+      m.remaining.putAll(remaining);
+      m.bought.putAll(bought);
+      m.outbox.putAll(outbox);
+      m.seq = seq;
+      return m;
+    }
+
     long decide(Sale sale, String user, int q, long nowMillis) {
       long left = remaining.get(sale.id());
       if (left == 0) {
@@ -79,7 +91,7 @@ class LedgerModelTest {
       if (had + q > sale.limitPerUser()) {
         return -1L - Rejection.LIMIT_REACHED.ordinal();
       }
-      if ((had == 0 && bought.size() >= MAX_USERS) || outbox.size() >= OUTBOX) {
+      if ((had == 0 && bought.size() >= MAX_USERS) || outbox.size() >= outboxBound) {
         return -1L - Rejection.OVERLOADED.ordinal();
       }
       seq++;
@@ -91,18 +103,44 @@ class LedgerModelTest {
   }
 
   private StockLedger open() throws IOException {
-    return StockLedger.open(new LedgerConfig(dir, 0, 1, MAX_USERS, OUTBOX, 8,
+    return StockLedger.open(new LedgerConfig(dir, 0, 1, MAX_USERS, outboxBound, 8,
         Clock.fixed(START, ZoneOffset.UTC)));
   }
 
-  private static Sale sale(int i) {
-    return Sale.builder("sale-" + i).stock(60 + 40L * i).startsAt(START)
+  private static Sale sale(int i, long stockFactor) {
+    return Sale.builder("sale-" + i).stock((60 + 40L * i) * stockFactor).startsAt(START)
         .endsAt(START.plusSeconds(3600)).limitPerUser(1 + i).build();
   }
 
   @ParameterizedTest
   @ValueSource(longs = {1, 2, 3, 4, 5, 6, 7, 8})
   void randomWalkMatchesTheModel(long seed) throws IOException {
+    walk(seed, 1);
+  }
+
+  /**
+   * The same walk with journal segments of 2 KiB, an outbox bound of 60 and 15 times the stock:
+   * the writer rolls over into new segments and recycles flushed ones many times (and answers
+   * OVERLOADED whenever the outbox bound is reached), crashes and torn records included.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {11, 12, 13, 14})
+  void randomWalkWithSmallSegmentsRollsOverAndRecycles(long seed) throws IOException {
+    System.setProperty(OrderJournal.SEGMENT_SIZE_PROPERTY, "2048");
+    outboxBound = 60;
+    try {
+      long segments = walk(seed, 15);
+      assertThat(segments).as("segments used, in a ring of %d", slots).isGreaterThan(2L * slots);
+    } finally {
+      System.clearProperty(OrderJournal.SEGMENT_SIZE_PROPERTY);
+      outboxBound = OUTBOX;
+    }
+  }
+
+  private int slots;
+
+  /** Runs a random walk; returns the number of journal segments the writer started. */
+  private long walk(long seed, long stockFactor) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);
     Model model = new Model();
     StockLedger ledger = open();
@@ -111,7 +149,7 @@ class LedgerModelTest {
       for (int step = 0; step < 4_000; step++) {
         int action = random.nextInt(100);
         if (model.sales.size() < 3 && (model.sales.isEmpty() || action < 2)) {
-          Sale s = sale(model.sales.size());
+          Sale s = sale(model.sales.size(), stockFactor);
           states.put(s.id(), ledger.register(s));
           model.sales.add(s);
           model.remaining.put(s.id(), s.stock());
@@ -128,12 +166,12 @@ class LedgerModelTest {
               .isEqualTo(describe(expected));
         } else if (action < 92) {
           List<ConfirmedOrder> batch = new ArrayList<>();
-          long upTo = ledger.readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
+          long upTo = ledger.outbox().readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
           for (ConfirmedOrder o : batch) {
             assertThat(model.outbox.remove(o.orderId())).isEqualTo(o);
           }
           model.outbox.headMap(upTo, true).clear();
-          ledger.markFlushed(upTo, batch.size());
+          ledger.outbox().markFlushed(upTo);
         } else if (action < 96) {
           ledger.close();
           ledger = open();
@@ -147,6 +185,9 @@ class LedgerModelTest {
               throw new SimulatedCrash(w);
             }
           });
+          // Or killed while writing the record itself: a torn tail record, so the order is absent.
+          boolean tear = crashAfter == 1 && random.nextBoolean();
+          Model before = model.copy();
           Sale s = model.sales.get(random.nextInt(model.sales.size()));
           String user = "crash-" + step;
           long expected = model.decide(s, user, 1, START.toEpochMilli());
@@ -157,6 +198,10 @@ class LedgerModelTest {
               crashing.decide(state, user, 1);
               crashing.checkpoint();
             }).isInstanceOf(SimulatedCrash.class);
+            if (tear) {
+              tearLastRecord(ledger.journal(), random);
+              model = before;
+            }
           } else {
             assertThat(ledger.decide(states.get(s.id()), user, 1)).isEqualTo(expected);
           }
@@ -170,6 +215,8 @@ class LedgerModelTest {
       ledger.close();
       ledger = open();
       assertSameState(ledger, model, statesOf(ledger));
+      slots = ledger.journal().slots();
+      return ledger.journal().writerSegment() + 1;
     } finally {
       ledger.close();
     }
@@ -183,7 +230,7 @@ class LedgerModelTest {
       LedgerConfig config = new LedgerConfig(shardDir, 0, 1, MAX_USERS, OUTBOX, 8,
           Clock.fixed(START, ZoneOffset.UTC));
       StockLedger ledger = StockLedger.open(config);
-      SaleState s = ledger.register(sale(0));
+      SaleState s = ledger.register(sale(0, 1));
       assertThat(ledger.decide(s, "a", 1)).isEqualTo(1);
       ledger.checkpoint();
       int step = crashAfter;
@@ -214,6 +261,32 @@ class LedgerModelTest {
     }
   }
 
+  /**
+   * Damages the journal's last record as a kill -9 during its write could leave it: the commit
+   * word (length and CRC, written last) missing, or the commit word there but part of the
+   * payload not (zeros from some byte on), or a byte of it wrong.
+   */
+  static void tearLastRecord(OrderJournal journal, SplittableRandom random) {
+    java.nio.ByteBuffer b = journal.view((int) (journal.lastRecordSegment() % journal.slots()));
+    int off = journal.lastRecordOffset();
+    int len = (int) b.getLong(off);
+    switch (random.nextInt(3)) {
+      case 0 -> b.putLong(off, 0L);
+      case 1 -> {
+        int from = off + 8 + random.nextInt(len);
+        byte was = b.get(from);
+        for (int i = from; i < off + 8 + len; i++) {
+          b.put(i, (byte) 0);
+        }
+        b.put(from, (byte) (was ^ 0x5A)); // at least one byte differs from what was written
+      }
+      default -> {
+        int at = off + 8 + random.nextInt(len);
+        b.put(at, (byte) (b.get(at) ^ (1 << random.nextInt(8))));
+      }
+    }
+  }
+
   private static Map<String, SaleState> statesOf(StockLedger ledger) {
     Map<String, SaleState> states = new HashMap<>();
     for (SaleState s : ledger.sales()) {
@@ -235,7 +308,7 @@ class LedgerModelTest {
       assertThat(ledger.unitsBought(states.get(parts[0]), parts[1])).as(e.getKey()).isEqualTo(e.getValue());
     }
     Map<Long, ConfirmedOrder> outbox = new TreeMap<>();
-    ledger.forEachOutboxOrder(o -> outbox.put(o.orderId(), o));
+    ledger.outbox().forEach(o -> outbox.put(o.orderId(), o));
     assertThat(outbox).isEqualTo(model.outbox);
     assertThat(ledger.outboxSize()).isEqualTo(model.outbox.size());
     assertThat(ledger.appliedSeq()).isEqualTo(model.seq);
