@@ -38,6 +38,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,8 +183,11 @@ final class StockLedger implements AutoCloseable {
   private final long userBudget;
   private final long userChunk;
   private long writeFailures;
-  /** The thread allowed to mutate; volatile so the hand-over at shutdown is visible. */
-  private volatile Thread writer;
+  /**
+   * The thread allowed to mutate; volatile so the hand-over at shutdown is visible. Null before
+   * {@link #bindWriter} and after the writer is released: then the opening or closing thread may.
+   */
+  private volatile @Nullable Thread writer;
 
   /** {@code appliedSeq} as published to other threads: release store by the writer. */
   @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
@@ -649,7 +653,7 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(ChronicleMap<?, ?> map) {
+  private static void closeQuietly(@Nullable ChronicleMap<?, ?> map) {
     if (map != null) {
       try {
         map.close();
