@@ -1016,8 +1016,14 @@ final class StockLedger implements AutoCloseable {
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
     buildUserKey(sale.index(), userId);
-    Long bought = users.get(userKey);
-    return bought == null ? 0 : bought;
+    // The same lookup decide makes: a query context finds the key by its serialized bytes.
+    // (users.get(userKey) did too, but a Map lookup by a CharSequence reads as relying on
+    // equals/hashCode, which CharSequence does not define: Error Prone's
+    // CollectionUndefinedEquality.) entry() takes the segment's read lock for the read.
+    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
+      MapEntry<CharSequence, Long> entry = user.entry();
+      return entry == null ? 0 : entry.value().get();
+    }
   }
 
   /** The highest applied order sequence number; the next order takes the one after it. */
