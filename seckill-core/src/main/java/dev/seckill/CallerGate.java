@@ -21,6 +21,8 @@ import dev.seckill.SalePhase;
 import dev.seckill.TokenGrant;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the engine decides on the caller's thread, cheapest check first, for both submit paths
@@ -60,7 +62,8 @@ final class CallerGate {
    * @param sale the request's sale, null if none is registered with its id
    * @return null if admitted, having counted the request's units in flight; else the refusal
    */
-  public Rejection admit(PurchaseRequest request, boolean wellFormed, SaleState sale) {
+  public @Nullable Rejection admit(PurchaseRequest request, boolean wellFormed,
+      @Nullable SaleState sale) {
     if (!wellFormed) {
       return Rejection.INVALID_REQUEST;
     } else if (sale == null) {
@@ -113,15 +116,17 @@ final class CallerGate {
   }
 
   /** The window, then admission in order; the cap last, counting the units if it admits. */
-  private Rejection check(PurchaseRequest request, SaleState sale, long now) {
+  private @Nullable Rejection check(PurchaseRequest request, SaleState sale, long now) {
     Rejection window = windowRejection(sale, now);
     if (window != null) {
       return window;
     }
+    // Only well-formed requests get here (admit), and a well-formed request has a userId.
+    String userId = Objects.requireNonNull(request.userId(), "userId");
     // Each check answers null to pass, else the refusal: the first refusal wins.
-    Rejection refusal = admission.screen(request.userId(), request.clientAddress(), now);
+    Rejection refusal = admission.screen(userId, request.clientAddress(), now);
     if (refusal == null && sale.sale().tokenRequired()) {
-      refusal = admission.checkToken(sale.sale().id(), request.userId(), request.token(), now);
+      refusal = admission.checkToken(sale.sale().id(), userId, request.token(), now);
     }
     if (refusal == null) {
       refusal = admission.askPolicy(sale.sale(), request);
@@ -134,7 +139,7 @@ final class CallerGate {
   }
 
   /** The sale window, judged once for purchases and tokens: null while the sale is on. */
-  private static Rejection windowRejection(SaleState sale, long now) {
+  private static @Nullable Rejection windowRejection(SaleState sale, long now) {
     SalePhase phase = sale.phaseAt(now);
     switch (phase) {
       case UPCOMING:

@@ -112,7 +112,7 @@ final class DeadLetterFile {
       }
     }
     String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
-    for (String line : text.split("\n")) {
+    for (String line : text.split("\n", -1)) { // -1: keep trailing empty lines (skipped below)
       if (line.isBlank()) {
         continue;
       }

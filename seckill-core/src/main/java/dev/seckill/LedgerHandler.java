@@ -47,7 +47,7 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
    * Creates the writer for shard {@code shard}'s {@code ledger}, signalling {@code downstream}
    * (if not null) at the end of each batch.
    */
-  public LedgerHandler(int shard, StockLedger ledger, ParkingWaitStrategy downstream) {
+  public LedgerHandler(int shard, StockLedger ledger, @org.jspecify.annotations.Nullable ParkingWaitStrategy downstream) {
     this.shard = shard;
     this.ledger = ledger;
     this.downstream = downstream;

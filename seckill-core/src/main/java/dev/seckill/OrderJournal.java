@@ -239,8 +239,11 @@ final class OrderJournal implements AutoCloseable {
     return j;
   }
 
-  /** Deletes a journal directory and its segment files; failures are added to {@code e}. */
-  static void deleteAll(Path journalDir, Throwable e) {
+  /**
+   * Deletes a journal directory and its segment files; failures are added to {@code e}, or
+   * dropped if it is null (nothing is failing yet).
+   */
+  static void deleteAll(Path journalDir, @Nullable Throwable e) {
     try {
       if (Files.isDirectory(journalDir)) {
         try (var files = Files.list(journalDir)) {

@@ -28,6 +28,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -76,7 +77,8 @@ final class OutboxFlusher implements Runnable {
   private final FlushStats stats;
   private final ConcurrentLinkedQueue<Waiter> waiters = new ConcurrentLinkedQueue<>();
   private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-  private volatile Thread thread;
+  /** The flusher thread; null until {@link #start} (unparking null does nothing). */
+  private volatile @Nullable Thread thread;
   private volatile boolean flushNow;
   private volatile long stopDeadlineNanos;
   private volatile boolean stopping;
@@ -90,7 +92,8 @@ final class OutboxFlusher implements Runnable {
   private volatile boolean finished;
   /** The order id the responder waits for in {@link #awaitStored}, 0 if it is not waiting. */
   private volatile long awaitedOrderId;
-  private volatile Thread storeWaiter;
+  /** The responder thread once it has waited in {@link #awaitStored}; null before. */
+  private volatile @Nullable Thread storeWaiter;
   /**
    * PERSISTED only: dead-lettered orders whose buyer may still be waiting, in id order, each with
    * the failure to give that buyer. Added by the flusher before its watermark passes the order,
@@ -165,7 +168,7 @@ final class OutboxFlusher implements Runnable {
    *     {@link PermanentSinkException} for a dead-lettered order, an
    *     {@link IllegalStateException} for one the flusher stopped without storing
    */
-  public Throwable awaitStored(long orderId) {
+  public @Nullable Throwable awaitStored(long orderId) {
     if (storedOrderId < orderId && !finished) {
       storeWaiter = Thread.currentThread();
       awaitedOrderId = orderId; // volatile store, then the re-check below: no lost wake-up

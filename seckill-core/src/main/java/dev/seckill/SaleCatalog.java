@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.Properties;
 
 /**
@@ -118,6 +119,7 @@ final class SaleCatalog {
     }
     Fsync.file(tmp);
     Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    Fsync.directory(file.getParent());
+    // file is dir.resolve(FILE) (constructor), a name inside a directory: it has a parent.
+    Fsync.directory(Objects.requireNonNull(file.getParent(), "parent"));
   }
 }

@@ -27,6 +27,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A flash-sale engine: decides purchases against persisted stock so that it never oversells,
@@ -155,6 +156,7 @@ public final class SeckillEngine implements AutoCloseable {
       listener.onRejected(request, early);
       return;
     }
+    Objects.requireNonNull(sale, "sale"); // admit refuses an unknown sale (UNKNOWN_SALE) above
     int outcome = Shard.FULL;
     try {
       // The close handshake is in tryPublish: claim a slot, then check that the shard is open.
@@ -244,7 +246,7 @@ public final class SeckillEngine implements AutoCloseable {
    *     sentence naming the field at fault and its value, as {@link PurchaseRequest#problem()}
    * @throws NullPointerException if {@code request} is null
    */
-  public String problem(PurchaseRequest request) {
+  public @Nullable String problem(PurchaseRequest request) {
     Objects.requireNonNull(request, "request");
     String problem = request.problem();
     if (problem != null) {
@@ -425,7 +427,8 @@ public final class SeckillEngine implements AutoCloseable {
     /** The settings called so far: each may be set once, and an explicit size beats the preset. */
     private final Set<String> set = new HashSet<>();
     private boolean developmentDefaults;
-    private Path dataDir;
+    /** Null until {@link #dataDir(Path)} is called; {@link #build} requires it. */
+    private @Nullable Path dataDir;
     private Clock clock = Clock.systemUTC();
     private int shards = DEFAULT_SHARDS;
     private int ringSize = DEFAULT_RING_SIZE;
@@ -743,7 +746,7 @@ public final class SeckillEngine implements AutoCloseable {
       return developmentDefaults && !set.contains(setting) ? development : value;
     }
 
-    private void unset(String setting, Object current) {
+    private void unset(String setting, @Nullable Object current) {
       Require.setOnce(!set.contains(setting), setting, current);
     }
 

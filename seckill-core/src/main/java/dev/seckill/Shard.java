@@ -76,7 +76,7 @@ final class Shard implements AutoCloseable {
   private final Optional<OutboxFlusher> flusher;
   private final DeadLetterFile deadLetters;
   /** The ring's wait strategy with {@link IdleStrategy#BLOCKING}, else null. */
-  private final ParkingWaitStrategy parking;
+  private final @org.jspecify.annotations.Nullable ParkingWaitStrategy parking;
   /** Set once {@link #close} begins: a slot claimed after that is published empty. */
   private volatile boolean closing;
 

@@ -38,6 +38,7 @@ import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
 import net.openhft.chronicle.map.ExternalMapQueryContext;
 import net.openhft.chronicle.map.MapEntry;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -182,8 +183,11 @@ final class StockLedger implements AutoCloseable {
   private final long userBudget;
   private final long userChunk;
   private long writeFailures;
-  /** The thread allowed to mutate; volatile so the hand-over at shutdown is visible. */
-  private volatile Thread writer;
+  /**
+   * The thread allowed to mutate; volatile so the hand-over at shutdown is visible. Null before
+   * {@link #bindWriter} and after the writer is released: then the opening or closing thread may.
+   */
+  private volatile @Nullable Thread writer;
 
   /** {@code appliedSeq} as published to other threads: release store by the writer. */
   @SuppressWarnings("unused") // accessed through PUBLISHED_SEQ
@@ -649,7 +653,7 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private static void closeQuietly(ChronicleMap<?, ?> map) {
+  private static void closeQuietly(@Nullable ChronicleMap<?, ?> map) {
     if (map != null) {
       try {
         map.close();
@@ -1012,8 +1016,14 @@ final class StockLedger implements AutoCloseable {
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
     buildUserKey(sale.index(), userId);
-    Long bought = users.get(userKey);
-    return bought == null ? 0 : bought;
+    // The same lookup decide makes: a query context finds the key by its serialized bytes.
+    // (users.get(userKey) did too, but a Map lookup by a CharSequence reads as relying on
+    // equals/hashCode, which CharSequence does not define: Error Prone's
+    // CollectionUndefinedEquality.) entry() takes the segment's read lock for the read.
+    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
+      MapEntry<CharSequence, Long> entry = user.entry();
+      return entry == null ? 0 : entry.value().get();
+    }
   }
 
   /** The highest applied order sequence number; the next order takes the one after it. */
