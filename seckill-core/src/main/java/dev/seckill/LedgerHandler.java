@@ -17,6 +17,9 @@ package dev.seckill;
 
 import com.lmax.disruptor.EventHandler;
 import com.lmax.disruptor.Sequence;
+import dev.seckill.PurchaseRequest;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,9 +36,9 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
    * With {@link IdleStrategy#BLOCKING}, the ring's wait strategy: signalled at the end of each
    * batch so that a parked responder wakes. Null with the other strategies (their waiters poll).
    */
-  private final ParkingWaitStrategy downstream;
+  private final @Nullable ParkingWaitStrategy downstream;
   /** This handler's own sequence, to publish it at the end of a batch before signalling. */
-  private Sequence sequenceCallback;
+  private @Nullable Sequence sequenceCallback;
   private long checkpointFailures;
 
   /** Creates the writer for shard {@code shard}'s {@code ledger}; no end-of-batch signal. */
@@ -47,7 +50,7 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
    * Creates the writer for shard {@code shard}'s {@code ledger}, signalling {@code downstream}
    * (if not null) at the end of each batch.
    */
-  public LedgerHandler(int shard, StockLedger ledger, @org.jspecify.annotations.Nullable ParkingWaitStrategy downstream) {
+  public LedgerHandler(int shard, StockLedger ledger, @Nullable ParkingWaitStrategy downstream) {
     this.shard = shard;
     this.ledger = ledger;
     this.downstream = downstream;
@@ -83,9 +86,12 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
   public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
-        ledger.decide(event.sale, event.request.userId(), event.request.quantity(), event);
+        PurchaseRequest request = event.request();
+        // userId was validated on the caller thread (INVALID_REQUEST): never null here
+        ledger.decide(event.sale(), Objects.requireNonNull(request.userId(), "userId"),
+            request.quantity(), event);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
-        event.registered = ledger.register(event.saleToRegister);
+        event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
       event.failure = e;
@@ -103,13 +109,15 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
               + " batch, and the orders stand", n, e);
         }
       }
-      if (downstream != null && sequenceCallback != null) {
+      ParkingWaitStrategy down = downstream;
+      Sequence own = sequenceCallback;
+      if (down != null && own != null) {
         // The batch is decided: publish the writer's sequence now (the processor would set the
         // same value after this call returns), with a full fence, then wake a parked responder.
         // Store, fence, read the waiter slot: the signaller's half of ParkingWaitStrategy's
         // protocol.
-        sequenceCallback.setVolatile(sequence);
-        downstream.signalDownstream();
+        own.setVolatile(sequence);
+        down.signalDownstream();
       }
     }
   }

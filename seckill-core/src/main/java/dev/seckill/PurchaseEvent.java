@@ -19,7 +19,9 @@ import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.Rejection;
 import dev.seckill.Sale;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One slot of a shard's ring: a request on its way to the ledger writer, and the decision on its
@@ -34,6 +36,14 @@ import java.util.concurrent.CompletableFuture;
  * ledger writer reads them and fills the decision fields; the responder reads the decision,
  * delivers it and clears every reference so the slot holds no garbage. The Disruptor's sequences
  * order these three steps; no field needs to be volatile.
+ *
+ * <p>Every reference is null in a free slot (and in a slot published empty by a caller racing
+ * close), so each is {@code @Nullable}; {@link #request()} and the like read a field the slot's
+ * {@link #kind} guarantees.
+ *
+ * <p>{@link #submittedNanos} is the caller's {@code System.nanoTime()} for a purchase whose ring
+ * sequence is a multiple of {@link Shard#LATENCY_SAMPLE_EVERY} (the decision-latency sample);
+ * stale in other slots, and read only for those sequences.
  */
 final class PurchaseEvent implements DecisionSink {
   /** What the slot carries. */
@@ -44,24 +54,42 @@ final class PurchaseEvent implements DecisionSink {
     REGISTER
   }
 
-  Kind kind;
+  @Nullable Kind kind;
 
   // Request, written by the producer.
-  PurchaseRequest request;
-  SaleState sale;
+  @Nullable PurchaseRequest request;
+  @Nullable SaleState sale;
   /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
-  PurchaseListener listener;
-  Sale saleToRegister;
-  CompletableFuture<SaleState> registration;
+  @Nullable PurchaseListener listener;
+  @Nullable Sale saleToRegister;
+  @Nullable CompletableFuture<SaleState> registration;
+
+  /** System.nanoTime() at submit, for sampled sequences only (see the class comment). */
+  long submittedNanos;
 
   // Decision, written by the ledger writer.
   /** The order id of a confirmed purchase; meaningful only without rejection and failure. */
   long orderId;
   /** Why the purchase was refused, or null. */
-  Rejection rejection;
-  SaleState registered;
+  @Nullable Rejection rejection;
+  @Nullable SaleState registered;
   /** What the writer (or, for PERSISTED, the sink) failed with, or null. */
-  Throwable failure;
+  @Nullable Throwable failure;
+
+  /** The request of a PURCHASE slot. */
+  PurchaseRequest request() {
+    return Objects.requireNonNull(request, "request");
+  }
+
+  /** The sale of a PURCHASE slot. */
+  SaleState sale() {
+    return Objects.requireNonNull(sale, "sale");
+  }
+
+  /** The listener of a PURCHASE slot. */
+  PurchaseListener listener() {
+    return Objects.requireNonNull(listener, "listener");
+  }
 
   @Override
   public void confirmed(long orderId) {

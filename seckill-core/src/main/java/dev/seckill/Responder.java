@@ -18,8 +18,11 @@ package dev.seckill;
 import com.lmax.disruptor.EventHandler;
 import dev.seckill.PurchaseListener;
 import dev.seckill.PurchaseRequest;
+import dev.seckill.Rejection;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,25 +43,32 @@ import org.slf4j.LoggerFactory;
  * thread, never on the ledger writer or the flusher. A slow callback delays later results and,
  * once the ring fills, turns into {@code OVERLOADED} for new requests; it never stalls a decision
  * already being made.
+ *
+ * <p>It also records the shard's decision latency ({@link #decisionLatency()}): for each purchase
+ * whose ring sequence is a multiple of {@link Shard#LATENCY_SAMPLE_EVERY}, the time from the
+ * caller's stamp in {@link Shard#tryPublish} to the moment its decision is handed to the listener
+ * (after the PERSISTED wait, before the callback runs). This thread is the histogram's only writer.
  */
 final class Responder implements EventHandler<PurchaseEvent> {
   private static final Logger log = LoggerFactory.getLogger(Responder.class);
   private final int shard;
   private final AtomicLong callbackFailures = new AtomicLong();
-  /** True with durability PERSISTED: a confirmation waits until {@link #flusher} stored it. */
-  private final boolean awaitStored;
-  /** The shard's flusher if {@link #awaitStored}; not used otherwise. */
-  private final OutboxFlusher flusher;
+  /**
+   * With durability PERSISTED, the shard's flusher: a confirmation waits until it stored it.
+   * Null with LEDGER.
+   */
+  private final @Nullable OutboxFlusher flusher;
+  /** Sampled submit-to-decision latency; written only on this thread. */
+  private final LatencyHistogram decisionLatency = new LatencyHistogram();
 
-  private Responder(int shard, boolean awaitStored, OutboxFlusher flusher) {
+  private Responder(int shard, @Nullable OutboxFlusher flusher) {
     this.shard = shard;
-    this.awaitStored = awaitStored;
     this.flusher = flusher;
   }
 
   /** Shard {@code shard}'s responder for durability LEDGER: delivers every decision at once. */
   public static Responder atOnce(int shard) {
-    return new Responder(shard, false, null);
+    return new Responder(shard, null);
   }
 
   /**
@@ -66,7 +76,7 @@ final class Responder implements EventHandler<PurchaseEvent> {
    * {@code flusher} has stored it (as a failure if it could not).
    */
   public static Responder afterStored(int shard, OutboxFlusher flusher) {
-    return new Responder(shard, true, Objects.requireNonNull(flusher, "flusher"));
+    return new Responder(shard, Objects.requireNonNull(flusher, "flusher"));
   }
 
   /** The name of shard {@code shard}'s responder thread. */
@@ -83,12 +93,15 @@ final class Responder implements EventHandler<PurchaseEvent> {
   public void onEvent(PurchaseEvent event, long sequence, boolean endOfBatch) {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
-        deliverPurchase(event);
+        deliverPurchase(event, sequence);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
-        if (event.failure != null) {
-          event.registration.completeExceptionally(event.failure);
+        CompletableFuture<SaleState> registration =
+            Objects.requireNonNull(event.registration, "registration");
+        Throwable failure = event.failure;
+        if (failure != null) {
+          registration.completeExceptionally(failure);
         } else {
-          event.registration.complete(event.registered);
+          registration.complete(event.registered);
         }
       }
     } catch (RuntimeException e) {
@@ -99,20 +112,27 @@ final class Responder implements EventHandler<PurchaseEvent> {
   }
 
   /** The one place a purchase's decision reaches its caller. */
-  private void deliverPurchase(PurchaseEvent event) {
+  private void deliverPurchase(PurchaseEvent event, long sequence) {
+    SaleState sale = event.sale();
+    PurchaseRequest request = event.request();
+    PurchaseListener listener = event.listener();
     // The writer has decided: these units no longer compete for stock. Taken out of flight
     // before any callback runs, so a throwing callback cannot leak them.
-    event.sale.admissionCap().exit(event.request.quantity());
-    if (awaitStored && event.failure == null && event.rejection == null) {
-      event.failure = flusher.awaitStored(event.orderId); // null once stored
+    sale.admissionCap().exit(request.quantity());
+    OutboxFlusher f = flusher;
+    if (f != null && event.failure == null && event.rejection == null) {
+      event.failure = f.awaitStored(event.orderId); // null once stored
     }
-    PurchaseListener listener = event.listener;
-    PurchaseRequest request = event.request;
-    if (event.failure != null) {
-      listener.onFailed(request, event.failure);
-    } else if (event.rejection != null) {
-      event.sale.countRejection(event.rejection);
-      listener.onRejected(request, event.rejection);
+    if ((sequence & Shard.LATENCY_SAMPLE_MASK) == 0) { // stamped by tryPublish; before callbacks
+      decisionLatency.record(System.nanoTime() - event.submittedNanos);
+    }
+    Throwable failure = event.failure;
+    Rejection rejection = event.rejection;
+    if (failure != null) {
+      listener.onFailed(request, failure);
+    } else if (rejection != null) {
+      sale.countRejection(rejection);
+      listener.onRejected(request, rejection);
     } else {
       listener.onConfirmed(request, event.orderId);
     }
@@ -122,6 +142,11 @@ final class Responder implements EventHandler<PurchaseEvent> {
     if (Long.bitCount(n) == 1) { // 1st, 2nd, 4th, 8th...: visible without flooding the log
       log.warn("a purchase callback threw ({} so far); callbacks must not throw", n, e);
     }
+  }
+
+  /** Sampled submit-to-decision latency of this shard's purchases. Read from any thread. */
+  LatencyHistogram decisionLatency() {
+    return decisionLatency;
   }
 
   /** Callbacks that have thrown so far. */

@@ -16,6 +16,7 @@
 package dev.seckill;
 
 import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.FunctionTimer;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
@@ -25,6 +26,7 @@ import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
 
@@ -54,9 +56,25 @@ import org.jspecify.annotations.Nullable;
  *       engine's clock, in seconds since the epoch; NaN before any.
  *   <li>{@code seckill.dead.letters} (shard), gauge: orders the sink refused for good.
  *   <li>{@code seckill.health} (no tag), gauge: 1 UP, 0.5 DEGRADED, 0 DOWN.
+ *   <li>{@code seckill.decision.latency} (shard), function timer: count and total time of the
+ *       sampled submit-to-decision latencies; and {@code seckill.decision.latency.percentile}
+ *       (shard, phi = {@code 0.5}, {@code 0.9}, {@code 0.99}, {@code 0.999}), gauges in seconds,
+ *       NaN before the first sample. The names and the {@code phi} tag are those Micrometer gives
+ *       a {@code Timer}'s client-side percentiles; Prometheus shows
+ *       {@code seckill_decision_latency_seconds_count}, {@code _sum} and
+ *       {@code seckill_decision_latency_percentile_seconds{phi="0.99"}}.
  * </ul>
- * Sales registered after binding get their meters when they are registered. Not yet measured
- * here: the submit-to-decision latency (planned with the ledger redesign, issue #11).
+ * Sales registered after binding get their meters when they are registered.
+ *
+ * <p>Decision latency: one purchase in 64 per shard (those whose ring sequence is a multiple of
+ * 64; deterministic, no counter on the submit path) is stamped with {@code System.nanoTime()} as
+ * the caller publishes it; the shard's responder records the time until it hands the decision to
+ * the listener or future (before the caller's callback runs). That covers the ring wait, the
+ * ledger writer and the hand-off to the responder (with PERSISTED, also the wait for the sink).
+ * Refusals decided on the caller's thread (invalid request, unknown sale, gate, admission cap, a
+ * full ring) never enter the ring and are not sampled. Percentiles are since the engine started
+ * (not a sliding window), from a log-scale histogram with 8 buckets per power of two: each is the
+ * highest value of its bucket, at most 12.5% above the true value.
  */
 public final class SeckillMetrics implements MeterBinder {
   private final SeckillEngine engine;
@@ -126,6 +144,25 @@ public final class SeckillMetrics implements MeterBinder {
         "seconds", "time of the last failed store, seconds since the epoch (engine clock)");
     gauge(registry, "seckill.dead.letters", t, shard, Shard::deadLetteredOrders, "orders",
         "orders the sink refused for good, parked in the dead-letter file");
+    LatencyHistogram latency = shard.decisionLatency();
+    FunctionTimer.builder("seckill.decision.latency", latency, LatencyHistogram::count,
+            LatencyHistogram::totalNanos, TimeUnit.NANOSECONDS)
+        .tags(t).description("submit to decision, sampled 1 in " + Shard.LATENCY_SAMPLE_EVERY
+            + " purchases entering the ring")
+        .register(registry);
+    for (String phi : PERCENTILES) {
+      double q = Double.parseDouble(phi);
+      gauge(registry, "seckill.decision.latency.percentile", t.and("phi", phi), latency,
+          h -> seconds(h.quantileNanos(q)), "seconds",
+          "submit to decision, sampled; percentile since start (log buckets, <= 12.5% high)");
+    }
+  }
+
+  /** The {@code phi} tags of {@code seckill.decision.latency.percentile}. */
+  private static final String[] PERCENTILES = {"0.5", "0.9", "0.99", "0.999"};
+
+  private static double seconds(long nanos) {
+    return nanos < 0 ? Double.NaN : nanos / 1e9;
   }
 
   private void bindSale(MeterRegistry registry, SaleState sale) {

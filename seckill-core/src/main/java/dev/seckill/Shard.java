@@ -123,6 +123,14 @@ final class Shard implements AutoCloseable {
         .orElseGet(() -> CompletableFuture.completedFuture(null));
   }
 
+  /**
+   * One purchase in this many (those whose ring sequence is a multiple of it) is stamped for the
+   * decision-latency histogram ({@link #decisionLatency()}). A power of two.
+   */
+  static final int LATENCY_SAMPLE_EVERY = 64;
+  /** {@code sequence & LATENCY_SAMPLE_MASK == 0}: a sampled sequence. */
+  static final long LATENCY_SAMPLE_MASK = LATENCY_SAMPLE_EVERY - 1;
+
   /** {@link #tryPublish}: the request is in the ring and will be decided and delivered. */
   static final int PUBLISHED = 0;
   /** {@link #tryPublish}: the ring is full; nothing was published (OVERLOADED). */
@@ -159,6 +167,9 @@ final class Shard implements AutoCloseable {
       event.request = request;
       event.sale = sale;
       event.listener = listener;
+      if ((sequence & LATENCY_SAMPLE_MASK) == 0) { // 1 in 64, by sequence: no counter to touch
+        event.submittedNanos = System.nanoTime();
+      }
       return PUBLISHED;
     } finally {
       ring.publish(sequence); // a claimed slot is always published, or the consumers stall on it
@@ -224,6 +235,14 @@ final class Shard implements AutoCloseable {
   /** Orders the sink refused for good, parked in this shard's dead-letter file. Any thread. */
   public long deadLetteredOrders() {
     return deadLetters.count();
+  }
+
+  /**
+   * Sampled submit-to-decision latency of this shard's purchases (1 in
+   * {@link #LATENCY_SAMPLE_EVERY} by ring sequence), written by the responder. Any thread.
+   */
+  LatencyHistogram decisionLatency() {
+    return responder.decisionLatency();
   }
 
   /** Callbacks that have thrown on this shard's responder. */
