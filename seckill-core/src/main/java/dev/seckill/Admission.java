@@ -170,6 +170,16 @@ final class Admission {
     return policy.failures();
   }
 
+  /** Blocks by user id (metrics). */
+  Blocklist userBlocks() {
+    return userBlocks;
+  }
+
+  /** Blocks by client address (metrics). */
+  Blocklist addressBlocks() {
+    return addressBlocks;
+  }
+
   /** The per-user throttle (tests, metrics); {@link Throttle#off} when throttling is off. */
   public Throttle userThrottle() {
     return users;

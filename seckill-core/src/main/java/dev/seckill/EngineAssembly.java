@@ -61,6 +61,7 @@ final class EngineAssembly {
   private final CallerGate gate;
   private final Operations operations;
   private final HealthCheck health;
+  private final Admission admission;
 
   private EngineAssembly(EngineSettings settings, Admission admission, DataDirectory dataDir,
       Shards shards) {
@@ -75,6 +76,7 @@ final class EngineAssembly {
     }
     this.gate = new CallerGate(admission, sales, settings.clock());
     this.operations = new AdmissionOperations(admission, settings.clock());
+    this.admission = admission;
     this.health = new HealthCheck(shards, settings.health(), settings.outboxCapacityPerShard(),
         settings.clock());
   }
@@ -122,6 +124,11 @@ final class EngineAssembly {
   /** The caller-thread decision shared by both submit paths and token issuing. */
   public CallerGate gate() {
     return gate;
+  }
+
+  /** The caller-thread admission checks (metrics read their caches' sizes). */
+  public Admission admission() {
+    return admission;
   }
 
   /** Decides the engine's health from the shards' figures. */

@@ -120,11 +120,13 @@ public final class EngineHealth {
     private final Optional<Instant> failingSince;
     private final Optional<String> lastFailure;
     private final long deadLetteredOrders;
+    private final Optional<Instant> oldestUnflushedAt;
 
     ShardHealth(int shard, int ringSize, long ringRemaining, long outboxSize,
         long outboxCapacity, boolean sink, long storedBatches, long storedOrders,
         long failedStores, Optional<Instant> lastFailureAt, Optional<Instant> failingSince,
-        Optional<String> lastFailure, long deadLetteredOrders) {
+        Optional<String> lastFailure, long deadLetteredOrders,
+        Optional<Instant> oldestUnflushedAt) {
       this.shard = shard;
       this.ringSize = ringSize;
       this.ringRemaining = ringRemaining;
@@ -138,6 +140,7 @@ public final class EngineHealth {
       this.failingSince = failingSince;
       this.lastFailure = lastFailure;
       this.deadLetteredOrders = deadLetteredOrders;
+      this.oldestUnflushedAt = oldestUnflushedAt;
     }
 
     /**
@@ -246,6 +249,17 @@ public final class EngineHealth {
      */
     public Optional<String> lastFailure() {
       return lastFailure;
+    }
+
+    /**
+     * When the oldest order the sink has not stored yet was confirmed (engine clock), as the
+     * flusher last saw it: it reads from the oldest unstored order on, at every batch and retry.
+     * How far the sink lags behind, in time.
+     *
+     * @return empty when the outbox is empty, or without a sink
+     */
+    public Optional<Instant> oldestUnflushedAt() {
+      return oldestUnflushedAt;
     }
 
     /**

@@ -35,6 +35,8 @@ final class FlushStats {
   /** Engine-clock millis of the first failure after the last success; -1 while storing. */
   private volatile long failingSinceMillis = -1;
   private volatile String lastFailure = "";
+  /** Engine-clock millis of the oldest order not yet stored, as last read; -1 when none. */
+  private volatile long oldestUnflushedMillis = -1;
 
   FlushStats(Clock clock) {
     this.clock = clock;
@@ -69,6 +71,21 @@ final class FlushStats {
       failingSinceMillis = now;
     }
     failedStores = failedStores + 1; // last: a reader that sees the count sees the rest
+  }
+
+  /**
+   * The oldest order not yet stored was confirmed at {@code millis} (engine clock), or -1: the
+   * outbox is empty. Flusher thread only, when it reads a batch or finds nothing to read.
+   */
+  void oldestUnflushed(long millis) {
+    if (oldestUnflushedMillis != millis) {
+      oldestUnflushedMillis = millis;
+    }
+  }
+
+  /** Engine-clock millis of the oldest unstored order the flusher last saw, or -1 if none. */
+  long oldestUnflushedMillis() {
+    return oldestUnflushedMillis;
   }
 
   long storedBatches() {

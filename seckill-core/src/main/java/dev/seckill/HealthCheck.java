@@ -74,7 +74,8 @@ final class HealthCheck {
         stats.map(FlushStats::storedBatches).orElse(0L),
         stats.map(FlushStats::storedOrders).orElse(0L), failedStores, instant(lastFailureAt),
         instant(failingSince), stats.map(FlushStats::lastFailure).filter(s -> !s.isEmpty()),
-        shard.deadLetteredOrders());
+        shard.deadLetteredOrders(),
+        instant(stats.map(FlushStats::oldestUnflushedMillis).orElse(-1L)));
   }
 
   private void degradedBy(ShardHealth shard, long now, List<String> reasons) {

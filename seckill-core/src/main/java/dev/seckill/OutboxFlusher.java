@@ -244,6 +244,7 @@ final class OutboxFlusher implements Runnable {
         long available = published - flushed;
         if (available == 0) {
           oldestSeenAt = 0;
+          stats.oldestUnflushed(-1);
           completeWaiters(flushed);
           LockSupport.parkNanos(this, settings.maxDelay().toNanos());
           continue;
@@ -264,6 +265,9 @@ final class OutboxFlusher implements Runnable {
         batch.clear();
         long upTo = outbox.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
             batch);
+        if (!batch.isEmpty()) { // batches start at the watermark: its first order is the oldest
+          stats.oldestUnflushed(batch.get(0).confirmedAt().toEpochMilli());
+        }
         try {
           if (!batch.isEmpty()) {
             settings.sink().store(batch);
@@ -321,6 +325,7 @@ final class OutboxFlusher implements Runnable {
         }
         if (!batch.isEmpty()) {
           stats.stored(batch.size());
+          stats.oldestUnflushed(-1); // unknown until the next read: up to maxDelay unreported
         }
         outbox.markFlushed(upTo);
         stored(upTo);

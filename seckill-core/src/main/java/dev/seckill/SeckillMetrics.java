@@ -55,6 +55,10 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code seckill.flush.last.failure} (shard), gauge: the last failed store's time by the
  *       engine's clock, in seconds since the epoch; NaN before any.
  *   <li>{@code seckill.dead.letters} (shard), gauge: orders the sink refused for good.
+ *   <li>{@code seckill.outbox.oldest.age} (shard), gauge: seconds since the oldest order not yet
+ *       stored was confirmed (engine clock), as the flusher last read it; 0 when none.
+ *   <li>{@code seckill.admission.tracked} (key = user/address), gauge: keys a throttle tracks;
+ *       {@code seckill.blocks} (key, kind = manual/automatic), gauge: blocks held.
  *   <li>{@code seckill.health} (no tag), gauge: 1 UP, 0.5 DEGRADED, 0 DOWN.
  *   <li>{@code seckill.decision.latency} (shard), function timer: count and total time of the
  *       sampled submit-to-decision latencies; and {@code seckill.decision.latency.percentile}
@@ -115,6 +119,7 @@ public final class SeckillMetrics implements MeterBinder {
     for (int i = 0; i < shards.count(); i++) {
       bindShard(registry, shards.get(i));
     }
+    bindAdmission(registry, parts.admission());
     Gauge.builder("seckill.health", engine, SeckillMetrics::healthValue).tags(tags)
         .description("1 UP, 0.5 DEGRADED, 0 DOWN (SeckillEngine.health())").register(registry);
     parts.sales().watch(sale -> bindSale(registry, sale));
@@ -144,6 +149,8 @@ public final class SeckillMetrics implements MeterBinder {
         "seconds", "time of the last failed store, seconds since the epoch (engine clock)");
     gauge(registry, "seckill.dead.letters", t, shard, Shard::deadLetteredOrders, "orders",
         "orders the sink refused for good, parked in the dead-letter file");
+    gauge(registry, "seckill.outbox.oldest.age", t, shard, this::oldestUnflushedAgeSeconds,
+        "seconds", "age of the oldest order not yet stored in the sink (engine clock); 0 if none");
     LatencyHistogram latency = shard.decisionLatency();
     FunctionTimer.builder("seckill.decision.latency", latency, LatencyHistogram::count,
             LatencyHistogram::totalNanos, TimeUnit.NANOSECONDS)
@@ -156,6 +163,31 @@ public final class SeckillMetrics implements MeterBinder {
           h -> seconds(h.quantileNanos(q)), "seconds",
           "submit to decision, sampled; percentile since start (log buckets, <= 12.5% high)");
     }
+  }
+
+  private void bindAdmission(MeterRegistry registry, Admission admission) {
+    Tags user = Tags.of(tags).and("key", "user");
+    Tags address = Tags.of(tags).and("key", "address");
+    gauge(registry, "seckill.admission.tracked", user, admission,
+        a -> a.userThrottle().trackedCount(), null, "keys the throttle tracks now (estimate)");
+    gauge(registry, "seckill.admission.tracked", address, admission,
+        a -> a.addressThrottle().trackedCount(), null, "keys the throttle tracks now (estimate)");
+    gauge(registry, "seckill.blocks", user.and("kind", "manual"), admission,
+        a -> a.userBlocks().manualCount(), null, "blocks held");
+    gauge(registry, "seckill.blocks", user.and("kind", "automatic"), admission,
+        a -> a.userBlocks().automaticCount(), null, "blocks held");
+    gauge(registry, "seckill.blocks", address.and("kind", "manual"), admission,
+        a -> a.addressBlocks().manualCount(), null, "blocks held");
+    gauge(registry, "seckill.blocks", address.and("kind", "automatic"), admission,
+        a -> a.addressBlocks().automaticCount(), null, "blocks held");
+  }
+
+  private double oldestUnflushedAgeSeconds(Shard shard) {
+    long oldest = shard.flushStats().map(FlushStats::oldestUnflushedMillis).orElse(-1L);
+    if (oldest < 0 || shard.ledger().outboxSize() == 0) {
+      return 0;
+    }
+    return Math.max(0, engine.clock().millis() - oldest) / 1000.0;
   }
 
   /** The {@code phi} tags of {@code seckill.decision.latency.percentile}. */

@@ -98,6 +98,7 @@ class HealthTest {
       assertThat(shard.lastFailure()).hasValueSatisfying(
           m -> assertThat(m).contains("SQLTransientConnectionException", "database unreachable"));
       assertThat(shard.outboxSize()).isEqualTo(10);
+      assertThat(shard.oldestUnflushedAt()).as("read before the failed store").contains(START);
 
       clock.advance(Duration.ofSeconds(30));
       EngineHealth degraded = e.health();
@@ -116,6 +117,7 @@ class HealthTest {
       assertThat(after.storedOrders()).isEqualTo(10);
       assertThat(after.storedBatches()).isGreaterThanOrEqualTo(1);
       assertThat(after.outboxSize()).isZero();
+      assertThat(after.oldestUnflushedAt()).isEmpty();
     }
   }
 

@@ -107,6 +107,8 @@ class MetricsTest {
         assertThat(gauge("seckill.outbox.capacity", "shard", shard)).isEqualTo(s.outboxCapacity());
         assertThat(gauge("seckill.dead.letters", "shard", shard)).isZero();
         assertThat(gauge("seckill.flush.last.failure", "shard", shard)).isNaN();
+        assertThat(gauge("seckill.outbox.oldest.age", "shard", shard)).isZero(); // all stored
+        assertThat(s.oldestUnflushedAt()).isEmpty();
         FunctionCounter orders = registry.find("seckill.flush.stored").tags("shard", shard)
             .functionCounter();
         assertThat(orders.count()).isEqualTo(s.storedOrders());
@@ -116,6 +118,10 @@ class MetricsTest {
       assertThat(registry.find("seckill.decisions").tag("engine", "test").functionCounters())
           .hasSize(2 * (1 + Rejection.values().length));
       assertThat(gauge("seckill.health")).isEqualTo(1.0);
+      assertThat(gauge("seckill.admission.tracked", "key", "user")).isZero(); // no throttle set
+      e.operations().blockUser("mallory", Duration.ofMinutes(5));
+      assertThat(gauge("seckill.blocks", "key", "user", "kind", "manual")).isEqualTo(1.0);
+      assertThat(gauge("seckill.blocks", "key", "address", "kind", "manual")).isZero();
       e.close();
       assertThat(gauge("seckill.health")).isEqualTo(0.0);
     }
