@@ -30,6 +30,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.support.ui.WebDriverWait;
@@ -108,6 +109,8 @@ class OpsPageBrowserTest {
     }
     wait.until(d -> text(d, "soldout").startsWith("SOLD OUT at "));
     assertThat(driver.findElement(By.id("sales")).getText()).contains("ops-sale", "SOLD_OUT");
+    driver.manage().window().setSize(new Dimension(1200, 1150)); // both charts in the picture
+    ShopBrowserTest.screenshot(driver, "shop-operator-page");
   }
 
   /** {@code n} new buyers, one unit each, straight to the engine; waits for the decisions. */

@@ -241,6 +241,14 @@ class ShopBrowserTest {
   }
 
   private void screenshot(String name) throws IOException {
+    screenshot(driver, name);
+  }
+
+  /**
+   * Saves a screenshot under target/screenshots; with {@code -Dshop.docs.images=true} also under
+   * docs/images, for the documentation.
+   */
+  static void screenshot(ChromeDriver driver, String name) throws IOException {
     Files.createDirectories(SHOTS);
     Path shot = SHOTS.resolve(name + ".png");
     Files.write(shot, driver.getScreenshotAs(OutputType.BYTES));
