@@ -42,6 +42,10 @@ class AdmissionCapEngineTest {
   final MutableClock clock = new MutableClock(START);
 
   SeckillEngine engine(Path data) {
+    return engine(data, clock);
+  }
+
+  SeckillEngine engine(Path data, java.time.Clock clock) {
     return SeckillEngine.builder().dataDir(data).clock(clock).ringSize(1024)
         .maxUsersPerShard(100_000).outboxCapacityPerShard(10_000)
         .admission(AdmissionSettings.builder().noThrottling().admissionCapFactor(2.0).build())
@@ -53,10 +57,15 @@ class AdmissionCapEngineTest {
         .limitPerUser(1).build();
   }
 
-  /** While no decision is delivered, at most remaining x 2 units get in; the rest are refused. */
+  /**
+   * While no decision is delivered, at most remaining x 2 units get in; the rest are refused.
+   * The responder is held (nothing leaves flight) and so is the writer (nothing more is sold, so
+   * the sold-out flag cannot answer first): the cap alone decides, deterministically.
+   */
   @Test
   void refusesEarlyOnceRemainingTimesFactorIsInFlight() throws Exception {
-    try (SeckillEngine e = engine(dir.resolve("held"))) {
+    ResponderParkingTest.HoldingClock writerHold = new ResponderParkingTest.HoldingClock();
+    try (SeckillEngine e = engine(dir.resolve("held"), writerHold)) {
       e.registerSale(sale());
       // Hold the responder: decisions are made but not delivered, so nothing leaves flight.
       CountDownLatch held = new CountDownLatch(1);
@@ -78,6 +87,7 @@ class AdmissionCapEngineTest {
       int oversubscribed = 0;
       try {
         assertThat(held.await(30, TimeUnit.SECONDS)).isTrue();
+        writerHold.armed = true; // the writer stops at its next order: the stock stays published
         for (int i = 0; i < 1_000; i++) {
           CompletableFuture<PurchaseResult> f = e.submit(PurchaseRequest.of("hot", "u" + i, 1));
           if (f.isDone() && !f.join().isConfirmed()) {
@@ -96,10 +106,12 @@ class AdmissionCapEngineTest {
         // callback); the admitted ones wait behind it: never more than 2 x the stock.
         assertThat(e.saleState("hot").admissionCap().inFlight()).isEqualTo(admitted.size());
         assertThat(admitted.size()).isLessThanOrEqualTo(2 * STOCK);
-        // Selling out takes 100 admitted; admitting the 100th needs at most 50 confirmed (99 <
-        // 2 x remaining), and the last 50 cannot be confirmed without the cap refusing first.
-        assertThat(oversubscribed).isPositive();
+        // Nothing is sold while the writer is held: remaining stays STOCK - 1, so exactly
+        // 2 x (STOCK - 1) units get in and every later request is refused by the cap.
+        assertThat(admitted).hasSize((int) (2 * (STOCK - 1)));
+        assertThat(oversubscribed).isEqualTo(1_000 - admitted.size());
       } finally {
+        writerHold.release.countDown();
         release.countDown(); // a failed assertion must not leave close() waiting on the responder
       }
       long confirmed = 1;
