@@ -108,7 +108,7 @@ class AdmissionCapEngineTest {
         assertThat(admitted.size()).isLessThanOrEqualTo(2 * STOCK);
         // Nothing is sold while the writer is held: remaining stays STOCK - 1, so exactly
         // 2 x (STOCK - 1) units get in and every later request is refused by the cap.
-        assertThat(admitted).hasSize((int) (2 * (STOCK - 1)));
+        assertThat(admitted).hasSize(2 * (STOCK - 1));
         assertThat(oversubscribed).isEqualTo(1_000 - admitted.size());
       } finally {
         writerHold.release.countDown();
