@@ -39,6 +39,7 @@ import java.util.Optional;
  * @param admission the admission and anti-abuse settings
  * @param tokenSecret the admission settings' HMAC key (which they keep package-private)
  * @param health when {@link SeckillEngine#health()} reports DEGRADED
+ * @param prefaultFiles whether the ledger files are pre-faulted at open
  */
 // An internal carrier built once by validate() and read by EngineAssembly; never compared, hashed
 // or printed, so the array's identity equals and hashCode do not matter.
@@ -56,11 +57,12 @@ record EngineSettings(
     Duration closeTimeout,
     AdmissionSettings admission,
     byte[] tokenSecret,
-    HealthThresholds health) {
+    HealthThresholds health,
+    boolean prefaultFiles) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {
     return new LedgerConfig(directory, index, shards, maxUsersPerShard, outboxCapacityPerShard,
-        maxSalesPerShard, clock);
+        maxSalesPerShard, clock, prefaultFiles);
   }
 }

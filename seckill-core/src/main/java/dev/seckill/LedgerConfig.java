@@ -28,6 +28,8 @@ import java.time.Clock;
  * @param outboxCapacity confirmed orders held in the outbox before refusing new orders
  * @param maxSales sales this shard can hold
  * @param clock the engine's clock, read for confirmation times
+ * @param prefault take the page faults of the users table and the journal at open (see
+ *     {@code SeckillEngine.Builder.prefaultFiles}) rather than on the writer mid-sale
  */
 record LedgerConfig(
     Path directory,
@@ -36,4 +38,12 @@ record LedgerConfig(
     long maxUsers,
     long outboxCapacity,
     int maxSales,
-    Clock clock) {}
+    Clock clock,
+    boolean prefault) {
+
+  /** A config whose files are pre-faulted (the default). */
+  LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
+      int maxSales, Clock clock) {
+    this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, true);
+  }
+}

@@ -194,9 +194,17 @@ final class OrderJournal implements AutoCloseable {
    * allocated and pre-faulted; on failure removes what it created.
    */
   static OrderJournal create(Path journalDir, long capacity) throws IOException {
+    return create(journalDir, capacity, true);
+  }
+
+  /**
+   * {@link #create(Path, long)}, pre-faulted only if {@code prefault} and the system property
+   * {@value #PREFAULT_PROPERTY} is not "false".
+   */
+  static OrderJournal create(Path journalDir, long capacity, boolean prefault) throws IOException {
     int seg = segmentBytesFor(capacity);
     return create(journalDir, seg, slotsFor(capacity, seg),
-        !"false".equals(System.getProperty(PREFAULT_PROPERTY)));
+        prefault && !"false".equals(System.getProperty(PREFAULT_PROPERTY)));
   }
 
   /** Creates a journal of {@code n} segments of {@code seg} bytes (tests choose small ones). */
@@ -751,7 +759,7 @@ final class OrderJournal implements AutoCloseable {
     }
   }
 
-  private static void unmap(MappedByteBuffer m) {
+  static void unmap(@Nullable MappedByteBuffer m) {
     if (m == null) {
       return;
     }

@@ -59,6 +59,11 @@ final class PurchaseEvent implements DecisionSink {
   // Request, written by the producer.
   @Nullable PurchaseRequest request;
   @Nullable SaleState sale;
+  /**
+   * The buyer's 128-bit key ({@link UserKeys#hash} of the sale's index and the user id), computed
+   * by the publishing caller so the writer does not hash; one instance per slot, reused.
+   */
+  final UserKey userKey = new UserKey();
   /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
   @Nullable PurchaseListener listener;
   @Nullable Sale saleToRegister;

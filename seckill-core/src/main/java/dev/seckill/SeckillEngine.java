@@ -397,6 +397,8 @@ public final class SeckillEngine implements AutoCloseable {
     public static final int DEFAULT_RING_SIZE = 1 << 14;
     /** Default {@link #idleStrategy}. */
     public static final IdleStrategy DEFAULT_IDLE_STRATEGY = IdleStrategy.BLOCKING;
+    /** Default {@link #prefaultFiles}. */
+    public static final boolean DEFAULT_PREFAULT_FILES = true;
     /** Default {@link #maxUsersPerShard}. */
     public static final long DEFAULT_MAX_USERS_PER_SHARD = 1_000_000;
     /** Default {@link #outboxCapacityPerShard}. */
@@ -433,6 +435,7 @@ public final class SeckillEngine implements AutoCloseable {
     private int shards = DEFAULT_SHARDS;
     private int ringSize = DEFAULT_RING_SIZE;
     private IdleStrategy idleStrategy = DEFAULT_IDLE_STRATEGY;
+    private boolean prefaultFiles = DEFAULT_PREFAULT_FILES;
     private long maxUsersPerShard = DEFAULT_MAX_USERS_PER_SHARD;
     private long outboxCapacityPerShard = DEFAULT_OUTBOX_CAPACITY_PER_SHARD;
     private int maxSalesPerShard = DEFAULT_MAX_SALES_PER_SHARD;
@@ -534,12 +537,30 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * Whether the ledger files are pre-faulted when the engine opens: each page of a shard's users
+     * table and order journal is touched once at {@link #build()}, so the ledger writer takes no
+     * page fault mid-sale. It costs time at build (about 0.1 s per 100 MiB here; docs/design.md,
+     * Disk use) and makes the files resident in the page cache. Default
+     * {@value #DEFAULT_PREFAULT_FILES}; switch it off for many small engines (tests) or when
+     * build time matters more than the first seconds of a sale.
+     *
+     * @param prefaultFiles true to take the page faults at build
+     * @return this builder
+     */
+    public Builder prefaultFiles(boolean prefaultFiles) {
+      unset("prefaultFiles", this.prefaultFiles);
+      this.prefaultFiles = prefaultFiles;
+      return done("prefaultFiles");
+    }
+
+    /**
      * Distinct (sale, user) pairs one shard records; a new buyer beyond it is refused with
-     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. The map also has a
-     * byte budget: with user ids averaging over about 40 characters fewer buyers fit, and the
-     * rest get {@code OVERLOADED} too. Default {@value #DEFAULT_MAX_USERS_PER_SHARD}; at least 16.
-     * Fixed when the data directory is created: it sizes {@code users.cm3}, about 108 bytes per
-     * user, allocated in full at creation (docs/design.md, Disk use).
+     * {@link Rejection#OVERLOADED}, buyers already recorded are unaffected. The bound is exact,
+     * whatever the length of the user ids: each pair is one fixed 32-byte slot of the shard's
+     * users table (a 128-bit keyed hash of the pair, see docs/design.md, The ledger). Default
+     * {@value #DEFAULT_MAX_USERS_PER_SHARD}; at least 16. Fixed when the data directory is
+     * created: it sizes {@code users.tbl}, about 54 bytes per user (the table is kept at most 60%
+     * full), allocated in full at creation (docs/design.md, Disk use).
      *
      * @param maxUsersPerShard distinct (sale, user) pairs per shard, 16 to 2^32
      * @return this builder
@@ -738,7 +759,7 @@ public final class SeckillEngine implements AutoCloseable {
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
           orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
-          closeTimeout, checks, checks.tokenSecret(), healthThresholds);
+          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles);
     }
 
     /** A size: as set, else the development preset's if chosen, else the production default. */

@@ -31,6 +31,7 @@ import dev.seckill.PurchaseRequest;
 import dev.seckill.Sale;
 import java.io.IOException;
 import java.lang.invoke.VarHandle;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadFactory;
@@ -68,6 +69,8 @@ final class Shard implements AutoCloseable {
 
   private final int index;
   private final StockLedger ledger;
+  /** The ledger's hash key for buyers' keys: immutable, used by caller threads in tryPublish. */
+  private final UserKeys userKeys;
   private final Disruptor<PurchaseEvent> disruptor;
   private final RingBuffer<PurchaseEvent> ring;
   private final LedgerHandler writer;
@@ -84,6 +87,7 @@ final class Shard implements AutoCloseable {
       Optional<FlushSettings> flush) {
     this.index = index;
     this.ledger = ledger;
+    this.userKeys = ledger.userKeys();
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
     this.flusher = flush.map(
         settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
@@ -167,6 +171,9 @@ final class Shard implements AutoCloseable {
       event.request = request;
       event.sale = sale;
       event.listener = listener;
+      // The buyer's key, hashed here on the caller's thread (the writer only looks it up).
+      // userId was validated by CallerGate: not null.
+      userKeys.hash(sale.index(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
       if ((sequence & LATENCY_SAMPLE_MASK) == 0) { // 1 in 64, by sequence: no counter to touch
         event.submittedNanos = System.nanoTime();
       }

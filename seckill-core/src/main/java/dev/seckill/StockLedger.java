@@ -32,20 +32,18 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import net.openhft.chronicle.hash.Data;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
 import net.openhft.chronicle.map.ChronicleMap;
 import net.openhft.chronicle.map.ChronicleMapBuilder;
-import net.openhft.chronicle.map.ExternalMapQueryContext;
-import net.openhft.chronicle.map.MapEntry;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One shard's stock ledger: remaining stock per sale, units bought per (sale, user), the order-id
- * sequence and the journal of confirmed orders. The users and the sale counters are kept
- * off-heap in persisted Chronicle Map files ({@code users.cm3}, {@code counters.cm3}); the
+ * sequence and the journal of confirmed orders. The sale counters are kept off-heap in a
+ * persisted Chronicle Map ({@code counters.cm3}); the units per (sale, buyer) in a memory-mapped
+ * {@link UserTable} of fixed-width slots keyed by a 128-bit keyed hash ({@code users.tbl}); the
  * orders in an append-only, memory-mapped {@link OrderJournal} ({@code journal/}), which is also
  * the outbox the flusher drains ({@link OrderJournalReader}).
  *
@@ -54,9 +52,11 @@ import org.slf4j.LoggerFactory;
  * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
  * thread (for the journal too) and an {@code assert} checks it on each call, in the manner of the
  * Disruptor's {@code SingleProducerSequencer}. Because only one thread decides, a decision needs
- * no lock and no compare-and-set: check, then write, cannot race. (Chronicle Map still takes its
- * own per-segment lock inside each {@code get}/{@code put}; on the hot path nothing contends for
- * it except the flusher's one write of the flushed watermark per stored batch.)
+ * no lock and no compare-and-set: check, then write, cannot race. The users table and the journal
+ * take no lock at all; Chronicle Map takes its own per-segment lock inside each counters
+ * {@code put}, once per batch, contended only by the flusher's one write of the flushed watermark
+ * per stored batch. Caller threads compute a purchase's {@link UserKey} with the immutable
+ * {@link #userKeys()} before they publish it; the writer only looks it up.
  *
  * <p><b>What other threads may read.</b> Caller threads read a sale's sold-out flag and the
  * published counters of {@link SaleState}; those are volatile or release/acquire and are written
@@ -66,14 +66,15 @@ import org.slf4j.LoggerFactory;
  * watermark write, so the records are visible) and publishes the flushed watermark back.
  *
  * <h2>Crash consistency</h2>
- * Chronicle Map has no transaction across keys or maps, so a {@code kill -9} can land between any
- * two writes. A confirmation therefore writes, in this order:
+ * No file here has a transaction across writes, so a {@code kill -9} can land between any two
+ * writes. A confirmation therefore writes, in this order:
  * <ol>
  *   <li>the {@link OrderRecord} appended to the journal (sequence {@code seq}): the record of
  *       truth, carrying the values <em>after</em> the order (remaining stock, sale order count,
  *       user units); its length-and-CRC word is stored last, so a record cut short by a kill
  *       reads as the journal's end;
- *   <li>the user's units bought (a set, not an add);
+ *   <li>the user's units bought (a set, not an add; a new buyer's slot is whole or empty, see
+ *       {@link UserTable});
  * </ol>
  * and, once per Disruptor batch ({@link #checkpoint}), for the batch as a whole:
  * <ol start="3">
@@ -89,16 +90,16 @@ import org.slf4j.LoggerFactory;
  * the flushed watermark, which is at or below the applied one, so the records recovery needs are
  * always there.
  *
- * <p><b>A failed write</b> (Chronicle throws: a full segment, an unbacked mapped page, "Map
- * failed"; or the journal throws writing a mapped page) is undone, the journal record taken back
- * if the user's write failed after it, and answered {@link Rejection#OVERLOADED}; so no record of
- * an unconfirmed order remains. Replay discards a last record whose buyer does not fit in the
- * users map (left if taking it back failed too, or by 0.1.0), with a warning.
+ * <p><b>A failed write</b> (a mapped page the disk could not back, {@code InternalError}; the
+ * files are allocated at creation so this should not happen) is undone, the journal record taken
+ * back if the user's write failed after it, and answered {@link Rejection#OVERLOADED}; so no
+ * record of an unconfirmed order remains. Replay discards a last record whose buyer does not fit
+ * in the users table (left if taking it back failed too, or by 0.1.0), with a warning.
  *
  * <h2>Bounds and disk</h2>
- * The users map has an entry count and a byte budget the writer checks before writing (see
- * {@link #entryCost}); it and the counters map are created with segment tiering off and fully
- * allocated, so they never grow at run time. The outbox bound {@code outboxCapacity} counts
+ * The users table holds at most {@code maxUsers} buyers, checked before a new buyer is written;
+ * every buyer takes one 32-byte slot whatever the length of the id. It and the counters map
+ * (segment tiering off) are created at full size and allocated, so they never grow at run time. The outbox bound {@code outboxCapacity} counts
  * unflushed orders (applied minus flushed); the journal's segments are sized for that many
  * records of {@link OrderJournal#AVERAGE_RECORD} bytes, allocated and pre-faulted at creation,
  * and a record that finds no free segment is refused with {@code OVERLOADED} too. See
@@ -108,9 +109,10 @@ import org.slf4j.LoggerFactory;
  * which survives a process crash but not a power loss or kernel panic (see
  * docs/guarantees.md).
  *
- * <p><b>0.1.x directories</b> (an {@code outbox.cm3} map instead of the journal) are migrated
- * on open: their unflushed records are copied into a new journal, which is renamed into place
- * before the old map is deleted (see {@link #open(LedgerConfig)}).
+ * <p><b>Older directories</b> are migrated on open: a 0.1.x {@code outbox.cm3} map's unflushed
+ * records are copied into a new journal, and a {@code users.cm3} map's buyers into a new users
+ * table; each is renamed into place before the old map is deleted (see
+ * {@link #open(LedgerConfig)}).
  */
 final class StockLedger implements AutoCloseable {
   static {
@@ -133,37 +135,22 @@ final class StockLedger implements AutoCloseable {
   private static final String CLEAN_MARKER = "CLEAN";
   /** Present only while a first open creates the map files; found on open, they are incomplete. */
   private static final String CREATING_MARKER = "CREATING";
-  private static final String USERS_FILE = "users.cm3";
+  /** The 0.1.x users map ({@code saleIndex|userId} keys): migrated into {@link UserTable}. */
+  private static final String LEGACY_USERS_FILE = "users.cm3";
   private static final String OUTBOX_FILE = "outbox.cm3";
   private static final String COUNTERS_FILE = "counters.cm3";
-  /**
-   * Average bytes of a users-map key ({@code saleIndex|userId} in UTF-8) the map is sized for.
-   * The byte budget ({@link #MAX_FILL} of that space) then holds {@code maxUsers} entries whose
-   * keys average up to about 41 bytes: user ids of about 40 ASCII characters.
-   */
+  /** Average bytes of a key in a 0.1.x users map, which {@link #legacyUsersBuilder} opens. */
   static final int USER_KEY_BYTES = 64;
   /**
    * Average bytes of a serialized {@link OrderRecord} (44 fixed, the rest the user id) in a 0.1.x
    * outbox map, which {@link #outboxBuilder} opens to migrate it.
    */
   static final int ORDER_VALUE_BYTES = 112;
-  /**
-   * What Chronicle stores per entry besides key and value bytes, counted generously: two size
-   * prefixes (up to 2 bytes each for a key or value under 16 KiB), the entry checksum (4) and
-   * the worst value alignment (7).
-   */
-  private static final int ENTRY_OVERHEAD_BYTES = 15;
-  /**
-   * The share of a map's entry space (all segments' first tier) its byte budget may fill. Keys
-   * hash unevenly over segments; the rest is head-room so a segment rarely fills first (if one
-   * does, that insert is refused with OVERLOADED, see {@link #decide}).
-   */
-  private static final double MAX_FILL = 0.8;
   /** Chronicle refuses to fallocate a file unless the disk has 10% more free than the file. */
   private static final double SPACE_HEADROOM = 1.1;
 
   private final LedgerConfig config;
-  private final ChronicleMap<CharSequence, Long> users;
+  private final UserTable users;
   private final OrderJournal journal;
   private final OrderJournalReader outbox;
   private final ChronicleMap<Long, Long> counters;
@@ -174,14 +161,10 @@ final class StockLedger implements AutoCloseable {
   private final long replayed;
 
   // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
-  private final StringBuilder userKey = new StringBuilder(64);
+  /** The writer's own key scratch (replay, the String form of decide, unitsBought). */
+  private final UserKey ownKey = new UserKey();
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
-  private long userCount;
-  /** Bytes of the users map's entries, as {@link #entryCost} counts them. */
-  private long userBytes;
-  private final long userBudget;
-  private final long userChunk;
   private long writeFailures;
   /**
    * The thread allowed to mutate; volatile so the hand-over at shutdown is visible. Null before
@@ -242,7 +225,7 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private StockLedger(LedgerConfig config, ChronicleMap<CharSequence, Long> users,
+  private StockLedger(LedgerConfig config, UserTable users,
       OrderJournal journal, ChronicleMap<Long, Long> counters, SaleCatalog catalog,
       boolean recovered) {
     this.config = config;
@@ -253,9 +236,6 @@ final class StockLedger implements AutoCloseable {
     this.recovered = recovered;
     this.dirty = new boolean[config.maxSales()];
     this.dirtySales = new int[config.maxSales()];
-    this.userChunk = chunkSize(users);
-    this.userBudget = budget(users, config.maxUsers(),
-        entryCost(USER_KEY_BYTES, Long.BYTES, userChunk));
     Long watermark = counters.get(WATERMARK_KEY);
     this.appliedSeq = watermark == null ? 0 : watermark;
     List<Sale> specs = catalog.sales();
@@ -267,10 +247,6 @@ final class StockLedger implements AutoCloseable {
     journal.recoverTail(appliedSeq + 1);
     journal.publishFlushed(flushedSeq);
     this.replayed = replayTail();
-    this.userCount = users.longSize();
-    long[] bytes = new long[1];
-    users.forEachEntry(e -> bytes[0] += entryCost(e.key().size(), e.value().size(), userChunk));
-    this.userBytes = bytes[0];
     PUBLISHED_SEQ.setRelease(this, appliedSeq);
     this.outbox = new OrderJournalReader(journal, flushedSeq, i -> sales.get(i).sale().id(),
         this::publishedSeq, seq -> counters.put(FLUSHED_KEY, seq));
@@ -307,7 +283,7 @@ final class StockLedger implements AutoCloseable {
       // A first open died while creating the files: no order was ever taken, nothing to keep.
       log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
           + " ledger files; removing them and creating them again", config.shardIndex(), dir);
-      for (String name : new String[] {USERS_FILE, OUTBOX_FILE, COUNTERS_FILE}) {
+      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
       OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
@@ -323,16 +299,16 @@ final class StockLedger implements AutoCloseable {
     }
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
-    ChronicleMap<CharSequence, Long> users = null;
+    UserTable users = null;
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
     Path opening = null;
     long openStarted = System.nanoTime();
     try {
-      opening = dir.resolve(USERS_FILE);
-      users = openMap(usersBuilder(config), opening, clean, created);
       opening = dir.resolve(COUNTERS_FILE);
       counters = openMap(countersBuilder(config), opening, clean, created);
+      opening = dir.resolve(UserTable.FILE);
+      users = openUsers(config, clean, created);
       opening = dir.resolve(OrderJournal.DIRECTORY);
       journal = openJournal(config, counters, clean, fresh, created);
       opening = null;
@@ -347,15 +323,17 @@ final class StockLedger implements AutoCloseable {
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: maps and journal opened in {} ms,"
               + " sales={}, appliedSeq={}, replayed={} (journal and users map scanned in {} ms),"
-              + " users={} ({} of {} bytes), outbox={} of {} orders, journal {} x {} bytes",
+              + " users={} of {} ({} slots), outbox={} of {} orders, journal {} x {} bytes",
           config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
           (started - openStarted) / 1_000_000, ledger.sales.size(),
           ledger.appliedSeq, ledger.replayed, (System.nanoTime() - started) / 1_000_000,
-          ledger.userCount, ledger.userBytes, ledger.userBudget, ledger.outboxSize(),
+          users.count(), users.maxUsers(), users.capacity(), ledger.outboxSize(),
           config.outboxCapacity(), journal.slots(), journal.segmentBytes());
       return ledger;
     } catch (IOException | RuntimeException | Error e) {
-      closeQuietly(users);
+      if (users != null) {
+        users.close();
+      }
       closeQuietly(counters);
       if (journal != null) {
         journal.close();
@@ -420,7 +398,68 @@ final class StockLedger implements AutoCloseable {
           + "; it is damaged. Restore the directory from a backup or remove it to start empty");
     }
     created.add(journalDir);
-    return OrderJournal.create(journalDir, config.outboxCapacity());
+    return OrderJournal.create(journalDir, config.outboxCapacity(), config.prefault());
+  }
+
+  /**
+   * Opens the shard's users table: creates it on a first open, migrates a 0.1.x users map
+   * ({@code users.cm3}) into it, or opens the existing one. A migration writes
+   * {@code users.tbl.migrating}, forces it, renames it to {@code users.tbl} (atomic) and only then
+   * deletes the old map; a migration cut short by a crash is redone on the next open.
+   */
+  private static UserTable openUsers(LedgerConfig config, boolean clean, List<Path> created)
+      throws IOException {
+    Path dir = config.directory();
+    Path file = dir.resolve(UserTable.FILE);
+    Path migrating = dir.resolve(UserTable.FILE + ".migrating");
+    Path legacy = dir.resolve(LEGACY_USERS_FILE);
+    Files.deleteIfExists(migrating); // a migration that did not finish: start it again
+    if (Files.exists(file)) {
+      if (Files.exists(legacy)) {
+        Files.delete(legacy); // migrated, but died before removing the old map
+        Fsync.directory(dir);
+      }
+      return UserTable.open(file, config.prefault());
+    }
+    if (Files.exists(legacy)) {
+      long started = System.nanoTime();
+      long moved = 0;
+      ChronicleMap<CharSequence, Long> old = clean
+          ? legacyUsersBuilder(config).createPersistedTo(legacy.toFile())
+          : legacyUsersBuilder(config).recoverPersistedTo(legacy.toFile(), true);
+      try (UserTable t = UserTable.create(migrating, Math.max(config.maxUsers(), old.longSize()),
+          config.prefault())) {
+        UserKey key = new UserKey();
+        long[] count = new long[1];
+        old.forEachEntry(e -> {
+          String k = e.key().get().toString();
+          int bar = k.indexOf('|');
+          t.keys().hash(Integer.parseInt(k.substring(0, bar)), k.substring(bar + 1), key);
+          long slot = t.find(key);
+          if (slot < 0) {
+            t.insert(-1 - slot, key, e.value().get());
+            count[0]++;
+          }
+        });
+        moved = count[0];
+        t.force();
+      } catch (IOException | RuntimeException | Error e) {
+        old.close();
+        Files.deleteIfExists(migrating);
+        throw e;
+      }
+      old.close();
+      Files.move(migrating, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Fsync.directory(dir);
+      Files.delete(legacy);
+      Fsync.directory(dir);
+      log.info("seckill ledger shard {}: migrated {} buyers from the 0.1.x {} into the users table"
+          + " {} in {} ms", config.shardIndex(), moved, legacy, file,
+          (System.nanoTime() - started) / 1_000_000);
+      return UserTable.open(file, config.prefault());
+    }
+    created.add(file); // before creating: a failed creation may leave a partial file
+    return UserTable.create(file, config.maxUsers(), config.prefault());
   }
 
   /**
@@ -479,7 +518,8 @@ final class StockLedger implements AutoCloseable {
         (System.nanoTime() - started) / 1_000_000);
   }
 
-  static ChronicleMapBuilder<CharSequence, Long> usersBuilder(LedgerConfig config) {
+  /** The 0.1.x users map ({@code users.cm3}): read once, to migrate it into the users table. */
+  static ChronicleMapBuilder<CharSequence, Long> legacyUsersBuilder(LedgerConfig config) {
     return ChronicleMapBuilder.of(CharSequence.class, Long.class)
         .name("seckill-users-" + config.shardIndex())
         .entries(config.maxUsers())
@@ -520,12 +560,12 @@ final class StockLedger implements AutoCloseable {
     if (Files.exists(dir.resolve(COUNTERS_FILE)) && !Files.exists(dir.resolve(CREATING_MARKER))) {
       return 0;
     }
-    long users = fileSize(usersBuilder(config));
     long counters = fileSize(countersBuilder(config));
-    if (users < 0 || counters < 0) {
+    if (counters < 0) {
       return -1;
     }
-    return users + counters + OrderJournal.bytesToCreate(config.outboxCapacity());
+    return UserTable.bytesFor(config.maxUsers()) + counters
+        + OrderJournal.bytesToCreate(config.outboxCapacity());
   }
 
   private static final long PAGE = 4096;
@@ -701,22 +741,26 @@ final class StockLedger implements AutoCloseable {
             + config.directory() + " is damaged");
       }
       SaleState sale = sales.get(r.saleIndex);
-      buildUserKey(sale.index(), r.userId);
-      try {
-        users.put(userKey, (long) r.userUnitsAfter);
-      } catch (RuntimeException | Error e) {
+      users.keys().hash(sale.index(), r.userId, ownKey);
+      long slot = users.find(ownKey);
+      if (slot >= 0) {
+        users.setUnits(slot, r.userUnitsAfter); // a set: replaying twice changes nothing
+      } else if (users.count() < users.maxUsers()) {
+        users.insert(-1 - slot, ownKey, r.userUnitsAfter);
+      } else {
         OrderJournal.Cursor peek = new OrderJournal.Cursor();
         peek.set(c);
         if (journal.next(peek, views, crc, null)) {
           throw new IllegalStateException("journal record " + seq + " (order " + r.orderId
-              + ") cannot be replayed: its buyer does not fit in the users map, and later records"
-              + " exist; the ledger in " + config.directory() + " is damaged", e);
+              + ") cannot be replayed: its buyer does not fit in the users table (" + users
+              + "), and later records exist; the ledger in " + config.directory() + " is damaged");
         }
         // The last record, whose buyer never fit: its purchase's user write failed and the
         // record could not be taken back, so it was never confirmed to anyone.
         log.warn("seckill ledger shard {}: discarding journal record {} (order {}, user '{}'):"
-                + " its buyer does not fit in the users map ({}), so its purchase failed and was"
-                + " never confirmed", config.shardIndex(), seq, r.orderId, r.userId, e.toString());
+                + " its buyer does not fit in the users table ({} of {} users), so its purchase"
+                + " failed and was never confirmed", config.shardIndex(), seq, r.orderId, r.userId,
+            users.count(), users.maxUsers());
         journal.discardLast(c);
         break;
       }
@@ -794,16 +838,28 @@ final class StockLedger implements AutoCloseable {
 
   /**
    * Decides one purchase: confirms it (recording the order) if the stock and the user's limit
-   * allow the whole quantity, otherwise refuses it. A new buyer beyond {@code maxUsers} or the
-   * users map's byte budget, an order beyond the outbox's count or byte budget, and any write
-   * Chronicle fails (undone first) are refused with {@link Rejection#OVERLOADED}; this method
-   * throws only for a bug or a test probe's simulated crash. Writer thread only;
-   * allocation-free when the request is refused and the user's count is below 128.
+   * allow the whole quantity, otherwise refuses it. A new buyer beyond {@code maxUsers}, an order
+   * beyond the outbox's bound or the journal's space, and any write that fails (undone first) are
+   * refused with {@link Rejection#OVERLOADED}; this method throws only for a bug or a test probe's
+   * simulated crash. Writer thread only; allocation-free.
+   *
+   * <p>This form hashes the buyer's key on the writer; the engine's callers compute it on their
+   * own threads and call {@link #decide(SaleState, String, UserKey, int, DecisionSink)}.
    *
    * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
    */
   public long decide(SaleState sale, String userId, int quantity) {
+    users.keys().hash(sale.index(), userId, ownKey);
+    return decide(sale, userId, ownKey, quantity);
+  }
+
+  /**
+   * {@link #decide(SaleState, String, int)} with the buyer's key computed by the caller:
+   * {@code key} must be {@link #userKeys()}{@code .hash(sale.index(), userId, key)}.
+   */
+  long decide(SaleState sale, String userId, UserKey key, int quantity) {
     assert onWriterThread() : "decide called off the ledger writer thread";
+    assert keyOf(sale, userId, key) : "the user key was not computed with this ledger's keys";
     long remaining = sale.remainingForWriter();
     if (remaining == 0) {
       return reject(Rejection.SOLD_OUT);
@@ -811,33 +867,24 @@ final class StockLedger implements AutoCloseable {
     if (quantity > remaining) {
       return reject(Rejection.INSUFFICIENT_STOCK);
     }
-    buildUserKey(sale.index(), userId);
+    long slot = users.find(key); // one lookup serves the limit check and the write
+    long bought = slot >= 0 ? users.units(slot) : 0;
+    if (bought + quantity > sale.sale().limitPerUser()) {
+      return reject(Rejection.LIMIT_REACHED);
+    }
+    if (slot < 0 && users.count() >= config.maxUsers()) {
+      return reject(Rejection.OVERLOADED); // the users bound: a new buyer
+    }
+    if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
+      return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
+    }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
-    long confirmed = 0;
-    // One hash lookup serves both the limit check and the update: the query context holds the
-    // user's entry (under Chronicle's segment lock, uncontended: only this thread touches users).
-    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
-      user.updateLock().lock();
-      MapEntry<CharSequence, Long> entry = user.entry();
-      long bought = entry == null ? 0 : entry.value().get();
-      if (bought + quantity > sale.sale().limitPerUser()) {
-        return reject(Rejection.LIMIT_REACHED);
-      }
-      long userCost = 0;
-      if (entry == null) {
-        userCost = entryCost(user.queriedKey().size(), Long.BYTES, userChunk);
-        if (userCount >= config.maxUsers() || userBytes + userCost > userBudget) {
-          return reject(Rejection.OVERLOADED);
-        }
-      }
-      if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
-        return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
-      }
-
+    try {
       long orderId = orderIdOf(seq);
       long remainingAfter = remaining - quantity;
       long ordersAfter = sale.ordersForWriter() + 1;
+      long unitsAfter = bought + quantity;
       OrderRecord r = scratch;
       r.orderId = orderId;
       r.confirmedAtMillis = config.clock().millis();
@@ -845,7 +892,7 @@ final class StockLedger implements AutoCloseable {
       r.saleOrdersAfter = ordersAfter;
       r.saleIndex = sale.index();
       r.quantity = quantity;
-      r.userUnitsAfter = (int) (bought + quantity);
+      r.userUnitsAfter = (int) unitsAfter;
       r.userId.setLength(0);
       r.userId.append(userId);
 
@@ -857,13 +904,10 @@ final class StockLedger implements AutoCloseable {
       recordWritten = true;
       probeAfter(1);
       faults.afterWrite(2);
-      Data<Long> unitsAfter = user.wrapValueAsData(bought + quantity);
-      if (entry == null) { // 2. set, replayable
-        user.insert(user.absentEntry(), unitsAfter);
-        userCount++;
-        userBytes += userCost;
+      if (slot >= 0) { // 2. the user's units: a set, replayable
+        users.setUnits(slot, unitsAfter);
       } else {
-        user.replaceValue(entry, unitsAfter);
+        users.insert(-1 - slot, key, unitsAfter);
       }
       recordWritten = false;
       probeAfter(2);
@@ -874,17 +918,12 @@ final class StockLedger implements AutoCloseable {
       if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
       }
-      confirmed = orderId;
       return orderId;
     } catch (ProbeCrash c) {
       throw c.crash;
     } catch (Throwable t) {
-      // Chronicle failed: a full segment (IllegalStateException), a mapped page the disk could
-      // not back (InternalError), "Map failed" (OutOfMemoryError), ... Undo, answer OVERLOADED,
-      // keep the shard running.
-      if (confirmed != 0) {
-        return confirmed; // only releasing the context failed; the order is complete
-      }
+      // A write failed: the journal's mapped page could not be backed (InternalError), ... Undo,
+      // answer OVERLOADED, keep the shard running.
       if (recordWritten) {
         undoRecord(seq);
       }
@@ -892,18 +931,39 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
+  /** For the assert in {@link #decide}: true if {@code key} is the key of the pair. */
+  private boolean keyOf(SaleState sale, String userId, UserKey key) {
+    UserKey check = new UserKey();
+    users.keys().hash(sale.index(), userId, check);
+    return check.hi == key.hi && check.lo == key.lo;
+  }
+
   /**
-   * {@link #decide(SaleState, String, int)} with the answer given to {@code out} instead of
-   * encoded in the returned {@code long}: the ledger's encoding stays in this class. Writer thread
-   * only; as allocation-free as the other form.
+   * {@link #decide(SaleState, String, UserKey, int)} with the answer given to {@code out} instead
+   * of encoded in the returned {@code long}: the ledger's encoding stays in this class. Writer
+   * thread only; as allocation-free as the other form.
    */
-  public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
-    long decision = decide(sale, userId, quantity);
+  void decide(SaleState sale, String userId, UserKey key, int quantity, DecisionSink out) {
+    long decision = decide(sale, userId, key, quantity);
     if (isConfirmed(decision)) {
       out.confirmed(decision);
     } else {
       out.rejected(rejectionOf(decision));
     }
+  }
+
+  /** {@link #decide(SaleState, String, int)}, answered to {@code out}. Writer thread only. */
+  public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
+    users.keys().hash(sale.index(), userId, ownKey);
+    decide(sale, userId, ownKey, quantity, out);
+  }
+
+  /**
+   * The secret key buyers' keys are hashed with: callers compute a purchase's {@link UserKey}
+   * with it on their own thread. Immutable; any thread.
+   */
+  UserKeys userKeys() {
+    return users.keys();
   }
 
   /** Takes back the journal record of a confirmation whose user write failed. */
@@ -932,50 +992,14 @@ final class StockLedger implements AutoCloseable {
     return writeFailures;
   }
 
-  /** Test access to the users map. */
-  ChronicleMap<CharSequence, Long> usersMap() {
+  /** Test access to the users table. */
+  UserTable users() {
     return users;
   }
 
   /** Test access to the journal (the record of truth). */
   OrderJournal journal() {
     return journal;
-  }
-
-  /** Bytes of the users map's entries and its budget, for tests and metrics. Writer thread. */
-  long userBytes() {
-    return userBytes;
-  }
-
-  long userBudget() {
-    return userBudget;
-  }
-
-  /**
-   * Bytes one entry takes in a map with chunks of {@code chunk} bytes: key, value and Chronicle's
-   * per-entry overhead, rounded up to whole chunks (an entry occupies whole chunks).
-   */
-  static long entryCost(long keyBytes, long valueBytes, long chunk) {
-    long raw = keyBytes + valueBytes + ENTRY_OVERHEAD_BYTES;
-    return (raw + chunk - 1) / chunk * chunk;
-  }
-
-  private static long chunkSize(ChronicleMap<?, ?> map) {
-    return map instanceof VanillaChronicleHash ? ((VanillaChronicleHash<?, ?, ?, ?>) map).chunkSize : 1;
-  }
-
-  /**
-   * A map's byte budget: {@code entries} entries of the average size it was sized for, but at
-   * most {@link #MAX_FILL} of its first-tier entry space.
-   */
-  private static long budget(ChronicleMap<?, ?> map, long entries, long averageEntryCost) {
-    long sized = entries > Long.MAX_VALUE / averageEntryCost ? Long.MAX_VALUE : entries * averageEntryCost;
-    if (map instanceof VanillaChronicleHash) {
-      VanillaChronicleHash<?, ?, ?, ?> h = (VanillaChronicleHash<?, ?, ?, ?>) map;
-      long space = (long) h.actualSegments * h.actualChunksPerSegmentTier * h.chunkSize;
-      return Math.min(sized, (long) (space * MAX_FILL));
-    }
-    return sized;
   }
 
   /**
@@ -1015,15 +1039,9 @@ final class StockLedger implements AutoCloseable {
 
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
-    buildUserKey(sale.index(), userId);
-    // The same lookup decide makes: a query context finds the key by its serialized bytes.
-    // (users.get(userKey) did too, but a Map lookup by a CharSequence reads as relying on
-    // equals/hashCode, which CharSequence does not define: Error Prone's
-    // CollectionUndefinedEquality.) entry() takes the segment's read lock for the read.
-    try (ExternalMapQueryContext<CharSequence, Long, ?> user = users.queryContext(userKey)) {
-      MapEntry<CharSequence, Long> entry = user.entry();
-      return entry == null ? 0 : entry.value().get();
-    }
+    users.keys().hash(sale.index(), userId, ownKey);
+    long slot = users.find(ownKey);
+    return slot >= 0 ? users.units(slot) : 0;
   }
 
   /** The highest applied order sequence number; the next order takes the one after it. */
@@ -1070,11 +1088,6 @@ final class StockLedger implements AutoCloseable {
   /** Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. */
   private long orderIdOf(long seq) {
     return (seq - 1) * config.shardCount() + config.shardIndex() + 1;
-  }
-
-  private void buildUserKey(int saleIndex, CharSequence userId) {
-    userKey.setLength(0);
-    userKey.append(saleIndex).append('|').append(userId);
   }
 
   private static Long remainingKey(int saleIndex) {
@@ -1135,7 +1148,7 @@ final class StockLedger implements AutoCloseable {
    */
   void abandon() {
     closed = true;
-    users.close();
+    users.abandon();
     counters.close();
     journal.close();
   }

@@ -67,6 +67,7 @@ class JournalMigrationTest {
       l.outbox().markFlushed(4);
     }
     OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
+    legacyUsers(10);
     try (ChronicleMap<Long, OrderRecord> outbox = StockLedger.outboxBuilder(config())
         .createPersistedTo(dir.resolve("outbox.cm3").toFile())) {
       for (int seq = removedBeforeWatermark ? 7 : 5; seq <= 11; seq++) {
@@ -81,6 +82,50 @@ class JournalMigrationTest {
         r.userId.append("user-").append(seq);
         outbox.put((long) seq, r);
       }
+    }
+  }
+
+  /**
+   * Replaces the users table by a 0.1.x users map ({@code users.cm3}, keys
+   * {@code saleIndex|userId}) holding {@code user-1 .. user-n} with one unit each.
+   */
+  void legacyUsers(int n) throws IOException {
+    Files.delete(dir.resolve(UserTable.FILE));
+    try (ChronicleMap<CharSequence, Long> users = StockLedger.legacyUsersBuilder(config())
+        .createPersistedTo(dir.resolve("users.cm3").toFile())) {
+      for (int i = 1; i <= n; i++) {
+        users.put("0|user-" + i, 1L);
+      }
+    }
+  }
+
+  @Test
+  void buyersOfA01xUsersMapMoveIntoTheUsersTable() throws IOException {
+    legacyDirectory(false);
+    // kill -9 of a migration after it created part of the new table: done again on the next open
+    Files.write(dir.resolve(UserTable.FILE + ".migrating"), new byte[100]);
+    try (StockLedger l = StockLedger.open(config())) {
+      assertThat(dir.resolve("users.cm3")).doesNotExist();
+      assertThat(dir.resolve(UserTable.FILE + ".migrating")).doesNotExist();
+      SaleState s = l.sales().get(0);
+      for (int i = 1; i <= 11; i++) {
+        assertThat(l.unitsBought(s, "user-" + i)).as("user-%d", i).isEqualTo(1);
+        assertThat(StockLedger.rejectionOf(l.decide(s, "user-" + i, 1))).as("user-%d", i)
+            .isEqualTo(Rejection.LIMIT_REACHED);
+      }
+      assertThat(l.users().count()).isEqualTo(11);
+      assertThat(l.unitsBought(s, "user-12")).isZero();
+    }
+    // As if killed between the table's rename and the old map's delete: the table is kept.
+    try (ChronicleMap<CharSequence, Long> users = StockLedger.legacyUsersBuilder(config())
+        .createPersistedTo(dir.resolve("users.cm3").toFile())) {
+      users.put("0|stale", 1L);
+    }
+    try (StockLedger l = StockLedger.open(config())) {
+      assertThat(dir.resolve("users.cm3")).doesNotExist();
+      SaleState s = l.sales().get(0);
+      assertThat(l.unitsBought(s, "stale")).isZero();
+      assertThat(l.unitsBought(s, "user-3")).isEqualTo(1);
     }
   }
 

@@ -30,7 +30,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.stream.Stream;
-import net.openhft.chronicle.map.ChronicleMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,7 +60,7 @@ class LedgerWriteFailureTest {
       assertThat(l.decide(s, "alice", 1)).isEqualTo(1);
       l.checkpoint();
       int journalOffset = l.journal().writerOffset();
-      long userBytes = l.userBytes();
+      long users = l.users().count();
 
       // The user's write fails after the record was written: the record is removed again.
       l.faults(step -> {
@@ -70,7 +69,7 @@ class LedgerWriteFailureTest {
         }
       });
       assertThat(StockLedger.rejectionOf(l.decide(s, "bob", 1))).isEqualTo(Rejection.OVERLOADED);
-      assertUnchanged(l, s, journalOffset, userBytes);
+      assertUnchanged(l, s, journalOffset, users);
 
       // The record's write fails: nothing was written.
       l.faults(step -> {
@@ -79,7 +78,7 @@ class LedgerWriteFailureTest {
         }
       });
       assertThat(StockLedger.rejectionOf(l.decide(s, "bob", 1))).isEqualTo(Rejection.OVERLOADED);
-      assertUnchanged(l, s, journalOffset, userBytes);
+      assertUnchanged(l, s, journalOffset, users);
       assertThat(l.writeFailures()).isEqualTo(2);
 
       l.faults(StockLedger.WriteProbe.NONE); // the shard keeps deciding
@@ -95,12 +94,12 @@ class LedgerWriteFailureTest {
     }
   }
 
-  private static void assertUnchanged(StockLedger l, SaleState s, int journalOffset, long userBytes) {
+  private static void assertUnchanged(StockLedger l, SaleState s, int journalOffset, long users) {
     assertThat(l.appliedSeq()).isEqualTo(1);
     assertThat(l.outboxSize()).isEqualTo(1);
     assertThat(l.journal().writerOffset()).isEqualTo(journalOffset);
     assertThat(l.journal().nextSeq()).isEqualTo(2);
-    assertThat(l.userBytes()).isEqualTo(userBytes);
+    assertThat(l.users().count()).isEqualTo(users);
     assertThat(l.journal().lastValidSeq(1)).as("record of the failed order").isEqualTo(1);
     assertThat(l.unitsBought(s, "bob")).isZero();
     assertThat(s.remainingForWriter()).isEqualTo(9);
@@ -113,16 +112,17 @@ class LedgerWriteFailureTest {
       SaleState s = l.register(sale("s", 10));
       assertThat(l.decide(s, "alice", 1)).isEqualTo(1);
       l.checkpoint();
-      // Fill the users map behind the ledger's back until Chronicle refuses a key...
-      ChronicleMap<CharSequence, Long> users = l.usersMap();
-      for (int i = 0; i < 100_000 && orphanUser == null; i++) {
-        String user = "u" + i + "-" + "x".repeat(200);
-        try {
-          users.put("0|" + user, 1L);
-        } catch (IllegalStateException full) {
-          orphanUser = user; // ...and take a buyer whose entry does not fit
+      // Fill the users table behind the ledger's back up to its bound...
+      UserTable users = l.users();
+      UserKey key = new UserKey();
+      for (int i = 0; users.count() < users.maxUsers(); i++) {
+        users.keys().hash(0, "filler-" + i, key);
+        long slot = users.find(key);
+        if (slot < 0) {
+          users.insert(-1 - slot, key, 1);
         }
       }
+      orphanUser = "orphan"; // ...and take a buyer who does not fit
       assertThat(orphanUser).isNotNull();
       // What a purchase whose user write failed leaves behind if taking its record back failed
       // too (and what 0.1.0 always left): its record, above the watermark. Its buyer was told
@@ -162,11 +162,12 @@ class LedgerWriteFailureTest {
         // Without the space check, Chronicle's own allocation fails part-way through creating.
         assertThatThrownBy(() -> StockLedger.open(big, false)).as("attempt %d", attempt)
             .isInstanceOf(IOException.class)
-            .hasMessageContaining("could not create " + shard.resolve("users.cm3"))
+            .hasMessageContaining("could not create " + shard.resolve("users.tbl"))
             .hasMessageContaining("Not enough space")
             .hasMessageContaining("removed the files this open created")
             .hasMessageNotContaining("crashed");
         assertThat(disk.filesEndingWith(".cm3")).isEmpty();
+        assertThat(disk.filesEndingWith(".tbl")).isEmpty();
         assertThat(shard.resolve("CREATING")).doesNotExist();
       }
       // With it, nothing is created at all, and the message says what is missing.
@@ -174,6 +175,7 @@ class LedgerWriteFailureTest {
           .hasMessageContaining("not enough disk space in " + shard)
           .hasMessageContaining("bytes free");
       assertThat(disk.filesEndingWith(".cm3")).isEmpty();
+      assertThat(disk.filesEndingWith(".tbl")).isEmpty();
       // The same directory opens with bounds that fit.
       try (StockLedger l = StockLedger.open(new LedgerConfig(shard, 0, 1, 1_000, 1_000, 4, CLOCK))) {
         assertThat(l.sales()).isEmpty();
@@ -185,7 +187,7 @@ class LedgerWriteFailureTest {
   void aFirstOpenThatDiedWhileCreatingIsStartedAgain() throws IOException {
     // A process killed while creating the files: the marker and a file with no valid header.
     Files.write(dir.resolve("CREATING"), new byte[0]);
-    Files.write(dir.resolve("users.cm3"), new byte[4096]);
+    Files.write(dir.resolve("users.tbl"), new byte[4096]);
     try (StockLedger l = StockLedger.open(config(100))) { // before: waits 60 s, then "crashed"
       SaleState s = l.register(sale("s", 10));
       assertThat(l.decide(s, "alice", 1)).isEqualTo(1);
@@ -205,8 +207,9 @@ class LedgerWriteFailureTest {
       assertThat(StockLedger.bytesToCreate(c)).isZero(); // the files exist now
     }
     long actual = 0;
-    try (Stream<Path> files = Files.walk(dir)) { // the maps and the journal's segments
-      for (Path f : files.filter(p -> p.toString().endsWith(".cm3") || p.toString().endsWith(".jnl"))
+    try (Stream<Path> files = Files.walk(dir)) { // the map, the table and the journal's segments
+      for (Path f : files.filter(p -> p.toString().endsWith(".cm3") || p.toString().endsWith(".tbl")
+          || p.toString().endsWith(".jnl"))
           .toList()) {
         actual += Files.size(f);
       }

@@ -318,7 +318,7 @@ class OrderJournalTest {
       assertThat(confirmed).as("the journal's space ran out before the count bound")
           .isPositive().isLessThan(200);
       assertThat(overloaded).isEqualTo(100);
-      assertThat(l.userBytes()).as("not the users map's bound").isLessThan(l.userBudget() - 2_000);
+      assertThat(l.users().count()).as("not the users table's bound").isLessThan(l.users().maxUsers());
       assertThat(l.journal().nextSeq()).isEqualTo(confirmed + 1);
       assertThat(l.outboxSize()).isEqualTo(confirmed);
     }

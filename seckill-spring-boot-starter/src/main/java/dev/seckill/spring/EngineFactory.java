@@ -45,6 +45,9 @@ final class EngineFactory {
     if (p.getIdleStrategy() != null) {
       b.idleStrategy(p.getIdleStrategy());
     }
+    if (p.getPrefaultFiles() != null) {
+      b.prefaultFiles(p.getPrefaultFiles());
+    }
     if (p.getMaxUsersPerShard() != null) {
       set("seckill.max-users-per-shard", () -> b.maxUsersPerShard(p.getMaxUsersPerShard()));
     }

@@ -43,6 +43,8 @@ public class SeckillProperties {
   private Integer ringSize;
   /** How each shard's threads wait when idle. */
   private IdleStrategy idleStrategy;
+  /** Take the ledger files' page faults when the engine starts rather than mid-sale. */
+  private Boolean prefaultFiles;
   /** Distinct (sale, user) pairs one shard records. Fixed at creation. */
   private Long maxUsersPerShard;
   /** Confirmed orders one shard holds before the sink stores them. Fixed at creation. */
@@ -367,6 +369,14 @@ public class SeckillProperties {
 
   public void setIdleStrategy(IdleStrategy idleStrategy) {
     this.idleStrategy = idleStrategy;
+  }
+
+  public Boolean getPrefaultFiles() {
+    return prefaultFiles;
+  }
+
+  public void setPrefaultFiles(Boolean prefaultFiles) {
+    this.prefaultFiles = prefaultFiles;
   }
 
   public Long getMaxUsersPerShard() {

@@ -50,6 +50,8 @@ class ConfigurationMetadataTest {
         .isEqualTo(SeckillEngine.Builder.DEFAULT_RING_SIZE);
     assertThat(defaults.get("seckill.idle-strategy").asText())
         .isEqualTo(SeckillEngine.Builder.DEFAULT_IDLE_STRATEGY.name().toLowerCase(Locale.ROOT));
+    assertThat(defaults.get("seckill.prefault-files").asBoolean())
+        .isEqualTo(SeckillEngine.Builder.DEFAULT_PREFAULT_FILES);
     assertThat(defaults.get("seckill.max-users-per-shard").asLong())
         .isEqualTo(SeckillEngine.Builder.DEFAULT_MAX_USERS_PER_SHARD);
     assertThat(defaults.get("seckill.outbox-capacity-per-shard").asLong())

@@ -1,0 +1,31 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+/**
+ * A mutable 128-bit (sale, buyer) key, as {@link UserKeys#hash} computes it and
+ * {@link UserTable} stores it. One per ring slot (filled by the caller that publishes the slot,
+ * read by the writer) and one per writer for its own lookups; not thread-safe.
+ */
+final class UserKey {
+  long hi;
+  long lo;
+
+  void set(long hi, long lo) {
+    this.hi = hi;
+    this.lo = lo;
+  }
+}
