@@ -45,12 +45,14 @@ import org.openjdk.jmh.infra.BenchmarkParams;
 
 /**
  * The ledger alone, on one thread with no ring: {@code StockLedger.decide} confirming a new buyer
- * each call (huge stock, a new user id each time), next to Chronicle Map's raw single-thread
- * {@code put} of new keys on the same machine in the same run, so the ratio ledger / raw put can
- * be read. {@code rawPutUserKey} uses a map built like the ledger's user map (CharSequence keys
- * {@code "0|" + userId}, Long values); {@code rawPutLong} is Long to Long. Every map and ledger is
- * fresh each iteration, sized for {@code maxUsers} entries, so each iteration pays for first
- * touches of its file pages; {@code -p storage=disk,shm} shows how much of that is the file system.
+ * each call (huge stock, a new user id each time). {@code decide} hashes the buyer's key on the
+ * writer; {@code decideKeyed} takes it precomputed, as the engine's callers compute it on their
+ * own threads, so it is the writer's share of a confirmation. Next to them, Chronicle Map's raw
+ * single-thread {@code put} of new keys in the same run: {@code rawPutUserKey} into a map built
+ * like the 0.1.x users map (CharSequence keys {@code "0|" + userId}, Long values),
+ * {@code rawPutLong} Long to Long. Every map and ledger is fresh each iteration, sized for
+ * {@code maxUsers} entries (the ledger's files pre-faulted at open, as an engine's build does);
+ * {@code -p storage=disk,shm} shows how much of the rest is the file system.
  *
  * <p>Run: {@code java -jar seckill-bench/target/benchmarks.jar LedgerBenchmark -p storage=disk,shm}
  */
@@ -79,6 +81,8 @@ public class LedgerBenchmark {
   static final int CHECKPOINT_EVERY = 64;
 
   private String[] users;
+  /** The users' keys under this iteration's ledger, for {@link #decideKeyed}. */
+  private UserKey[] keys;
   private MethodHandle checkpoint;
   private int sinceCheckpoint;
   private int next;
@@ -105,12 +109,19 @@ public class LedgerBenchmark {
     next = 0;
     longKey = 0;
     String method = params.getBenchmark();
-    if (method.endsWith(".decide")) {
+    if (method.endsWith(".decide") || method.contains(".decideKeyed")) {
       ledger = StockLedger.open(new LedgerConfig(dir, 0, 1, maxUsers, maxUsers, 16, Clock.systemUTC()));
       ledger.bindWriter();
       sale = ledger.register(Engines.sale("bench", 1L << 50, 1_000_000));
       checkpoint = checkpointOf(ledger);
       sinceCheckpoint = 0;
+      if (method.contains(".decideKeyed")) {
+        keys = new UserKey[users.length];
+        for (int i = 0; i < users.length; i++) {
+          keys[i] = new UserKey();
+          ledger.userKeys().hash(sale.index(), users[i], keys[i]);
+        }
+      }
     } else if (method.endsWith(".rawPutUserKey")) {
       // Built like StockLedger's user map.
       userMap = ChronicleMapBuilder.of(CharSequence.class, Long.class)
@@ -138,6 +149,7 @@ public class LedgerBenchmark {
     Engines.closeAndDelete(userMap, null);
     Engines.closeAndDelete(longMap, null);
     ledger = null;
+    keys = null;
     userMap = null;
     longMap = null;
     Engines.deleteTree(dir);
@@ -189,7 +201,21 @@ public class LedgerBenchmark {
     return d;
   }
 
-  /** Chronicle Map's raw put of a new ledger-style user key. */
+  /**
+   * {@link #decide} with the buyer's key computed beforehand, as the engine's callers compute it
+   * on their own threads before publishing: the writer's share of a confirmation.
+   */
+  @Benchmark
+  public long decideKeyed(Outcomes outcomes) {
+    int i = next;
+    next = next + 1 == users.length ? 0 : next + 1;
+    long d = ledger.decide(sale, users[i], keys[i], 1);
+    maybeCheckpoint();
+    outcomes.add(d);
+    return d;
+  }
+
+  /** Chronicle Map's raw put of a new ledger-style user key (the 0.1.x users map). */
   @Benchmark
   public StringBuilder rawPutUserKey() {
     StringBuilder k = key;
