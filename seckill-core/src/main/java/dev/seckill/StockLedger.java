@@ -321,8 +321,8 @@ final class StockLedger implements AutoCloseable {
       long started = System.nanoTime();
       StockLedger ledger = new StockLedger(config, users, journal, counters,
           SaleCatalog.load(dir), !clean);
-      log.info("seckill ledger shard {} opened {} in {}: maps and journal opened in {} ms,"
-              + " sales={}, appliedSeq={}, replayed={} (journal and users map scanned in {} ms),"
+      log.info("seckill ledger shard {} opened {} in {}: files opened in {} ms,"
+              + " sales={}, appliedSeq={}, replayed={} (journal tail found and replayed in {} ms),"
               + " users={} of {} ({} slots), outbox={} of {} orders, journal {} x {} bytes",
           config.shardIndex(), clean ? "cleanly" : "after an unclean stop (recovered)", dir,
           (started - openStarted) / 1_000_000, ledger.sales.size(),

@@ -104,8 +104,8 @@ class RecoveryTimeTest {
     try (StockLedger l = StockLedger.open(config(data))) {
       long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
       System.out.printf("seckill recovery after kill -9 at %d orders (%d replayed, %d in the"
-          + " outbox, users map %d entries): open took %d ms%n", l.appliedSeq(), l.replayed(),
-          l.outboxSize(), ORDERS + UNCHECKPOINTED, millis);
+          + " outbox, users table %d buyers): open took %d ms%n", l.appliedSeq(), l.replayed(),
+          l.outboxSize(), l.users().count(), millis);
       assertThat(l.recovered()).isTrue();
       assertThat(l.replayed()).isEqualTo(UNCHECKPOINTED);
       assertThat(l.appliedSeq()).isEqualTo(ORDERS + UNCHECKPOINTED);
@@ -113,6 +113,8 @@ class RecoveryTimeTest {
       SaleState s = l.sales().get(0);
       assertThat(s.publishedOrders()).isEqualTo(ORDERS + UNCHECKPOINTED);
       assertThat(l.unitsBought(s, "late-" + UNCHECKPOINTED)).isEqualTo(1);
+      assertThat(l.users().count()).as("counted by the scan after the kill")
+          .isEqualTo(ORDERS + UNCHECKPOINTED);
     }
   }
 }
