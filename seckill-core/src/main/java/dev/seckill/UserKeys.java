@@ -72,47 +72,52 @@ final class UserKeys {
     int n = userId.length();
     long m = saleIndex & 0xFFFFFFFFL; // 16-bit units 0 and 1
     int filled = 2;
-    // Every message word takes 2 rounds (c = 2), the first finalisation 4 and the second 4 (d = 4).
-    for (int i = 0; i <= n; i++) {
+    int next = 0; // the next char of userId; n + 1 once the last block is done
+    long hi = 0;
+    // One pass per step: each message word (2 rounds), the last block (2 rounds), then the two
+    // finalisations (4 rounds each), so the round function is written once.
+    while (true) {
       int rounds;
-      if (i < n) {
-        m |= (long) userId.charAt(i) << (filled << 4);
+      if (next < n) {
+        m |= (long) userId.charAt(next++) << (filled << 4);
         if (++filled < 4) {
           continue;
         }
+        v3 ^= m;
         rounds = 2;
-      } else {
+      } else if (next == n) {
         m |= (2L * (n + 2)) << 56; // the last block: the message length in bytes, mod 256
+        v3 ^= m;
+        next++;
         rounds = 2;
+      } else if (filled >= 0) {
+        v2 ^= 0xee; // first finalisation
+        filled = -1;
+        m = 0;
+        rounds = 4;
+      } else {
+        v1 ^= 0xdd; // second finalisation
+        filled = -2;
+        m = 0;
+        rounds = 4;
       }
-      v3 ^= m;
       for (int r = 0; r < rounds; r++) {
         v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
         v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
         v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
         v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
       }
-      v0 ^= m;
-      m = 0;
-      filled = 0;
+      if (filled >= 0) { // a message word or the last block
+        v0 ^= m;
+        m = 0;
+        filled = 0;
+      } else if (filled == -1) {
+        hi = v0 ^ v1 ^ v2 ^ v3;
+      } else {
+        out.set(hi == 0 ? 1 : hi, v0 ^ v1 ^ v2 ^ v3); // hi == 0 marks an empty table slot
+        return;
+      }
     }
-    v2 ^= 0xee;
-    for (int r = 0; r < 4; r++) {
-      v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-      v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-      v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-      v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-    }
-    long hi = v0 ^ v1 ^ v2 ^ v3;
-    v1 ^= 0xdd;
-    for (int r = 0; r < 4; r++) {
-      v0 += v1; v1 = Long.rotateLeft(v1, 13); v1 ^= v0; v0 = Long.rotateLeft(v0, 32);
-      v2 += v3; v3 = Long.rotateLeft(v3, 16); v3 ^= v2;
-      v0 += v3; v3 = Long.rotateLeft(v3, 21); v3 ^= v0;
-      v2 += v1; v1 = Long.rotateLeft(v1, 17); v1 ^= v2; v2 = Long.rotateLeft(v2, 32);
-    }
-    long lo = v0 ^ v1 ^ v2 ^ v3;
-    out.set(hi == 0 ? 1 : hi, lo); // hi == 0 marks an empty slot in the table
   }
 
   /**
@@ -131,8 +136,7 @@ final class UserKeys {
         m = (m << 8) | (message[i + j] & 0xFF);
       }
       v[3] ^= m;
-      round(v);
-      round(v);
+      rounds(v, 2);
       v[0] ^= m;
     }
     long b = (long) message.length << 56;
@@ -145,22 +149,20 @@ final class UserKeys {
   /** The last block, then the two finalisations of the 128-bit variant. */
   private static void finish(long[] v, long b, UserKey out) {
     v[3] ^= b;
-    round(v);
-    round(v);
+    rounds(v, 2);
     v[0] ^= b;
     v[2] ^= 0xee;
-    round(v);
-    round(v);
-    round(v);
-    round(v);
+    rounds(v, 4);
     long hi = v[0] ^ v[1] ^ v[2] ^ v[3];
     v[1] ^= 0xdd;
-    round(v);
-    round(v);
-    round(v);
-    round(v);
-    long lo = v[0] ^ v[1] ^ v[2] ^ v[3];
-    out.set(hi, lo);
+    rounds(v, 4);
+    out.set(hi, v[0] ^ v[1] ^ v[2] ^ v[3]);
+  }
+
+  private static void rounds(long[] v, int n) {
+    for (int i = 0; i < n; i++) {
+      round(v);
+    }
   }
 
   private static void round(long[] v) {
