@@ -30,6 +30,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.LongConsumer;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import net.openhft.chronicle.hash.impl.VanillaChronicleHash;
@@ -198,6 +199,11 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
+  /** Writes the counters without boxing: the writer's (checkpoint) and the flusher's. */
+  private final CounterWriter counterWriter;
+  /** Boxed counter keys, by {@code 2 × saleIndex (+1)}: writer-confined (or the opening thread). */
+  private final Long[] counterKeys;
+
   /** Sales whose counters changed since the last checkpoint (writer-confined). */
   private final boolean[] dirty;
   private final int[] dirtySales;
@@ -236,6 +242,8 @@ final class StockLedger implements AutoCloseable {
     this.recovered = recovered;
     this.dirty = new boolean[config.maxSales()];
     this.dirtySales = new int[config.maxSales()];
+    this.counterWriter = new CounterWriter(counters);
+    this.counterKeys = new Long[2 * config.maxSales()];
     Long watermark = counters.get(WATERMARK_KEY);
     this.appliedSeq = watermark == null ? 0 : watermark;
     List<Sale> specs = catalog.sales();
@@ -249,7 +257,16 @@ final class StockLedger implements AutoCloseable {
     this.replayed = replayTail();
     PUBLISHED_SEQ.setRelease(this, appliedSeq);
     this.outbox = new OrderJournalReader(journal, flushedSeq, i -> sales.get(i).sale().id(),
-        this::publishedSeq, seq -> counters.put(FLUSHED_KEY, seq));
+        this::publishedSeq, flushedWatermarkWriter(counters));
+  }
+
+  /**
+   * How the outbox's reader stores the flushed watermark: through a {@link CounterWriter} of its
+   * own, since it runs on the flusher thread (no boxing per stored batch).
+   */
+  private static LongConsumer flushedWatermarkWriter(ChronicleMap<Long, Long> counters) {
+    CounterWriter flusherOwned = new CounterWriter(counters);
+    return seq -> flusherOwned.put(FLUSHED_KEY, seq);
   }
 
   /**
@@ -1016,8 +1033,8 @@ final class StockLedger implements AutoCloseable {
     for (int i = 0; i < dirtyCount; i++) {
       int index = dirtySales[i];
       SaleState sale = sales.get(index);
-      counters.put(remainingKey(index), sale.remainingForWriter()); // 3. set, replayable
-      counters.put(ordersKey(index), sale.ordersForWriter());
+      counterWriter.put(remainingKey(index), sale.remainingForWriter()); // 3. set, replayable
+      counterWriter.put(ordersKey(index), sale.ordersForWriter());
     }
     // Cleared only once every write succeeded: a failed checkpoint is retried whole by the next.
     for (int i = 0; i < dirtyCount; i++) {
@@ -1025,7 +1042,7 @@ final class StockLedger implements AutoCloseable {
     }
     dirtyCount = 0;
     probe.afterWrite(3);
-    counters.put(WATERMARK_KEY, appliedSeq); // 4. watermark last
+    counterWriter.put(WATERMARK_KEY, appliedSeq); // 4. watermark last
     probe.afterWrite(4);
     PUBLISHED_SEQ.setRelease(this, appliedSeq); // ordered store: the flusher may read up to here
   }
@@ -1090,12 +1107,22 @@ final class StockLedger implements AutoCloseable {
     return (seq - 1) * config.shardCount() + config.shardIndex() + 1;
   }
 
-  private static Long remainingKey(int saleIndex) {
-    return 2L * saleIndex;
+  private Long remainingKey(int saleIndex) {
+    return counterKey(2 * saleIndex);
   }
 
-  private static Long ordersKey(int saleIndex) {
-    return 2L * saleIndex + 1;
+  private Long ordersKey(int saleIndex) {
+    return counterKey(2 * saleIndex + 1);
+  }
+
+  /** Counter key {@code k}, boxed once: the checkpoint's puts then allocate nothing. */
+  private Long counterKey(int k) {
+    Long key = counterKeys[k];
+    if (key == null) {
+      key = (long) k;
+      counterKeys[k] = key;
+    }
+    return key;
   }
 
   private static long reject(Rejection reason) {
