@@ -343,8 +343,9 @@ public final class CrowdRun {
     int cursor;
     int idCount;
     long outOfOrder;
-    long duplicates;
     long unknown;
+    /** Requests whose listener was called twice: from either thread, so atomic. */
+    final AtomicLong duplicates = new AtomicLong();
     Thread responder;
     @SuppressWarnings("unused") // through DECIDED
     private volatile long decided;
@@ -467,7 +468,7 @@ public final class CrowdRun {
 
     private void mark(int i, byte code) {
       if (outcome[i] != UNDECIDED) {
-        duplicates++;
+        duplicates.incrementAndGet();
       }
       outcome[i] = code;
     }
@@ -678,7 +679,7 @@ public final class CrowdRun {
         retries += c.ringFullRetries;
         waits += c.windowWaits;
         outOfOrder += c.outOfOrder;
-        duplicates += c.duplicates;
+        duplicates += c.duplicates.get();
         unknown += c.unknown;
         ids.add(Arrays.copyOf(c.ids, c.idCount));
         outcomes.add(c.outcome);
