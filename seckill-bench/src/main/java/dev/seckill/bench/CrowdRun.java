@@ -78,7 +78,8 @@ import java.util.concurrent.locks.LockSupport;
  * listener call that brings confirmations to {@code units}), and the moment every request is
  * decided (each caller waits for its last decision); requests decided per second over the whole
  * crowd; the count per outcome; decisions made on the caller's thread; ring-full retries and
- * window waits. Then the invariants, checked for both the engine and the baseline, failing the
+ * window waits; CPU (cores) and heap allocation (bytes per request) of the engine's threads, the
+ * callers and the JVM's other threads. Then the invariants, checked for both the engine and the baseline, failing the
  * run loudly if one breaks: every listener called exactly once per request (no request missing,
  * none twice), confirmed units = units when the demand exceeds the stock (otherwise = the
  * demand), no user above the limit, order ids unique and positive, only CONFIRMED /
@@ -91,9 +92,9 @@ import java.util.concurrent.locks.LockSupport;
  * is appended to {@code --out}, with the load average before and after.
  *
  * <h2>Heap</h2>
- * The crowd costs about 100 bytes per request (a 40-byte request, a 48-byte user id String, a
- * reference, a user index and an outcome byte): 20M requests take about 2 GiB, and the run prints
- * the heap used once the crowd is built. {@code -Xmx6g} leaves G1 room for the baseline's maps
+ * The crowd costs about 96 bytes per request, measured (a 40-byte request, a 48-byte user id
+ * String, a reference, a user index and an outcome byte): 20M requests take about 1.9 GiB, and the
+ * run prints the heap used once the crowd is built. {@code -Xmx6g} leaves G1 room for the baseline's maps
  * and the warm-up's garbage. The engine's maps and journal are memory-mapped, outside the heap.
  *
  * <p>Run (the Chronicle Map flags are the parent pom's {@code seckill.jvm.flags}, see
@@ -169,7 +170,7 @@ public final class CrowdRun {
   public record Result(String subject, Options o, double soldOutSeconds, double allDecidedSeconds,
       long decided, long confirmed, long limitReached, long soldOut, long other,
       long decidedOnCaller, long ringFullRetries, long windowWaits, long outOfOrder,
-      String loadBefore, String loadAfter, String threadCpu) {
+      String loadBefore, String loadAfter, String threadCores, String allocPerRequest) {
 
     public double requestsPerSecond() {
       return decided / allDecidedSeconds;
@@ -179,29 +180,30 @@ public final class CrowdRun {
       return "subject,storage,shards,threads,idle,units,users,requests,limit,window,sold_out_s,"
           + "all_decided_s,requests_per_s,confirmed,limit_reached,sold_out,other,"
           + "decided_on_caller,ring_full_retries,window_waits,out_of_order,load_before,load_after,"
-          + "rate_vs_baseline,thread_cores";
+          + "rate_vs_baseline,thread_cores,alloc_bytes_per_request";
     }
 
     String csv(double vsBaseline) {
       return String.format(Locale.ROOT,
-          "%s,%s,%d,%d,%s,%d,%d,%d,%d,%d,%.4f,%.4f,%.0f,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,%s,%s",
+          "%s,%s,%d,%d,%s,%d,%d,%d,%d,%d,%.4f,%.4f,%.0f,%d,%d,%d,%d,%d,%d,%d,%d,%s,%s,%s,%s,%s",
           subject, o.storage, o.shards, o.threads, o.idle, o.units, o.users, o.requests, o.limit,
           o.window, soldOutSeconds, allDecidedSeconds, requestsPerSecond(), confirmed,
           limitReached, soldOut, other, decidedOnCaller, ringFullRetries, windowWaits, outOfOrder,
           loadBefore, loadAfter,
           Double.isNaN(vsBaseline) ? "" : String.format(Locale.ROOT, "%.3f", vsBaseline),
-          threadCpu);
+          threadCores, allocPerRequest);
     }
 
     String text() {
       return String.format(Locale.ROOT,
           "%-12s sold out %s, all decided in %.3f s: %,.0f requests/s; confirmed %,d, "
               + "LIMIT_REACHED %,d, SOLD_OUT %,d, other %,d; decided on the caller %,d; "
-              + "ring-full retries %,d, window waits %,d; load %s -> %s; cores per thread %s",
+              + "ring-full retries %,d, window waits %,d; load %s -> %s; cores %s; "
+              + "bytes allocated per request %s",
           subject, Double.isNaN(soldOutSeconds) ? "never" : String.format(Locale.ROOT,
               "in %.3f s", soldOutSeconds), allDecidedSeconds, requestsPerSecond(), confirmed,
           limitReached, soldOut, other, decidedOnCaller, ringFullRetries, windowWaits, loadBefore,
-          loadAfter, threadCpu);
+          loadAfter, threadCores, allocPerRequest);
     }
   }
 
@@ -337,7 +339,8 @@ public final class CrowdRun {
     long windowWaits;
     long startNanos;
     long endNanos;
-    long cpuNanos;
+    /** {CPU nanoseconds, bytes allocated} by this caller thread over the measured loop. */
+    final long[] used = new long[2];
 
     // responder side
     int cursor;
@@ -366,7 +369,7 @@ public final class CrowdRun {
       owner = Thread.currentThread();
       try {
         start.await();
-        long cpu0 = ThreadCpu.MX.getCurrentThreadCpuTime();
+        long[] use0 = ThreadCpu.mine();
         startNanos = System.nanoTime();
         PurchaseRequest[] rs = requests;
         long seen = 0;
@@ -405,7 +408,9 @@ public final class CrowdRun {
           }
         }
         endNanos = System.nanoTime();
-        cpuNanos = ThreadCpu.MX.getCurrentThreadCpuTime() - cpu0;
+        long[] use1 = ThreadCpu.mine();
+        used[0] = use1[0] - use0[0];
+        used[1] = use1[1] - use0[1];
       } catch (Throwable t) {
         error.set(t);
       }
@@ -652,11 +657,12 @@ public final class CrowdRun {
       for (Thread th : threads) {
         th.join();
       }
-      long callerCpu = 0;
+      long[] callerUse = new long[2];
       for (EngineCaller c : callers) {
-        callerCpu += c.cpuNanos;
+        callerUse[0] += c.used[0];
+        callerUse[1] += c.used[1];
       }
-      String threadCpu = cpu.stop(callerCpu);
+      String[] threadUse = cpu.stop(callerUse, o.requests);
       String loadAfter = loadAverage();
       long t0 = Long.MAX_VALUE;
       long t1 = Long.MIN_VALUE;
@@ -690,7 +696,7 @@ public final class CrowdRun {
       }
       long soldOutAt = shared.soldOutAt;
       Result r = check("engine", crowd, outcomes, ids, t0, t1, soldOutAt, onCaller, retries,
-          waits, outOfOrder, loadBefore, loadAfter, threadCpu);
+          waits, outOfOrder, loadBefore, loadAfter, threadUse);
       SaleSnapshot s = engine.snapshot(SALE);
       if (s.unitsSold() != r.confirmed() || s.remaining() != o.units - r.confirmed()
           || s.ordersConfirmed() != r.confirmed()) {
@@ -716,7 +722,7 @@ public final class CrowdRun {
     long[] starts = new long[n];
     long[] ends = new long[n];
     long[] soldOutAt = new long[n];
-    long[] cpuNanos = new long[n];
+    long[][] used = new long[n][];
     AtomicReference<Throwable> error = new AtomicReference<>();
     Thread[] threads = new Thread[n];
     for (int t = 0; t < n; t++) {
@@ -731,7 +737,7 @@ public final class CrowdRun {
           int count = 0;
           long units = o.units;
           start.await();
-          long cpu0 = ThreadCpu.MX.getCurrentThreadCpuTime();
+          long[] use0 = ThreadCpu.mine();
           starts[me] = System.nanoTime();
           for (int i = 0; i < rs.length; i++) {
             PurchaseRequest r = rs[i];
@@ -749,7 +755,8 @@ public final class CrowdRun {
             }
           }
           ends[me] = System.nanoTime();
-          cpuNanos[me] = ThreadCpu.MX.getCurrentThreadCpuTime() - cpu0;
+          long[] use1 = ThreadCpu.mine();
+          used[me] = new long[] {use1[0] - use0[0], use1[1] - use0[1]};
           idCount[me] = count;
         } catch (Throwable e) {
           error.set(e);
@@ -763,7 +770,14 @@ public final class CrowdRun {
     for (Thread th : threads) {
       th.join();
     }
-    String threadCpu = cpu.stop(Arrays.stream(cpuNanos).sum());
+    long[] callerUse = new long[2];
+    for (long[] u : used) {
+      if (u != null) {
+        callerUse[0] += u[0];
+        callerUse[1] += u[1];
+      }
+    }
+    String[] threadUse = cpu.stop(callerUse, o.requests);
     String loadAfter = loadAverage();
     if (error.get() != null) {
       throw new IllegalStateException("baseline caller failed", error.get());
@@ -779,13 +793,13 @@ public final class CrowdRun {
       idList.add(Arrays.copyOf(ids[t], idCount[t]));
     }
     return check("synchronized", crowd, Arrays.asList(outcome), idList, t0, t1, soldOut,
-        o.requests, 0, 0, 0, loadBefore, loadAfter, threadCpu);
+        o.requests, 0, 0, 0, loadBefore, loadAfter, threadUse);
   }
 
   /** Counts outcomes and checks the invariants; throws if one is broken. */
   static Result check(String subject, Arrivals crowd, List<byte[]> outcomes, List<long[]> ids,
       long t0, long t1, long soldOutAt, long onCaller, long retries, long waits, long outOfOrder,
-      String loadBefore, String loadAfter, String threadCpu) {
+      String loadBefore, String loadAfter, String[] threadUse) {
     Options o = crowd.o;
     long[] byCode = new long[128];
     byte[] bought = new byte[o.users];
@@ -858,51 +872,76 @@ public final class CrowdRun {
         : Double.NaN;
     return new Result(subject, o, soldOutSeconds, (t1 - t0) / 1e9, decided, confirmed,
         limitReached, soldOut, other, onCaller, retries, waits, outOfOrder, loadBefore, loadAfter,
-        threadCpu);
+        threadUse[0], threadUse[1]);
   }
 
   /**
-   * CPU time of the engine's and the callers' threads over a run, in cores (CPU seconds per
-   * wall-clock second), as "name=cores;..." for the CSV: shows which thread was the bottleneck.
+   * CPU time and heap allocation of the engine's threads ({@code seckill-*}) and of the callers
+   * over a run: cores (CPU seconds per wall-clock second) and bytes allocated per request of the
+   * crowd, as "name=value;..." for the CSV. Shows which thread was the bottleneck, and that the
+   * measured loop allocates nothing (the callers measure themselves, as their threads end).
    */
   static final class ThreadCpu {
     static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
-    private final ThreadMXBean mx = MX;
-    private final Map<Long, Long> before = new LinkedHashMap<>();
+    /** Every JVM thread that is neither the engine's nor a caller, summed. */
+    static final String OTHERS = "others";
+    private final Map<Long, long[]> before = new LinkedHashMap<>();
     private final Map<Long, String> names = new LinkedHashMap<>();
     private final long wall0 = System.nanoTime();
 
     static ThreadCpu start() {
       ThreadCpu c = new ThreadCpu();
-      if (c.mx.isThreadCpuTimeSupported()) {
-        c.mx.setThreadCpuTimeEnabled(true);
-        for (Thread t : Thread.getAllStackTraces().keySet()) {
-          if (t.getName().startsWith("seckill-")) {
-            c.names.put(t.getId(), t.getName());
-            c.before.put(t.getId(), c.mx.getThreadCpuTime(t.getId()));
-          }
+      for (Thread t : Thread.getAllStackTraces().keySet()) {
+        if (t.getName().startsWith("crowd-") || t == Thread.currentThread()) {
+          continue; // the callers measure themselves; this thread only waits for them
         }
+        c.names.put(t.getId(), t.getName().startsWith("seckill-")
+            ? t.getName().replace("seckill-", "") : OTHERS);
+        c.before.put(t.getId(), new long[] {MX.getThreadCpuTime(t.getId()), allocated(t.getId())});
       }
       return c;
     }
 
+    /** Bytes thread {@code id} allocated so far; -1 if the JVM does not say. */
+    static long allocated(long id) {
+      return MX instanceof com.sun.management.ThreadMXBean
+          ? ((com.sun.management.ThreadMXBean) MX).getThreadAllocatedBytes(id) : -1;
+    }
+
+    /** {cpu time, allocated bytes} of the current thread so far, for a caller to measure itself. */
+    static long[] mine() {
+      return new long[] {MX.getCurrentThreadCpuTime(), allocated(Thread.currentThread().getId())};
+    }
+
     /**
-     * Cores per engine thread since {@link #start}, then {@code callers=}: the callers' CPU time
-     * ({@code callerCpuNanos}, which they measure themselves) over the same wall time.
+     * {cores, bytes per request}: per engine thread since {@link #start}, then {@code callers=}
+     * from the callers' own totals ({@code callers[0]} CPU nanoseconds, {@code callers[1]} bytes).
      */
-    String stop(long callerCpuNanos) {
+    String[] stop(long[] callers, long requests) {
       double wall = System.nanoTime() - wall0;
-      StringBuilder sb = new StringBuilder();
+      Map<String, long[]> sums = new java.util.TreeMap<>();
       for (Map.Entry<Long, String> e : names.entrySet()) {
-        long after = mx.getThreadCpuTime(e.getKey());
-        String name = e.getValue().replace("seckill-", "");
-        sb.append(sb.length() == 0 ? "" : ";").append(name).append('=')
-            .append(after < 0 ? "ended" : String.format(Locale.ROOT, "%.2f",
-                (after - before.get(e.getKey())) / wall));
+        long cpu = MX.getThreadCpuTime(e.getKey());
+        long alloc = allocated(e.getKey());
+        long[] b = before.get(e.getKey());
+        long[] sum = sums.computeIfAbsent(e.getValue(), k -> new long[2]);
+        if (cpu >= 0 && alloc >= 0 && b[0] >= 0 && b[1] >= 0) { // a thread that ended counts 0
+          sum[0] += cpu - b[0];
+          sum[1] += alloc - b[1];
+        }
       }
-      sb.append(sb.length() == 0 ? "" : ";").append(String.format(Locale.ROOT, "callers=%.2f",
-          callerCpuNanos / wall));
-      return sb.toString();
+      StringBuilder cores = new StringBuilder();
+      StringBuilder bytes = new StringBuilder();
+      for (Map.Entry<String, long[]> e : sums.entrySet()) {
+        cores.append(e.getKey()).append('=')
+            .append(String.format(Locale.ROOT, "%.2f", e.getValue()[0] / wall)).append(';');
+        bytes.append(e.getKey()).append('=')
+            .append(String.format(Locale.ROOT, "%.3f", e.getValue()[1] / (double) requests))
+            .append(';');
+      }
+      cores.append(String.format(Locale.ROOT, "callers=%.2f", callers[0] / wall));
+      bytes.append(String.format(Locale.ROOT, "callers=%.3f", callers[1] / (double) requests));
+      return new String[] {cores.toString(), bytes.toString()};
     }
   }
 
