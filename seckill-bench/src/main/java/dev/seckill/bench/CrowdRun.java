@@ -212,7 +212,7 @@ public final class CrowdRun {
     final Options o;
     final PurchaseRequest[][] requests;
     final int[][] userOf;
-    /** Users whose attempts are closer than one window apart (double-clicks). */
+    /** Repeat attempts less than one window after the user's previous one (double-clicks). */
     final long closeRepeats;
 
     private Arrivals(Options o, PurchaseRequest[][] requests, int[][] userOf, long closeRepeats) {
@@ -270,8 +270,8 @@ public final class CrowdRun {
         Arrays.fill(lastSeen, -1);
         for (int i = 0; i < users.length; i++) {
           int u = users[i];
-          // A fresh String per request, as a server parses one from each request it receives.
-          rs[i] = PurchaseRequest.of(SALE, new String(userId(u)), 1);
+          // A fresh String per request (userId builds one), as a server parses one per request.
+          rs[i] = PurchaseRequest.of(SALE, userId(u), 1);
           if (lastSeen[u] >= 0 && i - lastSeen[u] < o.window) {
             close++;
           }
@@ -605,8 +605,8 @@ public final class CrowdRun {
     long heapWith = ScaleRun.heapAfterGc();
     System.out.printf(Locale.ROOT, "crowd: %,d units, %,d users, %,d requests on %d threads, "
             + "limit %d, window %d; built in %.1f s; heap %,d MiB with the crowd (+%,d), max "
-            + "%,d MiB; %,d users with attempts closer than a window%n", o.units, o.users,
-        o.requests, o.threads, o.limit, o.window, buildSeconds, heapWith >> 20,
+            + "%,d MiB; %,d repeat attempts within a window of the user's previous one%n",
+        o.units, o.users, o.requests, o.threads, o.limit, o.window, buildSeconds, heapWith >> 20,
         (heapWith - heapBefore) >> 20, maxHeap >> 20, crowd.closeRepeats);
     List<Result> results = new ArrayList<>();
     Result engine = runEngine(crowd);
