@@ -7,12 +7,14 @@
 # recovery). Writes JSON/CSV, a summary and PNG charts to seckill-bench/results/<UTC date>/.
 # About 12-15 minutes on 2 cores.
 #
-# Usage: seckill-bench/run.sh [--no-install] [--with-10m] [--publish]
+# Usage: seckill-bench/run.sh [--no-install] [--with-10m] [--with-crowd] [--publish]
 #   --no-install  build only this module against the seckill-core in ~/.m2 (default: install the
 #                 whole repository first, so the measured core is the working tree's)
 #   --with-10m    add the 10M-user scale run: filling 10M buyers through the engine takes 3-5
 #                 more minutes on a busy 2-core machine and ~2.5 GB of temporary files; its
 #                 ledger goes to java.io.tmpdir (SCALE_10M_STORAGE=shm for /dev/shm)
+#   --with-crowd  add the crowd test (CrowdRun: 1M units, 20M requests from 10M users, 2 caller
+#                 threads, engine and in-heap baseline): ~40 s and a 6 GiB heap; writes crowd.csv
 #   --publish     copy the summary, CSVs and charts to docs/benchmarks/
 set -euo pipefail
 
@@ -20,11 +22,13 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BENCH="$ROOT/seckill-bench"
 INSTALL=1
 TEN_M=0
+CROWD=0
 PUBLISH=0
 for arg in "$@"; do
   case "$arg" in
     --no-install) INSTALL=0 ;;
     --with-10m) TEN_M=1 ;;
+    --with-crowd) CROWD=1 ;;
     --publish) PUBLISH=1 ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
@@ -92,6 +96,12 @@ if [ "$TEN_M" -eq 1 ]; then
     --storage "${SCALE_10M_STORAGE:-disk}" --out "$OUT/scale.csv"
 fi
 
+if [ "$CROWD" -eq 1 ]; then
+  echo "== crowd: 1M units, 20M requests from 10M users ($(date -u))"
+  java "${FLAGS[@]}" -Xmx6g -cp "$JAR" dev.seckill.bench.CrowdRun --units 1000000 \
+    --users 10000000 --requests 20000000 --threads 2 --out "$OUT/crowd.csv"
+fi
+
 echo "== report ($(date -u))"
 java -Djava.awt.headless=true -cp "$JAR" dev.seckill.bench.Report "$OUT"
 cat "$OUT/summary.csv"
@@ -100,6 +110,7 @@ if [ "$PUBLISH" -eq 1 ]; then
   mkdir -p "$ROOT/docs/benchmarks"
   cp "$OUT"/summary.csv "$OUT"/summary.json "$OUT"/openloop.csv "$OUT"/scale.csv \
      "$OUT"/machine.txt "$OUT"/*.png "$ROOT/docs/benchmarks/"
+  if [ -f "$OUT/crowd.csv" ]; then cp "$OUT/crowd.csv" "$ROOT/docs/benchmarks/"; fi
   echo "published to docs/benchmarks/"
 fi
 echo "== done ($(date -u)): $OUT"

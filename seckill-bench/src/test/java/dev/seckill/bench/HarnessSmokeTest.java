@@ -70,6 +70,48 @@ class HarnessSmokeTest {
   }
 
   @Test
+  void crowdRunSellsOutWithEveryInvariantChecked(@TempDir Path out) throws Exception {
+    CrowdRun.Options o = new CrowdRun.Options();
+    o.units = 5_000;
+    o.users = 40_000;
+    o.requests = 80_000;
+    o.window = 256;
+    o.warmup = 0.25;
+    o.out = out.resolve("crowd.csv");
+    List<CrowdRun.Result> results = CrowdRun.run(o); // throws if an invariant is broken
+    assertThat(results).extracting(CrowdRun.Result::subject).containsExactly("engine", "synchronized");
+    for (CrowdRun.Result r : results) {
+      assertThat(r.decided()).isEqualTo(80_000);
+      assertThat(r.confirmed()).isEqualTo(5_000);
+      assertThat(r.limitReached() + r.soldOut()).isEqualTo(75_000);
+      assertThat(r.other()).isZero();
+      assertThat(r.soldOutSeconds()).isPositive().isLessThanOrEqualTo(r.allDecidedSeconds());
+    }
+    CrowdRun.main(new String[] {"--units", "500", "--users", "4000", "--requests", "8000",
+        "--warmup", "0", "--storage", "shm", "--out", o.out.toString()});
+    assertThat(Files.readAllLines(o.out)).hasSize(3); // header, engine, baseline
+  }
+
+  @Test
+  void crowdRunChecksDemandBelowStockAndALimitAboveOne() throws Exception {
+    CrowdRun.Options o = new CrowdRun.Options();
+    o.units = 50_000; // more than the crowd wants: never sold out
+    o.users = 3_000;
+    o.requests = 10_000; // 3 or 4 attempts each, limit 2: every user buys 2
+    o.limit = 2;
+    o.threads = 3;
+    o.warmup = 0;
+    o.baseline = false;
+    List<CrowdRun.Result> results = CrowdRun.run(o);
+    assertThat(results).hasSize(1);
+    CrowdRun.Result r = results.get(0);
+    assertThat(r.confirmed()).isEqualTo(6_000);
+    assertThat(r.limitReached()).isEqualTo(4_000);
+    assertThat(r.soldOut()).isZero();
+    assertThat(r.soldOutSeconds()).isNaN();
+  }
+
+  @Test
   void crowdMixIsMostlyNewBuyers() {
     Crowd c = Crowd.of("s", "u", 2_000);
     java.util.Map<String, Integer> seen = new java.util.HashMap<>();
