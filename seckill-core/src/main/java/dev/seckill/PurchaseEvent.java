@@ -51,7 +51,13 @@ final class PurchaseEvent implements DecisionSink {
     /** A purchase to decide. */
     PURCHASE,
     /** A sale to register through the writer. */
-    REGISTER
+    REGISTER,
+    /** Pay a reservation ({@link #orderId}, {@link #refHash}); answered in {@link #transition}. */
+    PAY,
+    /** Cancel a reservation ({@link #orderId}); answered in {@link #transition}. */
+    CANCEL,
+    /** Expire the reservations that fell due (the reservation timer's tick); no answer. */
+    TICK
   }
 
   @Nullable Kind kind;
@@ -68,6 +74,13 @@ final class PurchaseEvent implements DecisionSink {
   @Nullable PurchaseListener listener;
   @Nullable Sale saleToRegister;
   @Nullable CompletableFuture<SaleState> registration;
+
+  /** PAY/CANCEL: who waits for the transition. */
+  @Nullable CompletableFuture<OrderTransition> transitionAnswer;
+  /** PAY: the payment reference's hash. */
+  long refHash;
+  /** PAY/CANCEL: the writer's answer. */
+  @Nullable OrderTransition transition;
 
   /** System.nanoTime() at submit, for sampled sequences only (see the class comment). */
   long submittedNanos;
@@ -114,6 +127,9 @@ final class PurchaseEvent implements DecisionSink {
     saleToRegister = null;
     registration = null;
     registered = null;
+    transitionAnswer = null;
+    transition = null;
+    refHash = 0;
     failure = null;
     rejection = null;
     orderId = 0;

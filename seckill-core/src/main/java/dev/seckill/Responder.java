@@ -103,6 +103,15 @@ final class Responder implements EventHandler<PurchaseEvent> {
         } else {
           registration.complete(event.registered);
         }
+      } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
+        CompletableFuture<OrderTransition> answer =
+            Objects.requireNonNull(event.transitionAnswer, "transitionAnswer");
+        Throwable failure = event.failure;
+        if (failure != null) {
+          answer.completeExceptionally(failure);
+        } else {
+          answer.complete(Objects.requireNonNull(event.transition, "transition"));
+        }
       }
     } catch (RuntimeException e) {
       callbackFailed(e);

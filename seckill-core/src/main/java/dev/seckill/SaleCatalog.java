@@ -65,7 +65,14 @@ final class SaleCatalog {
           .limitPerUser(Integer.parseInt(required(p, prefix + "limitPerUser")))
           .maxPerRequest(Integer.parseInt(required(p, prefix + "maxPerRequest")))
           // Optional: catalogs written before purchase tokens existed lack it (false).
-          .requireToken(Boolean.parseBoolean(p.getProperty(prefix + "tokenRequired", "false")));
+          .requireToken(Boolean.parseBoolean(p.getProperty(prefix + "tokenRequired", "false")))
+          // Optional: catalogs written before reservations existed lack both.
+          .releaseRestoresLimit(
+              Boolean.parseBoolean(p.getProperty(prefix + "releaseRestoresLimit", "false")));
+      String payWithin = p.getProperty(prefix + "payWithinMillis");
+      if (payWithin != null) {
+        b.payWithin(java.time.Duration.ofMillis(Long.parseLong(payWithin)));
+      }
       catalog.sales.add(b.build());
     }
     return catalog;
@@ -112,6 +119,11 @@ final class SaleCatalog {
       p.setProperty(prefix + "limitPerUser", Integer.toString(s.limitPerUser()));
       p.setProperty(prefix + "maxPerRequest", Integer.toString(s.maxPerRequest()));
       p.setProperty(prefix + "tokenRequired", Boolean.toString(s.tokenRequired()));
+      java.time.Duration payWithin = s.payWithin();
+      if (payWithin != null) {
+        p.setProperty(prefix + "payWithinMillis", Long.toString(payWithin.toMillis()));
+      }
+      p.setProperty(prefix + "releaseRestoresLimit", Boolean.toString(s.releaseRestoresLimit()));
     }
     Path tmp = file.resolveSibling(FILE + ".tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {

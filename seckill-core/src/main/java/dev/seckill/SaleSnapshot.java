@@ -24,7 +24,8 @@ import java.util.Map;
  * A point-in-time view of one sale, returned by {@link SeckillEngine#snapshot(String)}.
  *
  * <p>Counters are read without stopping the sale, so under load they are each exact but not
- * taken at one instant: {@code unitsSold + remaining == initialStock} always holds, while the
+ * taken at one instant: {@code unitsSold + remaining == initialStock} always holds (and, for a
+ * sale with {@code payWithin}, {@code remaining + held + paid == initialStock}), while the
  * rejection counts may trail by the requests in flight.
  */
 public final class SaleSnapshot {
@@ -32,11 +33,15 @@ public final class SaleSnapshot {
   private final SalePhase phase;
   private final long remaining;
   private final long ordersConfirmed;
+  private final long held;
+  private final long paid;
   private final Map<Rejection, Long> rejections;
   private final Instant takenAt;
 
-  SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed,
-      EnumMap<Rejection, Long> rejections, Instant takenAt) {
+  SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed, long held,
+      long paid, EnumMap<Rejection, Long> rejections, Instant takenAt) {
+    this.held = held;
+    this.paid = paid;
     this.sale = sale;
     this.phase = phase;
     this.remaining = remaining;
@@ -110,6 +115,27 @@ public final class SaleSnapshot {
   }
 
   /**
+   * Units in reservations not yet paid ({@link Sale#payWithin()}): sold, but given back if the
+   * reservation expires or is cancelled. 0 for a sale without {@code payWithin}.
+   *
+   * @return held units; {@code remaining() + held() + paid() == initialStock()} for a sale with
+   *     {@code payWithin}
+   */
+  public long held() {
+    return held;
+  }
+
+  /**
+   * Units in paid reservations. 0 for a sale without {@code payWithin} (its orders are final
+   * when confirmed: {@link #unitsSold()}).
+   *
+   * @return paid units, at least 0
+   */
+  public long paid() {
+    return paid;
+  }
+
+  /**
    * Refusals per reason since the engine started (not persisted across restarts).
    *
    * @return an unmodifiable map with every {@link Rejection} as a key (0 if never given); never
@@ -142,6 +168,6 @@ public final class SaleSnapshot {
   public String toString() {
     return "SaleSnapshot{saleId=" + saleId() + ", phase=" + phase + ", initialStock=" + initialStock()
         + ", remaining=" + remaining + ", unitsSold=" + unitsSold() + ", ordersConfirmed="
-        + ordersConfirmed + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
+        + ordersConfirmed + ", held=" + held + ", paid=" + paid + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
   }
 }

@@ -44,6 +44,8 @@ final class SaleState {
   private static final VarHandle REMAINING;
   private static final VarHandle ORDERS;
   private static final VarHandle VERSION;
+  private static final VarHandle HELD;
+  private static final VarHandle PAID;
 
   static {
     try {
@@ -51,6 +53,8 @@ final class SaleState {
       REMAINING = lookup.findVarHandle(SaleState.class, "remaining", long.class);
       ORDERS = lookup.findVarHandle(SaleState.class, "orders", long.class);
       VERSION = lookup.findVarHandle(SaleState.class, "version", long.class);
+      HELD = lookup.findVarHandle(SaleState.class, "held", long.class);
+      PAID = lookup.findVarHandle(SaleState.class, "paid", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -71,6 +75,14 @@ final class SaleState {
   /** Written by the ledger writer only (release store); read by anyone (acquire load). */
   @SuppressWarnings("unused") // accessed through ORDERS
   private long orders;
+
+  /** Units reserved and unpaid; written by the ledger writer only (release store). */
+  @SuppressWarnings("unused") // accessed through HELD
+  private long held;
+
+  /** Units of paid reservations; written by the ledger writer only (release store). */
+  @SuppressWarnings("unused") // accessed through PAID
+  private long paid;
 
   /** The seqlock's sequence number: odd while the writer updates the counters. */
   @SuppressWarnings("unused") // accessed through VERSION
@@ -149,10 +161,12 @@ final class SaleState {
       long before = (long) VERSION.getAcquire(this);
       long remaining = (long) REMAINING.getOpaque(this);
       long orders = (long) ORDERS.getOpaque(this);
+      long held = (long) HELD.getOpaque(this);
+      long paid = (long) PAID.getOpaque(this);
       VarHandle.loadLoadFence(); // the counters' loads complete before the re-check
       long after = (long) VERSION.getOpaque(this);
       if (before == after && (before & 1) == 0) {
-        return new Counters(remaining, orders);
+        return new Counters(remaining, orders, held, paid);
       }
       if (spins < 100) {
         Thread.onSpinWait();
@@ -163,7 +177,47 @@ final class SaleState {
   }
 
   /** A consistent pair of counters; see {@link #publishedCounters()}. */
-  public record Counters(long remaining, long orders) {}
+  public record Counters(long remaining, long orders, long held, long paid) {}
+
+  /** Units reserved and unpaid, as last published by the writer. Safe from any thread. */
+  public long publishedHeld() {
+    return (long) HELD.getAcquire(this);
+  }
+
+  /** Units of paid reservations, as last published by the writer. Safe from any thread. */
+  public long publishedPaid() {
+    return (long) PAID.getAcquire(this);
+  }
+
+  /** Writer thread only: the writer's own count of held units (plain load). */
+  long heldForWriter() {
+    return (long) HELD.get(this);
+  }
+
+  /** Writer thread only: the writer's own count of paid units (plain load). */
+  long paidForWriter() {
+    return (long) PAID.get(this);
+  }
+
+  /**
+   * Writer thread only: publishes every counter after a reservation changed (a reservation, a
+   * payment, a release). A release that makes units free again clears the sold-out flag, with a
+   * volatile store made before the decision is published, so callers stop refusing at once.
+   */
+  void applyCounters(long remainingAfter, long ordersAfter, long heldAfter, long paidAfter) {
+    long v = (long) VERSION.get(this);
+    VERSION.setOpaque(this, v + 1); // odd: an update is in progress
+    VarHandle.storeStoreFence();
+    REMAINING.setRelease(this, remainingAfter); // ordered stores: snapshot readers
+    ORDERS.setRelease(this, ordersAfter);
+    HELD.setRelease(this, heldAfter);
+    PAID.setRelease(this, paidAfter);
+    VERSION.setRelease(this, v + 2); // even again, after every counter
+    boolean none = remainingAfter == 0;
+    if (soldOut != none) {
+      soldOut = none; // volatile store: set on the last unit, cleared when units come back
+    }
+  }
 
   /** Units in flight for this sale, behind the admission cap. Safe from any thread. */
   public AdmissionCap admissionCap() {

@@ -34,9 +34,13 @@ public final class SaleView {
   private final Instant serverTime;
   private final long remaining;
   private final boolean tokenRequired;
+  private final long held;
+  private final long paid;
 
   SaleView(String saleId, SalePhase phase, Instant startsAt, Instant endsAt, Instant serverTime,
-      long remaining, boolean tokenRequired) {
+      long remaining, long held, long paid, boolean tokenRequired) {
+    this.held = held;
+    this.paid = paid;
     this.saleId = Objects.requireNonNull(saleId, "saleId");
     this.phase = Objects.requireNonNull(phase, "phase");
     this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
@@ -122,6 +126,27 @@ public final class SaleView {
   }
 
   /**
+   * Units reserved and not yet paid (a sale with {@code payWithin}); approximate like
+   * {@link #remaining()}. While {@code remaining() == 0 && held() > 0} a page may say "all
+   * reserved, check back shortly": expired reservations are sold again.
+   *
+   * @return held units, at least 0; 0 for a sale without {@code payWithin}
+   */
+  public long held() {
+    return held;
+  }
+
+  /**
+   * Units in paid reservations (a sale with {@code payWithin}); approximate like
+   * {@link #remaining()}.
+   *
+   * @return paid units, at least 0; 0 for a sale without {@code payWithin}
+   */
+  public long paid() {
+    return paid;
+  }
+
+  /**
    * True if purchases need a token from {@code SeckillEngine.issueToken}.
    *
    * @return the sale's {@link Sale#tokenRequired()} setting
@@ -134,6 +159,6 @@ public final class SaleView {
   public String toString() {
     return "SaleView{saleId=" + saleId + ", phase=" + phase + ", startsAt=" + startsAt
         + ", endsAt=" + endsAt + ", serverTime=" + serverTime + ", remaining=" + remaining
-        + ", tokenRequired=" + tokenRequired + '}';
+        + ", held=" + held + ", paid=" + paid + ", tokenRequired=" + tokenRequired + '}';
   }
 }

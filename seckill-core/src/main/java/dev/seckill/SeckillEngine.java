@@ -218,10 +218,12 @@ public final class SeckillEngine implements AutoCloseable {
   public SaleView saleView(String saleId) {
     SaleState sale = sales.require(saleId);
     long now = clock.millis();
-    long remaining = sale.publishedRemaining();
+    SaleState.Counters counters = sale.publishedCounters();
+    long remaining = counters.remaining();
     Sale spec = sale.sale();
     return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), spec.endsAt(),
-        Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
+        Instant.ofEpochMilli(now), remaining, counters.held(), counters.paid(),
+        spec.tokenRequired());
   }
 
   /**
@@ -268,7 +270,74 @@ public final class SeckillEngine implements AutoCloseable {
     long now = clock.millis();
     SaleState.Counters counters = sale.publishedCounters(); // one consistent pair
     return new SaleSnapshot(sale.sale(), sale.phaseAt(now, counters.remaining()),
-        counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now));
+        counters.remaining(), counters.orders(), counters.held(), counters.paid(),
+        sale.rejectionCounts(), Instant.ofEpochMilli(now));
+  }
+
+  /** The longest payment reference {@link #pay} accepts, in characters. */
+  public static final int MAX_PAYMENT_REF_LENGTH = 256;
+
+  /**
+   * Pays a reservation (an order of a sale with {@link Sale#payWithin()}), decided by the order's
+   * shard's ledger writer from the engine's clock: an order whose deadline has passed
+   * ({@code now >= confirmedAt + payWithin}) is expired first and the answer is
+   * {@link OrderTransition.Outcome#TOO_LATE} — <b>refund the payment</b>. Paying again with the
+   * same {@code paymentRef} answers {@code ALREADY_IN_STATE}; with another, {@code CONFLICT}
+   * (refund that one). The future completes on the shard's responder thread (or at once with
+   * {@code OVERLOADED} if the ring is full). See docs/reservations.md.
+   *
+   * @param orderId the order id a confirmed purchase returned; at least 1
+   * @param paymentRef the payment's reference (e.g. the payment provider's id); not blank, at most
+   *     {@link #MAX_PAYMENT_REF_LENGTH} characters. Only a 64-bit hash of it is kept
+   * @return a future of the transition; never null
+   * @throws IllegalArgumentException if {@code orderId} is below 1 or {@code paymentRef} is blank
+   *     or too long; the message names the field and value
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<OrderTransition> pay(long orderId, String paymentRef) {
+    requireOrderId(orderId);
+    if (paymentRef == null || paymentRef.isBlank() || paymentRef.length() > MAX_PAYMENT_REF_LENGTH) {
+      throw new IllegalArgumentException("paymentRef must be non-blank and at most "
+          + MAX_PAYMENT_REF_LENGTH + " characters, was "
+          + (paymentRef == null ? "null" : '"' + paymentRef + '"'));
+    }
+    return orderOperation(PurchaseEvent.Kind.PAY, orderId, ReservationTable.refHash(paymentRef));
+  }
+
+  /**
+   * Cancels a reservation that is not paid: its units are given back at once and sell again
+   * (and, with {@link Sale#releaseRestoresLimit()}, the buyer's quota). Cancelling a cancelled
+   * order answers {@code ALREADY_IN_STATE}; a paid one {@code CONFLICT}; one past its deadline
+   * is expired ({@code TOO_LATE}, state EXPIRED; the units are given back all the same).
+   *
+   * @param orderId the order id a confirmed purchase returned; at least 1
+   * @return a future of the transition; never null
+   * @throws IllegalArgumentException if {@code orderId} is below 1
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<OrderTransition> cancel(long orderId) {
+    requireOrderId(orderId);
+    return orderOperation(PurchaseEvent.Kind.CANCEL, orderId, 0);
+  }
+
+  private static void requireOrderId(long orderId) {
+    if (orderId < 1) {
+      throw new IllegalArgumentException("orderId must be at least 1, was " + orderId);
+    }
+  }
+
+  private CompletableFuture<OrderTransition> orderOperation(PurchaseEvent.Kind kind, long orderId,
+      long refHash) {
+    ensureOpen();
+    CompletableFuture<OrderTransition> answer = new CompletableFuture<>();
+    int shard = (int) ((orderId - 1) % shards.count()); // ids interleave by shard
+    int outcome = shards.get(shard).tryPublishOrderOperation(kind, orderId, refHash, answer);
+    if (outcome == Shard.CLOSED) {
+      throw Shard.closedException();
+    } else if (outcome == Shard.FULL) {
+      answer.complete(new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, null));
+    }
+    return answer;
   }
 
   /**

@@ -184,6 +184,34 @@ final class Shard implements AutoCloseable {
   }
 
   /**
+   * Offers a pay, cancel (answered through {@code answer}) or tick (answer null) to the writer.
+   * Never blocks: {@link #FULL} or {@link #CLOSED} as {@link #tryPublish}, with the same close
+   * handshake.
+   */
+  int tryPublishOrderOperation(PurchaseEvent.Kind kind, long orderId, long refHash,
+      @org.jspecify.annotations.Nullable CompletableFuture<OrderTransition> answer) {
+    long sequence;
+    try {
+      sequence = ring.tryNext();
+    } catch (InsufficientCapacityException full) {
+      return closing ? CLOSED : FULL;
+    }
+    try {
+      if (closing) {
+        return CLOSED; // the slot goes out empty
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = kind;
+      event.orderId = orderId;
+      event.refHash = refHash;
+      event.transitionAnswer = answer;
+      return PUBLISHED;
+    } finally {
+      ring.publish(sequence);
+    }
+  }
+
+  /**
    * Registers a sale through the writer. Waits for a free slot (registration is an admin call,
    * not a buyer's), then for the writer's answer.
    *
