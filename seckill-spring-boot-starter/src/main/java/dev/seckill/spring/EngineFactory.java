@@ -149,6 +149,12 @@ final class EngineFactory {
     if (s.getMaxPerRequest() != null) {
       b.maxPerRequest(s.getMaxPerRequest());
     }
+    if (s.getPayWithin() != null) {
+      b.payWithin(s.getPayWithin());
+    }
+    if (s.getReleaseRestoresLimit() != null) {
+      b.releaseRestoresLimit(s.getReleaseRestoresLimit());
+    }
     try {
       return b.build();
     } catch (IllegalArgumentException e) {

@@ -265,6 +265,10 @@ public class SeckillProperties {
     private Integer maxPerRequest;
     /** Whether a purchase needs a token from issueToken. */
     private boolean requireToken;
+    /** If set, a purchase is a reservation to be paid within this long (engine.pay), else final. */
+    private Duration payWithin;
+    /** Whether an expired or cancelled reservation gives the buyer's quota back (default false). */
+    private Boolean releaseRestoresLimit;
 
     public String getId() {
       return id;
@@ -320,6 +324,22 @@ public class SeckillProperties {
 
     public void setRequireToken(boolean requireToken) {
       this.requireToken = requireToken;
+    }
+
+    public Duration getPayWithin() {
+      return payWithin;
+    }
+
+    public void setPayWithin(Duration payWithin) {
+      this.payWithin = payWithin;
+    }
+
+    public Boolean getReleaseRestoresLimit() {
+      return releaseRestoresLimit;
+    }
+
+    public void setReleaseRestoresLimit(Boolean releaseRestoresLimit) {
+      this.releaseRestoresLimit = releaseRestoresLimit;
     }
   }
 

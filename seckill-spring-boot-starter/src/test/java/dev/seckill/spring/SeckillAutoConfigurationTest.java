@@ -174,6 +174,22 @@ class SeckillAutoConfigurationTest {
   }
 
   @Test
+  void reservationPropertiesReachTheSale() {
+    runner().withPropertyValues(sale("resv"))
+        .withPropertyValues("seckill.sales[0].pay-within=90s",
+            "seckill.sales[0].release-restores-limit=true")
+        .run(ctx -> {
+          dev.seckill.Sale s = ctx.getBean(SeckillEngine.class).sales().stream()
+              .filter(x -> x.id().equals("resv")).findFirst().orElseThrow();
+          assertThat(s.payWithin()).isEqualTo(java.time.Duration.ofSeconds(90));
+          assertThat(s.releaseRestoresLimit()).isTrue();
+        });
+    runner().withPropertyValues(sale("final")).run(ctx ->
+        assertThat(ctx.getBean(SeckillEngine.class).sales().stream()
+            .filter(x -> x.id().equals("final")).findFirst().orElseThrow().payWithin()).isNull());
+  }
+
+  @Test
   void badSettingsFailTheStartNamingTheProperty() {
     new ApplicationContextRunner()
         .withConfiguration(AutoConfigurations.of(SeckillAutoConfiguration.class))

@@ -34,6 +34,8 @@ public final class RejectionStatus {
     return switch (rejection) {
       // Nothing left to buy for this user: the request was fine, the state says no.
       case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED -> HttpStatus.CONFLICT;
+      // Every unit left is reserved and unpaid: some may come back when reservations expire.
+      case ALL_HELD -> HttpStatus.CONFLICT;
       // The sale opens later: "too early", retry once the countdown ends.
       case NOT_STARTED -> HttpStatus.TOO_EARLY;
       // The window closed for good.
@@ -59,6 +61,7 @@ public final class RejectionStatus {
     return switch (rejection) {
       case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED -> 1;
       case BLOCKED -> 60;
+      case ALL_HELD -> 5;
       case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
           INVALID_REQUEST, BAD_TOKEN, CHALLENGE_REQUIRED, DENIED -> 0;
     };
