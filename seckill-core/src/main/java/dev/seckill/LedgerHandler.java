@@ -93,8 +93,9 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
       } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
-        event.transition = new OrderTransition(event.orderId,
-            OrderTransition.Outcome.UNKNOWN_ORDER, null); // reservations: next step
+        ledger.transition(event);
+      } else if (event.kind == PurchaseEvent.Kind.TICK) {
+        ledger.tick();
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
       event.failure = e;

@@ -102,7 +102,8 @@ final class OrderJournalReader {
 
   /**
    * Reads up to {@code max} orders with sequence numbers in {@code (flushedSeq, upTo]} into
-   * {@code out}, in sequence order. {@code upTo} must not pass the ledger's published sequence.
+   * {@code out}, in sequence order. Reservation state changes (record types 2-4) are passed over:
+   * they are not orders (the sink does not receive them yet), but their sequences count as read. {@code upTo} must not pass the ledger's published sequence.
    * Flusher thread.
    *
    * @return the highest sequence number read
@@ -116,7 +117,9 @@ final class OrderJournalReader {
         throw new IllegalStateException("the journal in " + journal.directory() + " has no valid"
             + " record for sequence " + scan.seq + ", published by the ledger; it is damaged");
       }
-      out.add(toOrder(scratch));
+      if (scratch.type <= 1) { // orders and reservations; state changes (2-4) are not orders
+        out.add(toOrder(scratch));
+      }
     }
     read.set(scan);
     return scan.seq - 1;
@@ -170,7 +173,9 @@ final class OrderJournalReader {
     cur.set(flushed);
     long upTo = publishedSeq.getAsLong();
     while (cur.seq <= upTo && journal.next(cur, own, c, r)) {
-      action.accept(toOrder(r));
+      if (r.type <= 1) {
+        action.accept(toOrder(r));
+      }
     }
   }
 }

@@ -68,6 +68,7 @@ public final class SeckillEngine implements AutoCloseable {
   private final Shards shards;
   private final SaleRegistry sales;
   private final CallerGate gate;
+  private final ReservationTimer timer;
   private volatile boolean closed;
 
   private SeckillEngine(EngineAssembly parts) {
@@ -76,6 +77,14 @@ public final class SeckillEngine implements AutoCloseable {
     this.shards = parts.shards();
     this.sales = parts.sales();
     this.gate = parts.gate();
+    this.timer = new ReservationTimer(shards, parts.reservationTickInterval());
+    for (int i = 0; i < shards.count(); i++) {
+      for (SaleState sale : shards.get(i).ledger().sales()) {
+        if (sale.sale().payWithin() != null) {
+          timer.start(); // reservations from an earlier run fall due: expire them
+        }
+      }
+    }
   }
 
   /**
@@ -108,7 +117,11 @@ public final class SeckillEngine implements AutoCloseable {
     ensureOpen();
     // Throws IllegalStateException if the shard began closing: the handshake of tryPublish.
     CompletableFuture<SaleState> registration = shards.forSale(sale.id()).register(sale);
-    return sales.add(registration).sale();
+    Sale registered = sales.add(registration).sale();
+    if (registered.payWithin() != null) {
+      timer.start(); // no timer, no tick, until a sale takes reservations
+    }
+    return registered;
   }
 
   /**
@@ -436,6 +449,7 @@ public final class SeckillEngine implements AutoCloseable {
       return;
     }
     closed = true; // submitters that read it from now on refuse at once
+    timer.close(); // no more ticks; one in the ring is drained like any request
     // One that read it before may still publish: each shard's close() settles that race without
     // a counter on the submit path (Shard.tryPublish), accepting and delivering or refusing.
     parts.close();
@@ -494,6 +508,13 @@ public final class SeckillEngine implements AutoCloseable {
     public static final Durability DEFAULT_DURABILITY = Durability.LEDGER;
     /** Default {@link #closeTimeout}: 10 s. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The most {@link #maxReservationsPerShard} is by default (it follows maxUsersPerShard). */
+    public static final long DEFAULT_MAX_RESERVATIONS_PER_SHARD = LedgerConfig.DEFAULT_MAX_RESERVATIONS;
+    /** Default {@link #reservationRetention}: 1 hour. */
+    public static final Duration DEFAULT_RESERVATION_RETENTION =
+        Duration.ofMillis(LedgerConfig.DEFAULT_RETENTION_MILLIS);
+    /** Default {@link #reservationTickInterval}: 100 ms. */
+    public static final Duration DEFAULT_RESERVATION_TICK_INTERVAL = Duration.ofMillis(100);
 
     /** The settings called so far: each may be set once, and an explicit size beats the preset. */
     private final Set<String> set = new HashSet<>();
@@ -515,6 +536,9 @@ public final class SeckillEngine implements AutoCloseable {
     private Duration flushMaxBackoff = DEFAULT_FLUSH_MAX_BACKOFF;
     private Durability durability = DEFAULT_DURABILITY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private long maxReservationsPerShard = DEFAULT_MAX_RESERVATIONS_PER_SHARD;
+    private Duration reservationRetention = DEFAULT_RESERVATION_RETENTION;
+    private Duration reservationTickInterval = DEFAULT_RESERVATION_TICK_INTERVAL;
     private HealthThresholds healthThresholds = HealthThresholds.defaults();
     private Optional<AdmissionSettings> admission = Optional.empty();
 
@@ -639,6 +663,60 @@ public final class SeckillEngine implements AutoCloseable {
       unset("maxUsersPerShard", this.maxUsersPerShard);
       this.maxUsersPerShard = Require.between("maxUsersPerShard", maxUsersPerShard, 16, 1L << 32);
       return done("maxUsersPerShard");
+    }
+
+    /**
+     * Reservations (orders of sales with {@link Sale#payWithin()}) one shard holds, live or
+     * terminal within {@link #reservationRetention}; beyond it a new reservation is refused with
+     * {@link Rejection#OVERLOADED}. Default: {@link #maxUsersPerShard}, at most
+     * {@value #DEFAULT_MAX_RESERVATIONS_PER_SHARD} (so {@value #DEVELOPMENT_MAX_USERS_PER_SHARD}
+     * under {@link #developmentDefaults()}).
+     * Fixed when a shard's {@code reservations.tbl} is created (107 bytes per reservation,
+     * allocated in full); a different value later is ignored for that shard. See
+     * docs/reservations.md.
+     *
+     * @param maxReservationsPerShard reservations per shard, 16 to 16,000,000
+     * @return this builder
+     */
+    public Builder maxReservationsPerShard(long maxReservationsPerShard) {
+      unset("maxReservationsPerShard", this.maxReservationsPerShard);
+      this.maxReservationsPerShard = Require.between("maxReservationsPerShard",
+          maxReservationsPerShard, 16, ReservationTable.MAX_ENTRIES);
+      return done("maxReservationsPerShard");
+    }
+
+    /**
+     * How long a paid, cancelled or expired reservation stays in the ledger after its deadline
+     * (and its end) so that retried {@code pay}/{@code cancel} calls get the same answer; then its
+     * entry is reclaimed and those calls answer {@code UNKNOWN_ORDER}. Default 1 hour.
+     *
+     * @param retention from 1 second to 30 days
+     * @return this builder
+     */
+    public Builder reservationRetention(Duration retention) {
+      unset("reservationRetention", this.reservationRetention);
+      this.reservationRetention = Require.between("reservationRetention",
+          Objects.requireNonNull(retention, "reservationRetention"), Duration.ofSeconds(1),
+          Duration.ofDays(30));
+      return done("reservationRetention");
+    }
+
+    /**
+     * How often a timer thread asks each shard's writer to expire the reservations that fell due
+     * (at most {@value StockLedger#TICK_BATCH} per shard per tick). The timer runs only once a
+     * sale with {@code payWithin} is registered. A reservation is also expired whenever a call
+     * touches it, so this bounds how late units come back, not whether a late payment wins.
+     * Default 100 ms.
+     *
+     * @param interval from 1 ms to 1 minute
+     * @return this builder
+     */
+    public Builder reservationTickInterval(Duration interval) {
+      unset("reservationTickInterval", this.reservationTickInterval);
+      this.reservationTickInterval = Require.between("reservationTickInterval",
+          Objects.requireNonNull(interval, "reservationTickInterval"), Duration.ofMillis(1),
+          Duration.ofMinutes(1));
+      return done("reservationTickInterval");
     }
 
     /**
@@ -829,7 +907,11 @@ public final class SeckillEngine implements AutoCloseable {
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
           orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
-          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles);
+          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles,
+          set.contains("maxReservationsPerShard") ? maxReservationsPerShard
+              : LedgerConfig.defaultMaxReservations(
+                  size("maxUsersPerShard", maxUsersPerShard, DEVELOPMENT_MAX_USERS_PER_SHARD)),
+          reservationRetention, reservationTickInterval);
     }
 
     /** A size: as set, else the development preset's if chosen, else the production default. */

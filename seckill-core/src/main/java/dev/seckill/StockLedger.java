@@ -153,6 +153,16 @@ final class StockLedger implements AutoCloseable {
   private final LedgerConfig config;
   private final UserTable users;
   private final OrderJournal journal;
+  /** Reservations by order id (sales with payWithin); see {@link ReservationTable}. */
+  private final ReservationTable reservations;
+  /** Pay-by deadlines of the reservations; writer-confined, rebuilt at open. */
+  private final DeadlineHeap deadlines = new DeadlineHeap();
+  /** The writer's scratch key for reservation changes. */
+  private final UserKey reservationKey = new UserKey();
+  /** Set by the timer when it publishes a tick, cleared by the writer as it runs it. */
+  private volatile boolean tickPending;
+  /** Reservations expired by ticks and events since open (writer-confined). */
+  private long expiredCount;
   private final OrderJournalReader outbox;
   private final ChronicleMap<Long, Long> counters;
   private final SaleCatalog catalog;
@@ -232,11 +242,12 @@ final class StockLedger implements AutoCloseable {
   }
 
   private StockLedger(LedgerConfig config, UserTable users,
-      OrderJournal journal, ChronicleMap<Long, Long> counters, SaleCatalog catalog,
-      boolean recovered) {
+      OrderJournal journal, ReservationTable reservations, ChronicleMap<Long, Long> counters,
+      SaleCatalog catalog, boolean recovered) {
     this.config = config;
     this.users = users;
     this.journal = journal;
+    this.reservations = reservations;
     this.counters = counters;
     this.catalog = catalog;
     this.recovered = recovered;
@@ -255,6 +266,7 @@ final class StockLedger implements AutoCloseable {
     journal.recoverTail(appliedSeq + 1);
     journal.publishFlushed(flushedSeq);
     this.replayed = replayTail();
+    rebuildReservations();
     PUBLISHED_SEQ.setRelease(this, appliedSeq);
     this.outbox = new OrderJournalReader(journal, flushedSeq, i -> sales.get(i).sale().id(),
         this::publishedSeq, flushedWatermarkWriter(counters));
@@ -300,7 +312,8 @@ final class StockLedger implements AutoCloseable {
       // A first open died while creating the files: no order was ever taken, nothing to keep.
       log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
           + " ledger files; removing them and creating them again", config.shardIndex(), dir);
-      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE}) {
+      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE,
+          ReservationTable.FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
       OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
@@ -319,6 +332,7 @@ final class StockLedger implements AutoCloseable {
     UserTable users = null;
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
+    ReservationTable reservations = null;
     Path opening = null;
     long openStarted = System.nanoTime();
     try {
@@ -328,6 +342,12 @@ final class StockLedger implements AutoCloseable {
       users = openUsers(config, clean, created);
       opening = dir.resolve(OrderJournal.DIRECTORY);
       journal = openJournal(config, counters, clean, fresh, created);
+      opening = dir.resolve(ReservationTable.FILE);
+      if (!Files.exists(opening)) {
+        created.add(opening); // a directory from before reservations gets its table now
+      }
+      reservations = ReservationTable.openOrCreate(opening, config.maxReservations(),
+          config.prefault());
       opening = null;
       if (fresh) {
         Files.delete(creating);
@@ -336,7 +356,7 @@ final class StockLedger implements AutoCloseable {
       Files.deleteIfExists(marker);
       Fsync.directory(dir);
       long started = System.nanoTime();
-      StockLedger ledger = new StockLedger(config, users, journal, counters,
+      StockLedger ledger = new StockLedger(config, users, journal, reservations, counters,
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: files opened in {} ms,"
               + " sales={}, appliedSeq={}, replayed={} (journal tail found and replayed in {} ms),"
@@ -354,6 +374,9 @@ final class StockLedger implements AutoCloseable {
       closeQuietly(counters);
       if (journal != null) {
         journal.close();
+      }
+      if (reservations != null) {
+        reservations.close();
       }
       if (!created.isEmpty() || fresh) {
         // Remove what this open created: a half-created file would make the next open wait for
@@ -582,7 +605,8 @@ final class StockLedger implements AutoCloseable {
       return -1;
     }
     return UserTable.bytesFor(config.maxUsers()) + counters
-        + OrderJournal.bytesToCreate(config.outboxCapacity());
+        + OrderJournal.bytesToCreate(config.outboxCapacity())
+        + ReservationTable.bytesFor(config.maxReservations());
   }
 
   private static final long PAGE = 4096;
@@ -758,6 +782,12 @@ final class StockLedger implements AutoCloseable {
             + config.directory() + " is damaged");
       }
       SaleState sale = sales.get(r.saleIndex);
+      if (r.type >= 2) { // a state change: every value after it, set
+        replayStateChange(sale, r);
+        appliedSeq++;
+        count++;
+        continue;
+      }
       users.keys().hash(sale.index(), r.userId, ownKey);
       long slot = users.find(ownKey);
       if (slot >= 0) {
@@ -781,13 +811,80 @@ final class StockLedger implements AutoCloseable {
         journal.discardLast(c);
         break;
       }
-      sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      if (r.type == 1) {
+        replayReservation(r);
+        sale.applyCounters(r.stockAfter, r.saleOrdersAfter, r.heldAfter, r.paidAfter);
+      } else {
+        sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      }
       markDirty(sale.index());
       appliedSeq++;
       count++;
     }
     checkpoint();
     return count;
+  }
+
+  /** Replay of a type-1 record: the reservation's entry, as the record says (a set). */
+  private void replayReservation(OrderRecord r) {
+    long slot = reservations.find(r.orderId);
+    if (slot >= 0) {
+      reservations.setState(slot, OrderState.values()[r.state], r.version, r.refHash, 0);
+      return;
+    }
+    if (slot == Long.MIN_VALUE) {
+      throw new IllegalStateException("journal record of order " + r.orderId + " cannot be"
+          + " replayed: the reservations table " + reservations + " has no free slot");
+    }
+    ownKey.hi = r.userHi;
+    ownKey.lo = r.userLo;
+    reservations.insert(-1 - slot, r.orderId, r.deadlineMillis, ownKey, r.saleIndex, r.quantity,
+        OrderState.RESERVED, r.version, 0, 0);
+  }
+
+  /** Replay of a type 2-4 record: the entry's state, the buyer's units and the sale's counters. */
+  private void replayStateChange(SaleState sale, OrderRecord r) {
+    OrderState state = OrderState.values()[r.state];
+    long slot = reservations.find(r.orderId);
+    ownKey.hi = r.userHi;
+    ownKey.lo = r.userLo;
+    if (slot >= 0) {
+      reservations.setState(slot, state, r.version, r.refHash, r.confirmedAtMillis);
+    } else if (slot != Long.MIN_VALUE) {
+      reservations.insert(-1 - slot, r.orderId, r.deadlineMillis, ownKey, r.saleIndex,
+          r.quantity, state, r.version, r.refHash, r.confirmedAtMillis);
+    }
+    long userSlot = users.find(ownKey);
+    if (userSlot >= 0) {
+      users.setUnits(userSlot, r.userUnitsAfter);
+    }
+    sale.applyCounters(r.stockAfter, r.saleOrdersAfter, r.heldAfter, r.paidAfter);
+    markDirty(sale.index());
+  }
+
+  /**
+   * After replay: the deadline heap from the table's RESERVED entries, and each reservation
+   * sale's held units (their sum) and paid units ({@code stock - remaining - held}), published.
+   * One sequential scan of the table.
+   */
+  private void rebuildReservations() {
+    long[] held = new long[sales.size()];
+    reservations.forEachUsed(slot -> {
+      if (reservations.state(slot) == OrderState.RESERVED) {
+        deadlines.push(reservations.deadline(slot), reservations.orderId(slot));
+        int i = reservations.saleIndex(slot);
+        if (i >= 0 && i < held.length) {
+          held[i] += reservations.quantity(slot);
+        }
+      }
+    });
+    for (SaleState sale : sales) {
+      if (sale.sale().payWithin() != null) {
+        long remaining = sale.remainingForWriter();
+        long h = held[sale.index()];
+        sale.applyCounters(remaining, sale.ordersForWriter(), h, sale.sale().stock() - remaining - h);
+      }
+    }
   }
 
   /** Records the calling thread as the only one allowed to mutate this ledger. */
@@ -878,8 +975,13 @@ final class StockLedger implements AutoCloseable {
     assert onWriterThread() : "decide called off the ledger writer thread";
     assert keyOf(sale, userId, key) : "the user key was not computed with this ledger's keys";
     long remaining = sale.remainingForWriter();
+    java.time.Duration payWithin = sale.sale().payWithin();
+    if (quantity > remaining && payWithin != null && deadlines.minDeadline() <= config.clock().millis()) {
+      tick(); // reservations fell due: give their units back before judging this one
+      remaining = sale.remainingForWriter();
+    }
     if (remaining == 0) {
-      return reject(Rejection.SOLD_OUT);
+      return reject(sale.heldForWriter() > 0 ? Rejection.ALL_HELD : Rejection.SOLD_OUT);
     }
     if (quantity > remaining) {
       return reject(Rejection.INSUFFICIENT_STOCK);
@@ -895,6 +997,9 @@ final class StockLedger implements AutoCloseable {
     if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
       return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
     }
+    if (payWithin != null) {
+      return reserve(sale, userId, key, quantity, slot, bought, remaining, payWithin.toMillis());
+    }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
     try {
@@ -903,6 +1008,7 @@ final class StockLedger implements AutoCloseable {
       long ordersAfter = sale.ordersForWriter() + 1;
       long unitsAfter = bought + quantity;
       OrderRecord r = scratch;
+      r.type = 0;
       r.orderId = orderId;
       r.confirmedAtMillis = config.clock().millis();
       r.stockAfter = remainingAfter;
@@ -945,6 +1051,271 @@ final class StockLedger implements AutoCloseable {
         undoRecord(seq);
       }
       return writeFailed(t);
+    }
+  }
+
+  /**
+   * {@link #decide} for a sale with {@code payWithin}: the order is a reservation. Writes, in
+   * order: (1) the type-1 journal record (values after, the deadline, the buyer's key), (2) the
+   * reservation's entry, (3) the buyer's units; then the deadline joins the heap and the
+   * counters are published. A crash after (1) is redone by replay; before it, nothing happened.
+   */
+  private long reserve(SaleState sale, String userId, UserKey key, int quantity, long userSlot,
+      long bought, long remaining, long payWithinMillis) {
+    if (reservations.count() >= reservations.maxEntries()) {
+      return reject(Rejection.OVERLOADED); // the reservations bound
+    }
+    long seq = appliedSeq + 1;
+    long orderId = orderIdOf(seq);
+    long entry = reservations.find(orderId);
+    if (entry >= 0 || entry == Long.MIN_VALUE) {
+      return reject(Rejection.OVERLOADED); // no free slot (or a stale entry: never expected)
+    }
+    long now = config.clock().millis();
+    long remainingAfter = remaining - quantity;
+    long ordersAfter = sale.ordersForWriter() + 1;
+    long heldAfter = sale.heldForWriter() + quantity;
+    long paid = sale.paidForWriter();
+    long unitsAfter = bought + quantity;
+    long deadline = now + payWithinMillis;
+    OrderRecord r = scratch;
+    r.type = 1;
+    r.orderId = orderId;
+    r.confirmedAtMillis = now;
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = ordersAfter;
+    r.saleIndex = sale.index();
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) unitsAfter;
+    r.userId.setLength(0);
+    r.userId.append(userId);
+    r.deadlineMillis = deadline;
+    r.heldAfter = heldAfter;
+    r.paidAfter = paid;
+    r.refHash = 0;
+    r.state = OrderState.RESERVED.ordinal();
+    r.version = 1;
+    r.userHi = key.hi;
+    r.userLo = key.lo;
+    boolean recordWritten = false;
+    boolean entryWritten = false;
+    try {
+      assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
+      faults.afterWrite(1);
+      boolean appended = journal.append(r); // 1. the record of truth
+      r.type = 0;
+      if (!appended) {
+        return reject(Rejection.OVERLOADED);
+      }
+      recordWritten = true;
+      probeAfter(1);
+      reservations.insert(-1 - entry, orderId, deadline, key, sale.index(), quantity,
+          OrderState.RESERVED, 1, 0, 0); // 2. the reservation
+      entryWritten = true;
+      faults.afterWrite(2);
+      if (userSlot >= 0) { // 3. the buyer's units
+        users.setUnits(userSlot, unitsAfter);
+      } else {
+        users.insert(-1 - userSlot, key, unitsAfter);
+      }
+      recordWritten = false;
+      entryWritten = false;
+      probeAfter(2);
+      markDirty(sale.index());
+      appliedSeq = seq;
+      deadlines.push(deadline, orderId);
+      sale.applyCounters(remainingAfter, ordersAfter, heldAfter, paid);
+      return orderId;
+    } catch (ProbeCrash c) {
+      throw c.crash;
+    } catch (Throwable t) {
+      r.type = 0;
+      if (entryWritten) {
+        reservations.remove(-1 - entry);
+      }
+      if (recordWritten) {
+        undoRecord(seq);
+      }
+      return writeFailed(t);
+    }
+  }
+
+  /**
+   * Pays ({@code pay}) or cancels a reservation, answering what happened; expires it first if
+   * its deadline has passed ({@code now >= deadline}, by the engine's clock). Writer thread only.
+   */
+  OrderTransition transition(long orderId, boolean pay, long refHash) {
+    assert onWriterThread() : "transition called off the ledger writer thread";
+    long slot = reservations.find(orderId);
+    if (slot < 0) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.UNKNOWN_ORDER, null);
+    }
+    OrderState state = reservations.state(slot);
+    long now = config.clock().millis();
+    if (state == OrderState.RESERVED && now >= reservations.deadline(slot)) {
+      if (!changeState(slot, OrderState.EXPIRED, now, 0)) {
+        return new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, state);
+      }
+      expiredCount++;
+      return new OrderTransition(orderId, OrderTransition.Outcome.TOO_LATE, OrderState.EXPIRED);
+    }
+    OrderState target = pay ? OrderState.PAID : OrderState.CANCELLED;
+    if (state == OrderState.RESERVED) {
+      if (!changeState(slot, target, now, pay ? refHash : 0)) {
+        return new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, state);
+      }
+      return new OrderTransition(orderId, OrderTransition.Outcome.APPLIED, target);
+    }
+    if (state == OrderState.EXPIRED) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.TOO_LATE, state);
+    }
+    if (state == target && (!pay || reservations.refHashOf(slot) == refHash)) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.ALREADY_IN_STATE, state);
+    }
+    return new OrderTransition(orderId, OrderTransition.Outcome.CONFLICT, state);
+  }
+
+  /** {@link #transition} answered into a ring slot. Writer thread only. */
+  void transition(PurchaseEvent event) {
+    event.transition = transition(event.orderId, event.kind == PurchaseEvent.Kind.PAY,
+        event.refHash);
+  }
+
+  /** Most reservations one tick expires: bounds the writer's pause. */
+  static final int TICK_BATCH = 1024;
+  /** Table slots one tick's reclaim sweep examines. */
+  static final int SWEEP_BUDGET = 4096;
+
+  /**
+   * Expires up to {@link #TICK_BATCH} reservations whose deadline is at or before now (by the
+   * engine's clock), earliest first, then reclaims terminal entries past their retention among
+   * the next {@link #SWEEP_BUDGET} slots. Writer thread only. Returns how many expired.
+   */
+  int tick() {
+    assert onWriterThread() : "tick called off the ledger writer thread";
+    tickPending = false;
+    long now = config.clock().millis();
+    int expired = 0;
+    while (expired < TICK_BATCH && deadlines.minDeadline() <= now) {
+      long orderId = deadlines.minOrderId();
+      long slot = reservations.find(orderId);
+      if (slot >= 0 && reservations.state(slot) == OrderState.RESERVED
+          && reservations.deadline(slot) <= now) {
+        if (!changeState(slot, OrderState.EXPIRED, now, 0)) {
+          break; // the journal has no room now: the next tick retries
+        }
+        expired++;
+      }
+      deadlines.pop();
+    }
+    expiredCount += expired;
+    if (reservations.count() > 0) {
+      reservations.sweep(now, config.reservationRetentionMillis(), deadlines.minDeadline(),
+          SWEEP_BUDGET);
+    }
+    return expired;
+  }
+
+  /** Claims the right to publish a tick (none is pending); the timer thread. */
+  boolean claimTick() {
+    if (tickPending) {
+      return false;
+    }
+    tickPending = true;
+    return true;
+  }
+
+  /** Gives back a claimed tick that could not be published (a full ring). */
+  void unclaimTick() {
+    tickPending = false;
+  }
+
+  /** Reservations expired since open. Writer thread, or after it stopped. */
+  long expiredCount() {
+    return expiredCount;
+  }
+
+  /** Reservations and their deadlines: test access. */
+  ReservationTable reservations() {
+    return reservations;
+  }
+
+  /** The deadline heap's size: test access. */
+  int pendingDeadlines() {
+    return deadlines.size();
+  }
+
+  /**
+   * Moves RESERVED entry {@code slot} to {@code target}. Writes, in order: (1) the type 2/3/4
+   * journal record with every value after the change (remaining, held, paid, the buyer's units,
+   * the order's state and version), (2) the entry's state, (3) the buyer's units if the release
+   * gives the quota back; then publishes the counters (a release clears the sold-out flag).
+   * Replay of (1) sets the same values, so a crash at any point gives stock back at most once.
+   *
+   * @return false if nothing was written (the journal is full, or a write failed and was undone)
+   */
+  private boolean changeState(long slot, OrderState target, long now, long refHash) {
+    int saleIndex = reservations.saleIndex(slot);
+    SaleState sale = sales.get(saleIndex);
+    int quantity = reservations.quantity(slot);
+    boolean release = target != OrderState.PAID;
+    long remainingAfter = sale.remainingForWriter() + (release ? quantity : 0);
+    long heldAfter = sale.heldForWriter() - quantity;
+    long paidAfter = sale.paidForWriter() + (release ? 0 : quantity);
+    reservations.key(slot, reservationKey);
+    long userSlot = users.find(reservationKey);
+    long units = userSlot >= 0 ? users.units(userSlot) : 0;
+    long unitsAfter = release && sale.sale().releaseRestoresLimit()
+        ? Math.max(0, units - quantity) : units;
+    int version = reservations.version(slot) + 1;
+    long seq = appliedSeq + 1;
+    OrderRecord r = scratch;
+    r.type = target == OrderState.PAID ? 2 : target == OrderState.CANCELLED ? 3 : 4;
+    r.orderId = reservations.orderId(slot);
+    r.confirmedAtMillis = now;
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = sale.ordersForWriter();
+    r.saleIndex = saleIndex;
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) unitsAfter;
+    r.userId.setLength(0);
+    r.deadlineMillis = reservations.deadline(slot);
+    r.heldAfter = heldAfter;
+    r.paidAfter = paidAfter;
+    r.refHash = refHash;
+    r.state = target.ordinal();
+    r.version = version;
+    r.userHi = reservationKey.hi;
+    r.userLo = reservationKey.lo;
+    boolean recordWritten = false;
+    try {
+      assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", change seq " + seq;
+      faults.afterWrite(1);
+      boolean appended = journal.append(r); // 1. the record of truth
+      r.type = 0;
+      if (!appended) {
+        return false;
+      }
+      recordWritten = true;
+      probeAfter(1);
+      reservations.setState(slot, target, version, refHash, now); // 2. the entry
+      if (unitsAfter != units && userSlot >= 0) {
+        users.setUnits(userSlot, unitsAfter); // 3. the quota back
+      }
+      probeAfter(2);
+      markDirty(saleIndex);
+      appliedSeq = seq;
+      sale.applyCounters(remainingAfter, sale.ordersForWriter(), heldAfter, paidAfter);
+      return true;
+    } catch (ProbeCrash c) {
+      throw c.crash;
+    } catch (Throwable t) {
+      r.type = 0;
+      if (recordWritten) {
+        undoRecord(seq); // the entry's state word is written last: still RESERVED
+      }
+      writeFailed(t);
+      return false;
     }
   }
 
@@ -1176,6 +1547,7 @@ final class StockLedger implements AutoCloseable {
   void abandon() {
     closed = true;
     users.abandon();
+    reservations.close();
     counters.close();
     journal.close();
   }
@@ -1193,6 +1565,7 @@ final class StockLedger implements AutoCloseable {
     checkpoint();
     closed = true;
     users.close();
+    reservations.close();
     counters.close();
     if (writerStopped) {
       journal.close();
