@@ -61,8 +61,8 @@ public final class RejectionStatus {
     return switch (rejection) {
       case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED -> 1;
       case BLOCKED -> 60;
-      case ALL_HELD -> 5;
-      case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
+      // ALL_HELD: when a unit comes back depends on other buyers; the page polls the sale.
+      case SOLD_OUT, ALL_HELD, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
           INVALID_REQUEST, BAD_TOKEN, CHALLENGE_REQUIRED, DENIED -> 0;
     };
   }
