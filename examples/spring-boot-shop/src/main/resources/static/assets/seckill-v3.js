@@ -284,7 +284,8 @@
     } else if (state.alreadyBought) {
       buy.textContent = 'Already bought';
     } else if (state.bought) {
-      buy.textContent = 'Bought';
+      buy.textContent = state.reservation && state.reservation.state === 'RESERVED' ? 'Reserved'
+          : 'Bought';
     } else if (phase === 'SOLD_OUT') {
       buy.textContent = 'Sold out';
     } else if (phase === 'ALL_HELD') {
