@@ -40,7 +40,8 @@ public final class RejectionStatus {
       case ENDED -> HttpStatus.GONE;
       case UNKNOWN_SALE -> HttpStatus.NOT_FOUND;
       // Slow down: too many attempts, a block, or the engine/admission cap is full right now.
-      case THROTTLED, BLOCKED, OVERLOADED, OVERSUBSCRIBED -> HttpStatus.TOO_MANY_REQUESTS;
+      // ALL_HELD: every unit left is reserved and unpaid; some may come back shortly.
+      case THROTTLED, BLOCKED, OVERLOADED, OVERSUBSCRIBED, ALL_HELD -> HttpStatus.TOO_MANY_REQUESTS;
       // The request itself is wrong: fix it, fetch a fresh token.
       case INVALID_REQUEST, BAD_TOKEN -> HttpStatus.BAD_REQUEST;
       // The application's admission policy: wants a challenge solved, or said no.
@@ -58,6 +59,7 @@ public final class RejectionStatus {
   public static int retryAfterSeconds(Rejection rejection) {
     return switch (rejection) {
       case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED -> 1;
+      case ALL_HELD -> 5;
       case BLOCKED -> 60;
       case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
           INVALID_REQUEST, BAD_TOKEN, CHALLENGE_REQUIRED, DENIED -> 0;
