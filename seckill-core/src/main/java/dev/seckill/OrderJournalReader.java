@@ -16,6 +16,7 @@
 package dev.seckill;
 
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -109,6 +110,15 @@ final class OrderJournalReader {
    * @return the highest sequence number read
    */
   long readUnflushed(long upTo, int max, List<ConfirmedOrder> out) {
+    return readUnflushed(upTo, max, out, null);
+  }
+
+  /**
+   * {@link #readUnflushed(long, int, List)}, also collecting the reservation state changes
+   * (record types 2-4) read into {@code changes} (if not null), in journal order. Flusher thread.
+   */
+  long readUnflushed(long upTo, int max, List<ConfirmedOrder> out,
+      @Nullable List<OrderStateChange> changes) {
     assert onOwner() : "outbox read off the flusher thread";
     journal.requireOpen();
     scan.set(flushed);
@@ -119,10 +129,19 @@ final class OrderJournalReader {
       }
       if (scratch.type <= 1) { // orders and reservations; state changes (2-4) are not orders
         out.add(toOrder(scratch));
+      } else if (changes != null) {
+        changes.add(toChange(scratch));
       }
     }
     read.set(scan);
     return scan.seq - 1;
+  }
+
+  private static final dev.seckill.OrderState[] STATES = dev.seckill.OrderState.values();
+
+  private OrderStateChange toChange(OrderRecord r) {
+    return new OrderStateChange(r.orderId, saleIdOf.apply(r.saleIndex), STATES[r.state], r.version,
+        r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis));
   }
 
   private ConfirmedOrder toOrder(OrderRecord r) {

@@ -1184,7 +1184,7 @@ final class StockLedger implements AutoCloseable {
   /** Most reservations one tick expires: bounds the writer's pause. */
   static final int TICK_BATCH = 1024;
   /** Table slots one tick's reclaim sweep examines. */
-  static final int SWEEP_BUDGET = 4096;
+  static final int SWEEP_BUDGET = 1024;
 
   /**
    * Expires up to {@link #TICK_BATCH} reservations whose deadline is at or before now (by the

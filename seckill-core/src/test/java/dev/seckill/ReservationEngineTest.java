@@ -176,6 +176,38 @@ class ReservationEngineTest {
   }
 
   @Test
+  void theReservationBoundAnswersOverloadedUntilRetentionReclaimsTerminalEntries() {
+    try (SeckillEngine e = SeckillEngine.builder().dataDir(dir).clock(clock).developmentDefaults()
+        .prefaultFiles(false).maxReservationsPerShard(16)
+        .reservationRetention(Duration.ofSeconds(1)).build()) {
+      e.registerSale(sale("s", 100, false));
+      long[] orders = new long[16];
+      for (int i = 0; i < 16; i++) {
+        orders[i] = buy(e, "s", "u" + i);
+      }
+      assertThat(e.submit(PurchaseRequest.of("s", "late", 1)).join().rejection())
+          .as("the table holds 16 reservations").isEqualTo(Rejection.OVERLOADED);
+      for (long id : orders) {
+        assertThat(e.pay(id, "psp-" + id).join().applied()).isTrue();
+      }
+      assertThat(e.submit(PurchaseRequest.of("s", "late", 1)).join().rejection())
+          .as("paid entries are kept for the retention").isEqualTo(Rejection.OVERLOADED);
+      clock.advance(PAY_WITHIN.plusSeconds(1)); // past every deadline, and the retention after it
+      long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+      PurchaseResult r = e.submit(PurchaseRequest.of("s", "late", 1)).join();
+      while (!r.isConfirmed() && System.nanoTime() - deadline < 0) {
+        assertThat(r.rejection()).isEqualTo(Rejection.OVERLOADED);
+        Thread.onSpinWait(); // until a tick's sweep reclaims the entries; no sleep, bounded
+        r = e.submit(PurchaseRequest.of("s", "late", 1)).join();
+      }
+      assertThat(r.isConfirmed()).as("a reclaimed entry makes room").isTrue();
+      assertThat(e.pay(orders[0], "psp-" + orders[0]).join().outcome())
+          .as("a reclaimed order is no longer known").isEqualTo(Outcome.UNKNOWN_ORDER);
+      assertThat(e.snapshot("s").paid()).isEqualTo(16);
+    }
+  }
+
+  @Test
   void settingsAreValidated() {
     Sale.Builder b = Sale.builder("x");
     assertThatThrownBy(() -> b.payWithin(Duration.ZERO)).isInstanceOf(IllegalArgumentException.class)

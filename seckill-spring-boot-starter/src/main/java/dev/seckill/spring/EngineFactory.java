@@ -58,6 +58,18 @@ final class EngineFactory {
     if (p.getMaxSalesPerShard() != null) {
       set("seckill.max-sales-per-shard", () -> b.maxSalesPerShard(p.getMaxSalesPerShard()));
     }
+    if (p.getMaxReservationsPerShard() != null) {
+      set("seckill.max-reservations-per-shard",
+          () -> b.maxReservationsPerShard(p.getMaxReservationsPerShard()));
+    }
+    if (p.getReservationRetention() != null) {
+      set("seckill.reservation-retention",
+          () -> b.reservationRetention(p.getReservationRetention()));
+    }
+    if (p.getReservationTickInterval() != null) {
+      set("seckill.reservation-tick-interval",
+          () -> b.reservationTickInterval(p.getReservationTickInterval()));
+    }
     if (p.getDurability() != null) {
       b.durability(p.getDurability());
     }
@@ -149,13 +161,13 @@ final class EngineFactory {
     if (s.getMaxPerRequest() != null) {
       b.maxPerRequest(s.getMaxPerRequest());
     }
-    if (s.getPayWithin() != null) {
-      b.payWithin(s.getPayWithin());
-    }
-    if (s.getReleaseRestoresLimit() != null) {
-      b.releaseRestoresLimit(s.getReleaseRestoresLimit());
-    }
     try {
+      if (s.getPayWithin() != null) {
+        b.payWithin(s.getPayWithin());
+      }
+      if (s.isReleaseRestoresLimit()) {
+        b.releaseRestoresLimit(true);
+      }
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(where + ": " + e.getMessage());

@@ -51,6 +51,12 @@ public class SeckillProperties {
   private Long outboxCapacityPerShard;
   /** Sales one shard holds. Fixed at creation. */
   private Integer maxSalesPerShard;
+  /** Reservations (sales with pay-within) one shard holds, live or retained. Default: max-users-per-shard, at most 100,000. */
+  private Long maxReservationsPerShard;
+  /** How long a paid, cancelled or expired reservation still answers retried pay/cancel calls. */
+  private Duration reservationRetention;
+  /** How often the timer asks each shard to expire due reservations. */
+  private Duration reservationTickInterval;
   /** When a buyer is told "confirmed": LEDGER (in the ledger) or PERSISTED (in the sink). */
   private Durability durability;
   /** How long closing the engine lets the flushers store the outbox. */
@@ -151,6 +157,8 @@ public class SeckillProperties {
     private String summaryTable;
     /** Whether to keep the per-sale stock summary table up to date. */
     private Boolean stockSummary;
+    /** Whether to store reservation state changes in the orders table's state columns. */
+    private Boolean orderStates;
     /** Whether to create the tables when they are missing. */
     private boolean createSchema = true;
 
@@ -184,6 +192,14 @@ public class SeckillProperties {
 
     public void setStockSummary(Boolean stockSummary) {
       this.stockSummary = stockSummary;
+    }
+
+    public Boolean getOrderStates() {
+      return orderStates;
+    }
+
+    public void setOrderStates(Boolean orderStates) {
+      this.orderStates = orderStates;
     }
 
     public boolean isCreateSchema() {
@@ -265,10 +281,10 @@ public class SeckillProperties {
     private Integer maxPerRequest;
     /** Whether a purchase needs a token from issueToken. */
     private boolean requireToken;
-    /** If set, a purchase is a reservation to be paid within this long (engine.pay), else final. */
+    /** Time to pay after a confirmation; unset: confirmations are final. */
     private Duration payWithin;
-    /** Whether an expired or cancelled reservation gives the buyer's quota back (default false). */
-    private Boolean releaseRestoresLimit;
+    /** Whether a cancelled or expired reservation gives the buyer's quota back. */
+    private boolean releaseRestoresLimit;
 
     public String getId() {
       return id;
@@ -334,11 +350,11 @@ public class SeckillProperties {
       this.payWithin = payWithin;
     }
 
-    public Boolean getReleaseRestoresLimit() {
+    public boolean isReleaseRestoresLimit() {
       return releaseRestoresLimit;
     }
 
-    public void setReleaseRestoresLimit(Boolean releaseRestoresLimit) {
+    public void setReleaseRestoresLimit(boolean releaseRestoresLimit) {
       this.releaseRestoresLimit = releaseRestoresLimit;
     }
   }
@@ -413,6 +429,30 @@ public class SeckillProperties {
 
   public void setOutboxCapacityPerShard(Long outboxCapacityPerShard) {
     this.outboxCapacityPerShard = outboxCapacityPerShard;
+  }
+
+  public Long getMaxReservationsPerShard() {
+    return maxReservationsPerShard;
+  }
+
+  public void setMaxReservationsPerShard(Long maxReservationsPerShard) {
+    this.maxReservationsPerShard = maxReservationsPerShard;
+  }
+
+  public Duration getReservationRetention() {
+    return reservationRetention;
+  }
+
+  public void setReservationRetention(Duration reservationRetention) {
+    this.reservationRetention = reservationRetention;
+  }
+
+  public Duration getReservationTickInterval() {
+    return reservationTickInterval;
+  }
+
+  public void setReservationTickInterval(Duration reservationTickInterval) {
+    this.reservationTickInterval = reservationTickInterval;
   }
 
   public Integer getMaxSalesPerShard() {
