@@ -39,6 +39,8 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
   private final @Nullable ParkingWaitStrategy downstream;
   /** This handler's own sequence, to publish it at the end of a batch before signalling. */
   private @Nullable Sequence sequenceCallback;
+  /** Asks for another tick at once; set by the shard. Called on this (the writer) thread. */
+  private @Nullable Runnable retick;
   private long checkpointFailures;
 
   /** Creates the writer for shard {@code shard}'s {@code ledger}; no end-of-batch signal. */
@@ -54,6 +56,14 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
     this.shard = shard;
     this.ledger = ledger;
     this.downstream = downstream;
+  }
+
+  /**
+   * Sets what to run when a tick expired a whole batch and more reservations may be due: the
+   * shard's non-blocking {@link Shard#requestTick}. Before the writer starts.
+   */
+  void onTickBacklog(Runnable retick) {
+    this.retick = retick;
   }
 
   @Override
@@ -95,7 +105,11 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
       } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
         ledger.transition(event);
       } else if (event.kind == PurchaseEvent.Kind.TICK) {
-        ledger.tick();
+        if (ledger.tick() == StockLedger.TICK_BATCH && retick != null) {
+          // More may be due: queue the next tick behind what is in the ring now, instead of
+          // waiting for the timer's next interval (which bounded expiry at 1024 per interval).
+          retick.run();
+        }
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
       event.failure = e;

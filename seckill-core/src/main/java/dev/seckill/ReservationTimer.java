@@ -32,7 +32,10 @@ import org.slf4j.LoggerFactory;
  * <p>Cost: it is started only once a sale with {@code payWithin} exists (an engine without
  * reservations has no timer thread); then one wake-up per interval, one ring slot per shard per
  * tick, and at most one tick pending per shard ({@link StockLedger#claimTick}), so a slow writer
- * never finds a queue of ticks. A full ring skips the tick (the next one retries).
+ * never finds a queue of ticks. A full ring skips the tick (the next one retries). A tick that
+ * expired a whole batch ({@link StockLedger#TICK_BATCH}) asks for the next one itself
+ * ({@link Shard#requestTick}), so a backlog drains at the writer's pace, a batch at a time
+ * between purchases, not a batch per interval.
  *
  * <p>Threads: {@link #start} and {@link #close} from any thread (synchronized, rare).
  */
@@ -69,14 +72,7 @@ final class ReservationTimer implements AutoCloseable {
   private void tickAll() {
     try {
       for (int i = 0; i < shards.count(); i++) {
-        Shard shard = shards.get(i);
-        StockLedger ledger = shard.ledger();
-        if (ledger.claimTick()) {
-          int outcome = shard.tryPublishOrderOperation(PurchaseEvent.Kind.TICK, 0, 0, null);
-          if (outcome != Shard.PUBLISHED) {
-            ledger.unclaimTick(); // full or closing: the next tick tries again
-          }
-        }
+        shards.get(i).requestTick(); // full or closing: the next interval tries again
       }
     } catch (RuntimeException e) {
       log.warn("seckill reservation timer: a tick failed; the next one retries", e);

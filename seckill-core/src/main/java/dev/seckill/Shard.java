@@ -94,6 +94,7 @@ final class Shard implements AutoCloseable {
     WaitStrategy waits = waitStrategy(idle);
     this.parking = waits instanceof ParkingWaitStrategy p ? p : null;
     this.writer = new LedgerHandler(index, ledger, parking);
+    this.writer.onTickBacklog(this::requestTick);
     boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
     this.responder = persisted
         ? Responder.afterStored(index, flusher.get())
@@ -188,6 +189,21 @@ final class Shard implements AutoCloseable {
    * Never blocks: {@link #FULL} or {@link #CLOSED} as {@link #tryPublish}, with the same close
    * handshake.
    */
+  /**
+   * Publishes a TICK unless one is already pending ({@link StockLedger#claimTick}); never blocks:
+   * a full or closing ring skips it (the reservation timer's next interval tries again). Called by
+   * the timer thread every interval, and by the ledger writer when a tick expired a whole batch
+   * and more may be due (a consumer may publish into its own ring with {@code tryNext}: it
+   * fails instead of waiting for the slot the writer itself holds).
+   */
+  void requestTick() {
+    if (ledger.claimTick()) {
+      if (tryPublishOrderOperation(PurchaseEvent.Kind.TICK, 0, 0, null) != PUBLISHED) {
+        ledger.unclaimTick();
+      }
+    }
+  }
+
   int tryPublishOrderOperation(PurchaseEvent.Kind kind, long orderId, long refHash,
       @org.jspecify.annotations.Nullable CompletableFuture<OrderTransition> answer) {
     long sequence;

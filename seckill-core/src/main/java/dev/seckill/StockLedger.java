@@ -160,7 +160,9 @@ final class StockLedger implements AutoCloseable {
   /** The writer's scratch key for reservation changes. */
   private final UserKey reservationKey = new UserKey();
   /** Set by the timer when it publishes a tick, cleared by the writer as it runs it. */
-  private volatile boolean tickPending;
+  /** A TICK is in the ring and not yet processed: claimed by the timer or the writer (CAS). */
+  private final java.util.concurrent.atomic.AtomicBoolean tickPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
   /** Reservations expired by ticks and events since open (writer-confined). */
   private long expiredCount;
   private final OrderJournalReader outbox;
@@ -1193,7 +1195,7 @@ final class StockLedger implements AutoCloseable {
    */
   int tick() {
     assert onWriterThread() : "tick called off the ledger writer thread";
-    tickPending = false;
+    tickPending.set(false);
     long now = config.clock().millis();
     int expired = 0;
     while (expired < TICK_BATCH && deadlines.minDeadline() <= now) {
@@ -1216,18 +1218,17 @@ final class StockLedger implements AutoCloseable {
     return expired;
   }
 
-  /** Claims the right to publish a tick (none is pending); the timer thread. */
+  /**
+   * Claims the right to publish a tick (none is pending): the timer thread, or the writer when a
+   * tick left a backlog; a compare-and-set, so the two never both claim.
+   */
   boolean claimTick() {
-    if (tickPending) {
-      return false;
-    }
-    tickPending = true;
-    return true;
+    return tickPending.compareAndSet(false, true);
   }
 
   /** Gives back a claimed tick that could not be published (a full ring). */
   void unclaimTick() {
-    tickPending = false;
+    tickPending.set(false);
   }
 
   /** Reservations expired since open. Writer thread, or after it stopped. */

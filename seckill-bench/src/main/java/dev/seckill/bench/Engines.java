@@ -70,7 +70,8 @@ public final class Engines {
 
   /**
    * A one-shard engine sized for {@code maxUsers} buyers, as many orders and as many reservations
-   * (for sales with {@code payWithin}), on {@code clock}.
+   * (for sales with {@code payWithin}; the outbox holds two records per reservation), on
+   * {@code clock}.
    */
   public static SeckillEngine openForReservations(Path dir, IdleStrategy idle, long maxUsers,
       java.time.Clock clock) {
@@ -81,7 +82,8 @@ public final class Engines {
         .ringSize(1 << 14)
         .idleStrategy(idle)
         .maxUsersPerShard(maxUsers)
-        .outboxCapacityPerShard(maxUsers)
+        // two journal records per reservation: the order, then its payment or expiry
+        .outboxCapacityPerShard(2 * maxUsers + 1024)
         .maxReservationsPerShard(maxUsers)
         .build();
   }
