@@ -58,11 +58,14 @@ record EngineSettings(
     AdmissionSettings admission,
     byte[] tokenSecret,
     HealthThresholds health,
-    boolean prefaultFiles) {
+    boolean prefaultFiles,
+    long maxRequestIdsPerShard,
+    Duration requestIdRetention) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {
     return new LedgerConfig(directory, index, shards, maxUsersPerShard, outboxCapacityPerShard,
-        maxSalesPerShard, clock, prefaultFiles);
+        maxSalesPerShard, clock, prefaultFiles, maxRequestIdsPerShard,
+        requestIdRetention.toMillis());
   }
 }

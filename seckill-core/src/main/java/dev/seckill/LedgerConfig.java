@@ -30,6 +30,8 @@ import java.time.Clock;
  * @param clock the engine's clock, read for confirmation times
  * @param prefault take the page faults of the users table and the journal at open (see
  *     {@code SeckillEngine.Builder.prefaultFiles}) rather than on the writer mid-sale
+ * @param maxRequestIds request ids remembered per generation ({@link RequestTable})
+ * @param requestIdRetentionMillis how long a remembered request id is kept at least
  */
 record LedgerConfig(
     Path directory,
@@ -39,11 +41,24 @@ record LedgerConfig(
     long outboxCapacity,
     int maxSales,
     Clock clock,
-    boolean prefault) {
+    boolean prefault,
+    long maxRequestIds,
+    long requestIdRetentionMillis) {
+  /** Request ids per generation when a test's config does not say: a small table. */
+  static final long TEST_MAX_REQUEST_IDS = 1024;
+  /** Retention when a test's config does not say. */
+  static final long TEST_REQUEST_ID_RETENTION_MILLIS = 600_000;
 
   /** A config whose files are pre-faulted (the default). */
   LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
       int maxSales, Clock clock) {
     this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, true);
+  }
+
+  /** A config with a small request table (tests and tools). */
+  LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
+      int maxSales, Clock clock, boolean prefault) {
+    this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, prefault,
+        TEST_MAX_REQUEST_IDS, TEST_REQUEST_ID_RETENTION_MILLIS);
   }
 }

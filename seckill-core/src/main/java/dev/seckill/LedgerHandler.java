@@ -89,7 +89,8 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
         PurchaseRequest request = event.request();
         // userId was validated on the caller thread (INVALID_REQUEST): never null here
         ledger.decide(event.sale(), Objects.requireNonNull(request.userId(), "userId"),
-            event.userKey, request.quantity(), event);
+            event.userKey, request.quantity(), event.hasRequestKey ? event.requestKey : null,
+            event);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
       } // else an empty slot, claimed by a caller racing close(): nothing to decide

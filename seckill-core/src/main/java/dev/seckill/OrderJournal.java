@@ -52,6 +52,13 @@ import org.jspecify.annotations.Nullable;
  *         62 userId (idLen bytes of UTF-8)                      then padding to a multiple of 8
  * </pre>
  *
+ * The {@code idLen} field keeps the id's length in its low 12 bits (at most
+ * {@link #MAX_ID_BYTES}); its high 4 bits are flags: bits 12-14 the record type (0 = an order,
+ * the only type this version writes; a reader treats any other as the end of the journal), bit
+ * 15 "request key present": the payload's last 16 bytes are then the order's 128-bit request key
+ * (hi, lo), placed after the user id padded to a multiple of 8
+ * ({@link PurchaseRequest#withRequestId}). Journals written before request ids have these bits 0.
+ *
  * All little-endian. The writer writes the payload first and the {@code len|crc} word last, in
  * one aligned 8-byte store: that store is the commit point of the record.
  *
@@ -89,7 +96,14 @@ final class OrderJournal implements AutoCloseable {
   static final int FIXED_PAYLOAD = 8 + 8 + 8 + 8 + 8 + 4 + 4 + 4 + 2;
   /** The longest user id in UTF-8: {@link PurchaseRequest#MAX_USER_ID_LENGTH} chars, 3 bytes each. */
   static final int MAX_ID_BYTES = PurchaseRequest.MAX_USER_ID_LENGTH * 3;
-  static final int MAX_RECORD = align(8 + FIXED_PAYLOAD + MAX_ID_BYTES);
+  /** Bytes the request key adds at the end of a payload (after padding the user id). */
+  static final int REQUEST_KEY_BYTES = 16;
+  /** {@code idLen}'s flag: the payload ends with a request key. */
+  static final int REQUEST_KEY_FLAG = 0x8000;
+  /** {@code idLen}'s bits 12-14: the record type (0: an order). */
+  static final int TYPE_MASK = 0x7000;
+  static final int ID_LEN_MASK = 0x0FFF;
+  static final int MAX_RECORD = align(8 + FIXED_PAYLOAD + MAX_ID_BYTES) + REQUEST_KEY_BYTES;
   /** The record size the journal is sized for: a 40-byte user id (as the users map). */
   static final int AVERAGE_RECORD = align(8 + FIXED_PAYLOAD + 40);
   static final long MAX_SEGMENT = 64L << 20;
@@ -335,15 +349,15 @@ final class OrderJournal implements AutoCloseable {
     }
     long word = b.getLong(off);
     int len = (int) word;
-    if (len < FIXED_PAYLOAD || len > FIXED_PAYLOAD + MAX_ID_BYTES || off + 8 + len > size) {
+    if (len < FIXED_PAYLOAD || len > MAX_RECORD - 8 || off + 8 + len > size) {
       return 0;
     }
     if (b.getLong(off + 8) != expectedSeq) {
       return 0;
     }
-    int idLen = b.getShort(off + 8 + FIXED_PAYLOAD - 2) & 0xFFFF;
-    if (idLen != len - FIXED_PAYLOAD) {
-      return 0;
+    int field = b.getShort(off + 8 + FIXED_PAYLOAD - 2) & 0xFFFF;
+    if ((field & TYPE_MASK) != 0 || len != payloadLength(field)) {
+      return 0; // another record type (a later version's) or a torn record: the end
     }
     crc.reset();
     b.limit(off + 8 + len).position(off + 8);
@@ -365,8 +379,26 @@ final class OrderJournal implements AutoCloseable {
     r.saleIndex = b.getInt(p + 32);
     r.quantity = b.getInt(p + 36);
     r.userUnitsAfter = b.getInt(p + 40);
-    int idLen = b.getShort(p + 44) & 0xFFFF;
-    decodeUtf8(b, p + 46, idLen, r.userId);
+    int field = b.getShort(p + 44) & 0xFFFF;
+    decodeUtf8(b, p + 46, field & ID_LEN_MASK, r.userId);
+    r.hasRequestKey = (field & REQUEST_KEY_FLAG) != 0;
+    if (r.hasRequestKey) {
+      int key = off + 8 + b.getInt(off) - REQUEST_KEY_BYTES; // the payload's last 16 bytes
+      r.requestHi = b.getLong(key);
+      r.requestLo = b.getLong(key + 8);
+    } else {
+      r.requestHi = 0;
+      r.requestLo = 0;
+    }
+  }
+
+  /** The payload length a record with this {@code idLen} field must have. */
+  static int payloadLength(int field) {
+    int idBytes = field & ID_LEN_MASK;
+    if ((field & REQUEST_KEY_FLAG) == 0) {
+      return FIXED_PAYLOAD + idBytes;
+    }
+    return align(8 + FIXED_PAYLOAD + idBytes) - 8 + REQUEST_KEY_BYTES;
   }
 
   private static void decodeUtf8(ByteBuffer b, int p, int n, StringBuilder out) {
@@ -562,7 +594,8 @@ final class OrderJournal implements AutoCloseable {
     if (idBytes > MAX_ID_BYTES) {
       throw new IllegalArgumentException("userId of " + idBytes + " UTF-8 bytes, over " + MAX_ID_BYTES);
     }
-    int len = FIXED_PAYLOAD + idBytes;
+    int field = r.hasRequestKey ? idBytes | REQUEST_KEY_FLAG : idBytes;
+    int len = payloadLength(field);
     int size = align(8 + len);
     long segBefore = segment;
     int offBefore = offset;
@@ -582,8 +615,16 @@ final class OrderJournal implements AutoCloseable {
     b.putInt(p + 40, r.saleIndex);
     b.putInt(p + 44, r.quantity);
     b.putInt(p + 48, r.userUnitsAfter);
-    b.putShort(p + 52, (short) idBytes);
+    b.putShort(p + 52, (short) field);
     encodeUtf8(id, b, p + 54);
+    if (r.hasRequestKey) {
+      int key = p + len - REQUEST_KEY_BYTES; // 8-aligned: after the id's padding
+      for (int pad = p + FIXED_PAYLOAD + idBytes; pad < key; pad++) {
+        b.put(pad, (byte) 0);
+      }
+      b.putLong(key, r.requestHi);
+      b.putLong(key + 8, r.requestLo);
+    }
     wcrc.reset();
     b.limit(p + len).position(p);
     wcrc.update(b);

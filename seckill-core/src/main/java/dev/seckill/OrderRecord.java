@@ -46,6 +46,14 @@ final class OrderRecord {
   int quantity;
   int userUnitsAfter;
   final StringBuilder userId = new StringBuilder(32);
+  /**
+   * Whether the order's request carried a request id: then {@link #requestHi} and
+   * {@link #requestLo} are its 128-bit key ({@link RequestTable}), journaled with the order
+   * (bit 15 of the record's {@code idLen}).
+   */
+  boolean hasRequestKey;
+  long requestHi;
+  long requestLo;
 
   /** The order's id. */
   public long orderId() {

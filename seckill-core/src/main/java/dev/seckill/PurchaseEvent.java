@@ -64,6 +64,14 @@ final class PurchaseEvent implements DecisionSink {
    * by the publishing caller so the writer does not hash; one instance per slot, reused.
    */
   final UserKey userKey = new UserKey();
+  /**
+   * The request id's 128-bit key ({@link StockLedger#requestKey}), computed by the publishing
+   * caller when the request carries a request id; meaningful only if {@link #hasRequestKey}.
+   * One instance per slot, reused.
+   */
+  final UserKey requestKey = new UserKey();
+  /** Whether {@link #requestKey} holds this purchase's request key. */
+  boolean hasRequestKey;
   /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
   @Nullable PurchaseListener listener;
   @Nullable Sale saleToRegister;
@@ -117,5 +125,6 @@ final class PurchaseEvent implements DecisionSink {
     failure = null;
     rejection = null;
     orderId = 0;
+    hasRequestKey = false;
   }
 }

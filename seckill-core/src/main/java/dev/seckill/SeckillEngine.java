@@ -153,6 +153,14 @@ public final class SeckillEngine implements AutoCloseable {
     SaleState sale = sales.get(request.saleId());
     Rejection early = gate.admit(request, request.isWellFormed(), sale);
     if (early != null) {
+      if (sale != null && request.requestId() != null && early != Rejection.INVALID_REQUEST) {
+        // A retry of a confirmed purchase: its original answer, even after sell-out or the end.
+        long orderId = shards.get(sale.shard()).recall(request, sale);
+        if (orderId > 0) {
+          listener.onConfirmed(request, orderId);
+          return;
+        }
+      }
       listener.onRejected(request, early);
       return;
     }
@@ -413,6 +421,12 @@ public final class SeckillEngine implements AutoCloseable {
     public static final long DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD = 10_000;
     /** {@link #maxSalesPerShard} under {@link #developmentDefaults()}. */
     public static final int DEVELOPMENT_MAX_SALES_PER_SHARD = 16;
+    /** Default {@link #maxRequestIdsPerShard}. */
+    public static final long DEFAULT_MAX_REQUEST_IDS_PER_SHARD = 250_000;
+    /** {@link #maxRequestIdsPerShard} under {@link #developmentDefaults()}. */
+    public static final long DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD = 1_000;
+    /** Default {@link #requestIdRetention}: ten minutes. */
+    public static final Duration DEFAULT_REQUEST_ID_RETENTION = Duration.ofMinutes(10);
     /** Default {@link #flushBatchSize}. */
     public static final int DEFAULT_FLUSH_BATCH_SIZE = 1000;
     /** Default {@link #flushMaxDelay}: 20 ms. */
@@ -439,6 +453,8 @@ public final class SeckillEngine implements AutoCloseable {
     private long maxUsersPerShard = DEFAULT_MAX_USERS_PER_SHARD;
     private long outboxCapacityPerShard = DEFAULT_OUTBOX_CAPACITY_PER_SHARD;
     private int maxSalesPerShard = DEFAULT_MAX_SALES_PER_SHARD;
+    private long maxRequestIdsPerShard = DEFAULT_MAX_REQUEST_IDS_PER_SHARD;
+    private Duration requestIdRetention = DEFAULT_REQUEST_ID_RETENTION;
     private Optional<OrderSink> orderSink = Optional.empty();
     private int flushBatchSize = DEFAULT_FLUSH_BATCH_SIZE;
     private Duration flushMaxDelay = DEFAULT_FLUSH_MAX_DELAY;
@@ -603,6 +619,48 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * Confirmed purchases carrying a {@linkplain PurchaseRequest#withRequestId request id} that one
+     * shard remembers per retention window (see {@link #requestIdRetention}): a retry of one of
+     * them gets the original order id. Once this many were added in the current window, a new
+     * confirmation carrying a request id is refused with {@link Rejection#OVERLOADED} until the
+     * window ends (requests without one are unaffected). Default
+     * {@value #DEFAULT_MAX_REQUEST_IDS_PER_SHARD} ({@value #DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD}
+     * under {@link #developmentDefaults()}). Fixed when the shard's {@code requests.tbl} is
+     * created: two generations of {@code maxRequestIds / 0.6} slots of 32 bytes, about 107 bytes
+     * per id, allocated in full (docs/retries.md).
+     *
+     * @param maxRequestIdsPerShard request ids per window per shard, 16 to 10,000,000
+     * @return this builder
+     */
+    public Builder maxRequestIdsPerShard(long maxRequestIdsPerShard) {
+      unset("maxRequestIdsPerShard", this.maxRequestIdsPerShard);
+      this.maxRequestIdsPerShard =
+          Require.between("maxRequestIdsPerShard", maxRequestIdsPerShard, 16, 10_000_000);
+      return done("maxRequestIdsPerShard");
+    }
+
+    /**
+     * How long a confirmed purchase's request id is remembered at least: a retry within this
+     * time after the confirmation gets the original order id. Entries are dropped a whole window
+     * at a time, so one may be kept up to about twice as long. Default ten minutes; may change
+     * between runs (docs/retries.md).
+     *
+     * @param requestIdRetention 1 second to 7 days
+     * @return this builder
+     */
+    public Builder requestIdRetention(Duration requestIdRetention) {
+      unset("requestIdRetention", this.requestIdRetention);
+      Objects.requireNonNull(requestIdRetention, "requestIdRetention");
+      if (requestIdRetention.compareTo(Duration.ofSeconds(1)) < 0
+          || requestIdRetention.compareTo(Duration.ofDays(7)) > 0) {
+        throw new IllegalArgumentException("requestIdRetention must be 1 second to 7 days, was "
+            + requestIdRetention);
+      }
+      this.requestIdRetention = requestIdRetention;
+      return done("requestIdRetention");
+    }
+
+    /**
      * Where confirmed orders are stored, in batches, by each shard's flusher thread; optional.
      * Without a sink, orders stay in the ledger's outbox (bounded by
      * {@link #outboxCapacityPerShard}). The engine closes the sink when it closes.
@@ -760,7 +818,9 @@ public final class SeckillEngine implements AutoCloseable {
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
           orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
-          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles);
+          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles,
+          size("maxRequestIdsPerShard", maxRequestIdsPerShard, DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD),
+          requestIdRetention);
     }
 
     /** A size: as set, else the development preset's if chosen, else the production default. */

@@ -174,6 +174,11 @@ final class Shard implements AutoCloseable {
       // The buyer's key, hashed here on the caller's thread (the writer only looks it up).
       // userId was validated by CallerGate: not null.
       userKeys.hash(sale.index(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
+      String requestId = request.requestId();
+      event.hasRequestKey = requestId != null; // without one: this branch is the whole cost
+      if (requestId != null) {
+        ledger.requestKey(sale, requestId, event.requestKey);
+      }
       if ((sequence & LATENCY_SAMPLE_MASK) == 0) { // 1 in 64, by sequence: no counter to touch
         event.submittedNanos = System.nanoTime();
       }
@@ -181,6 +186,26 @@ final class Shard implements AutoCloseable {
     } finally {
       ring.publish(sequence); // a claimed slot is always published, or the consumers stall on it
     }
+  }
+
+  /**
+   * Caller threads: the order id this shard's ledger remembers for {@code request}'s request id
+   * in {@code sale} (the same user and quantity), or 0 if none (or the request carries no id).
+   * Lock-free and read-only; used when a request carrying an id was refused on the caller's
+   * thread, so that a retry of a confirmed purchase gets its original answer even after the sale
+   * sold out or ended. Allocates two small keys.
+   */
+  long recall(PurchaseRequest request, SaleState sale) {
+    String requestId = request.requestId();
+    String userId = request.userId();
+    if (requestId == null || userId == null) {
+      return 0;
+    }
+    UserKey requestKey = new UserKey();
+    UserKey userKey = new UserKey();
+    ledger.requestKey(sale, requestId, requestKey);
+    userKeys.hash(sale.index(), userId, userKey);
+    return ledger.recall(requestKey, userKey, request.quantity());
   }
 
   /**

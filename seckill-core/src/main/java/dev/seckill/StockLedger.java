@@ -152,6 +152,8 @@ final class StockLedger implements AutoCloseable {
 
   private final LedgerConfig config;
   private final UserTable users;
+  /** Request ids of confirmed orders (requests.tbl): retries get the original order id. */
+  private final RequestTable requests;
   private final OrderJournal journal;
   private final OrderJournalReader outbox;
   private final ChronicleMap<Long, Long> counters;
@@ -164,6 +166,8 @@ final class StockLedger implements AutoCloseable {
   // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
   /** The writer's own key scratch (replay, the String form of decide, unitsBought). */
   private final UserKey ownKey = new UserKey();
+  /** The writer's request-key scratch (replay). */
+  private final UserKey ownRequestKey = new UserKey();
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
   private long writeFailures;
@@ -231,11 +235,12 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private StockLedger(LedgerConfig config, UserTable users,
+  private StockLedger(LedgerConfig config, UserTable users, RequestTable requests,
       OrderJournal journal, ChronicleMap<Long, Long> counters, SaleCatalog catalog,
       boolean recovered) {
     this.config = config;
     this.users = users;
+    this.requests = requests;
     this.journal = journal;
     this.counters = counters;
     this.catalog = catalog;
@@ -300,7 +305,8 @@ final class StockLedger implements AutoCloseable {
       // A first open died while creating the files: no order was ever taken, nothing to keep.
       log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
           + " ledger files; removing them and creating them again", config.shardIndex(), dir);
-      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE}) {
+      for (String name : new String[] {UserTable.FILE, RequestTable.FILE, OUTBOX_FILE,
+          COUNTERS_FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
       OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
@@ -317,6 +323,7 @@ final class StockLedger implements AutoCloseable {
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
     UserTable users = null;
+    RequestTable requests = null;
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
     Path opening = null;
@@ -326,6 +333,8 @@ final class StockLedger implements AutoCloseable {
       counters = openMap(countersBuilder(config), opening, clean, created);
       opening = dir.resolve(UserTable.FILE);
       users = openUsers(config, clean, created);
+      opening = dir.resolve(RequestTable.FILE);
+      requests = openRequests(config, created);
       opening = dir.resolve(OrderJournal.DIRECTORY);
       journal = openJournal(config, counters, clean, fresh, created);
       opening = null;
@@ -336,7 +345,7 @@ final class StockLedger implements AutoCloseable {
       Files.deleteIfExists(marker);
       Fsync.directory(dir);
       long started = System.nanoTime();
-      StockLedger ledger = new StockLedger(config, users, journal, counters,
+      StockLedger ledger = new StockLedger(config, users, requests, journal, counters,
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: files opened in {} ms,"
               + " sales={}, appliedSeq={}, replayed={} (journal tail found and replayed in {} ms),"
@@ -350,6 +359,9 @@ final class StockLedger implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       if (users != null) {
         users.close();
+      }
+      if (requests != null) {
+        requests.close();
       }
       closeQuietly(counters);
       if (journal != null) {
@@ -416,6 +428,21 @@ final class StockLedger implements AutoCloseable {
     }
     created.add(journalDir);
     return OrderJournal.create(journalDir, config.outboxCapacity(), config.prefault());
+  }
+
+  /**
+   * Opens the shard's request table, creating it if absent (a first open, or a directory created
+   * before request ids existed: it starts empty, as no earlier order carried one).
+   */
+  private static RequestTable openRequests(LedgerConfig config, List<Path> created)
+      throws IOException {
+    Path file = config.directory().resolve(RequestTable.FILE);
+    if (Files.exists(file)) {
+      return RequestTable.open(file, config.maxRequestIds(), config.prefault());
+    }
+    created.add(file); // before creating: a failed creation may leave a partial file
+    return RequestTable.create(file, config.maxRequestIds(), config.clock().millis(),
+        config.prefault());
   }
 
   /**
@@ -582,6 +609,7 @@ final class StockLedger implements AutoCloseable {
       return -1;
     }
     return UserTable.bytesFor(config.maxUsers()) + counters
+        + RequestTable.bytesFor(config.maxRequestIds())
         + OrderJournal.bytesToCreate(config.outboxCapacity());
   }
 
@@ -781,6 +809,10 @@ final class StockLedger implements AutoCloseable {
         journal.discardLast(c);
         break;
       }
+      if (r.hasRequestKey) { // a set too: present already, nothing is added
+        ownRequestKey.set(r.requestHi, r.requestLo);
+        requests.insert(ownRequestKey, r.orderId, RequestTable.fingerprint(ownKey, r.quantity));
+      }
       sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
       markDirty(sale.index());
       appliedSeq++;
@@ -875,8 +907,30 @@ final class StockLedger implements AutoCloseable {
    * {@code key} must be {@link #userKeys()}{@code .hash(sale.index(), userId, key)}.
    */
   long decide(SaleState sale, String userId, UserKey key, int quantity) {
+    return decide(sale, userId, key, quantity, (UserKey) null);
+  }
+
+  /**
+   * {@link #decide(SaleState, String, UserKey, int)} for a request that may carry a request id:
+   * {@code requestKey}, if not null, is its key ({@link #requestKey}). A request id remembered
+   * for this sale answers its original order id (the same user and quantity) or
+   * {@link Rejection#INVALID_REQUEST} (another purchase), before any other check; a new one is
+   * remembered with the order, or the purchase is refused {@link Rejection#OVERLOADED} if the
+   * request table's generation is full.
+   */
+  long decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey) {
     assert onWriterThread() : "decide called off the ledger writer thread";
     assert keyOf(sale, userId, key) : "the user key was not computed with this ledger's keys";
+    long fingerprint = 0;
+    if (requestKey != null) {
+      fingerprint = RequestTable.fingerprint(key, quantity);
+      long entry = requests.find(requestKey);
+      if (entry >= 0) { // a retry: the original decision, whatever the stock and limit now
+        return requests.fingerprint(entry) == fingerprint ? requests.orderId(entry)
+            : reject(Rejection.INVALID_REQUEST);
+      }
+    }
     long remaining = sale.remainingForWriter();
     if (remaining == 0) {
       return reject(Rejection.SOLD_OUT);
@@ -895,8 +949,13 @@ final class StockLedger implements AutoCloseable {
     if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
       return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
     }
+    long now = config.clock().millis();
+    if (requestKey != null && !requests.roomFor(now, config.requestIdRetentionMillis())) {
+      return reject(Rejection.OVERLOADED); // the request-id bound for this window
+    }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
+    long requestEntry = -1;
     try {
       long orderId = orderIdOf(seq);
       long remainingAfter = remaining - quantity;
@@ -904,7 +963,7 @@ final class StockLedger implements AutoCloseable {
       long unitsAfter = bought + quantity;
       OrderRecord r = scratch;
       r.orderId = orderId;
-      r.confirmedAtMillis = config.clock().millis();
+      r.confirmedAtMillis = now;
       r.stockAfter = remainingAfter;
       r.saleOrdersAfter = ordersAfter;
       r.saleIndex = sale.index();
@@ -912,6 +971,11 @@ final class StockLedger implements AutoCloseable {
       r.userUnitsAfter = (int) unitsAfter;
       r.userId.setLength(0);
       r.userId.append(userId);
+      r.hasRequestKey = requestKey != null;
+      if (requestKey != null) {
+        r.requestHi = requestKey.hi;
+        r.requestLo = requestKey.lo;
+      }
 
       assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
       faults.afterWrite(1);
@@ -920,6 +984,9 @@ final class StockLedger implements AutoCloseable {
       }
       recordWritten = true;
       probeAfter(1);
+      if (requestKey != null) { // 1b. the request id (re-inserted by replay from the record)
+        requestEntry = requests.insert(requestKey, orderId, fingerprint);
+      }
       faults.afterWrite(2);
       if (slot >= 0) { // 2. the user's units: a set, replayable
         users.setUnits(slot, unitsAfter);
@@ -942,6 +1009,7 @@ final class StockLedger implements AutoCloseable {
       // A write failed: the journal's mapped page could not be backed (InternalError), ... Undo,
       // answer OVERLOADED, keep the shard running.
       if (recordWritten) {
+        requests.undo(requestEntry);
         undoRecord(seq);
       }
       return writeFailed(t);
@@ -961,7 +1029,13 @@ final class StockLedger implements AutoCloseable {
    * thread only; as allocation-free as the other form.
    */
   void decide(SaleState sale, String userId, UserKey key, int quantity, DecisionSink out) {
-    long decision = decide(sale, userId, key, quantity);
+    decide(sale, userId, key, quantity, null, out);
+  }
+
+  /** {@link #decide(SaleState, String, UserKey, int, UserKey)}, answered to {@code out}. */
+  void decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey, DecisionSink out) {
+    long decision = decide(sale, userId, key, quantity, requestKey);
     if (isConfirmed(decision)) {
       out.confirmed(decision);
     } else {
@@ -981,6 +1055,28 @@ final class StockLedger implements AutoCloseable {
    */
   UserKeys userKeys() {
     return users.keys();
+  }
+
+  /**
+   * Computes the request key of ({@code sale}, {@code requestId}) into {@code out}: the same keyed
+   * hash as buyers' keys, in its own domain. Immutable keys; any thread.
+   */
+  void requestKey(SaleState sale, CharSequence requestId, UserKey out) {
+    users.keys().hash(sale.index() | RequestTable.DOMAIN, requestId, out);
+  }
+
+  /**
+   * Caller threads: the order id remembered for the request key {@code requestKey} of a purchase
+   * by the user with key {@code userKey} of {@code quantity} units, or 0 (see
+   * {@link RequestTable#recall}).
+   */
+  long recall(UserKey requestKey, UserKey userKey, int quantity) {
+    return requests.recall(requestKey, RequestTable.fingerprint(userKey, quantity));
+  }
+
+  /** Test access to the request table. */
+  RequestTable requests() {
+    return requests;
   }
 
   /** Takes back the journal record of a confirmation whose user write failed. */
@@ -1176,6 +1272,7 @@ final class StockLedger implements AutoCloseable {
   void abandon() {
     closed = true;
     users.abandon();
+    requests.abandon();
     counters.close();
     journal.close();
   }
@@ -1193,6 +1290,7 @@ final class StockLedger implements AutoCloseable {
     checkpoint();
     closed = true;
     users.close();
+    requests.close();
     counters.close();
     if (writerStopped) {
       journal.close();
