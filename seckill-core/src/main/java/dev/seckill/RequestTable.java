@@ -98,7 +98,11 @@ final class RequestTable implements AutoCloseable {
   private volatile int current;
   private long generationStart;
   private long count;
-  private boolean closed;
+  /** Set by close before it waits for {@link #readers} to drain and unmaps. */
+  private volatile boolean closed;
+  /** Caller threads inside {@link #recall}: close unmaps only once none is. */
+  private final java.util.concurrent.atomic.AtomicInteger readers =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private RequestTable(Path file, MappedByteBuffer header, MappedByteBuffer[] regions,
       int capacity, long maxIds) {
@@ -339,6 +343,15 @@ final class RequestTable implements AutoCloseable {
    * an entry being added concurrently (the writer then answers), never reports a wrong one.
    */
   long recall(UserKey key, long fingerprint) {
+    readers.incrementAndGet(); // then read closed: close() sets closed, then reads readers
+    try {
+      return closed ? 0 : recallOpen(key, fingerprint);
+    } finally {
+      readers.decrementAndGet();
+    }
+  }
+
+  private long recallOpen(UserKey key, long fingerprint) {
     int cur = current; // volatile read
     for (int i = 0; i < 2; i++) {
       int region = i == 0 ? cur : 1 - cur;
@@ -433,17 +446,26 @@ final class RequestTable implements AutoCloseable {
     if (closed) {
       return;
     }
-    closed = true;
+    closed = true; // volatile: a recall() that starts from now on reads nothing
     LONGS.set(header, 40, count);
+    unmap();
+  }
+
+  /** Waits for the recalls in progress (a few probes each), then unmaps everything. */
+  private void unmap() {
+    while (readers.get() != 0) {
+      Thread.onSpinWait();
+    }
     OrderJournal.unmap(header);
-    // The regions are left to the garbage collector to unmap: a caller thread racing close may
-    // still be in recall(), and reading an unmapped region would crash the JVM.
+    for (MappedByteBuffer m : regions) {
+      OrderJournal.unmap(m);
+    }
   }
 
   /** Unmaps without storing the count, as a crash leaves the file (test seam). */
   void abandon() {
     closed = true;
-    OrderJournal.unmap(header);
+    unmap();
   }
 
   @Override
