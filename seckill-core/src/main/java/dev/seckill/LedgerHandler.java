@@ -93,8 +93,12 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
             event);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
+      } else if (event.kind == PurchaseEvent.Kind.SALE_OP) {
+        event.registered = ledger.operate(event.sale(), Objects.requireNonNull(event.saleOp, "op"),
+            event.saleOpArg);
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
-    } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
+    } catch (Throwable e) { // decide answers Chronicle's failures itself; else a bug or a refused
+      // registration / sale operation, which its caller receives
       event.failure = e;
     }
     if (endOfBatch) {

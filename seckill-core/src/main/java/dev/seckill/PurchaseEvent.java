@@ -51,7 +51,12 @@ final class PurchaseEvent implements DecisionSink {
     /** A purchase to decide. */
     PURCHASE,
     /** A sale to register through the writer. */
-    REGISTER
+    REGISTER,
+    /**
+     * An operator's change to {@link #sale} ({@link #saleOp}, {@link #saleOpArg}), answered like
+     * a registration: {@link #registered} or {@link #failure}, delivered to {@link #registration}.
+     */
+    SALE_OP
   }
 
   @Nullable Kind kind;
@@ -76,6 +81,10 @@ final class PurchaseEvent implements DecisionSink {
   @Nullable PurchaseListener listener;
   @Nullable Sale saleToRegister;
   @Nullable CompletableFuture<SaleState> registration;
+  /** The change of a SALE_OP slot. */
+  @Nullable SaleOp saleOp;
+  /** Its argument (an end in epoch ms, units to add), 0 if none. */
+  long saleOpArg;
 
   /** System.nanoTime() at submit, for sampled sequences only (see the class comment). */
   long submittedNanos;
@@ -121,6 +130,8 @@ final class PurchaseEvent implements DecisionSink {
     listener = null;
     saleToRegister = null;
     registration = null;
+    saleOp = null;
+    saleOpArg = 0;
     registered = null;
     failure = null;
     rejection = null;

@@ -34,9 +34,16 @@ public final class SaleView {
   private final Instant serverTime;
   private final long remaining;
   private final boolean tokenRequired;
+  private final boolean paused;
 
   SaleView(String saleId, SalePhase phase, Instant startsAt, Instant endsAt, Instant serverTime,
       long remaining, boolean tokenRequired) {
+    this(saleId, phase, startsAt, endsAt, serverTime, remaining, tokenRequired, false);
+  }
+
+  SaleView(String saleId, SalePhase phase, Instant startsAt, Instant endsAt, Instant serverTime,
+      long remaining, boolean tokenRequired, boolean paused) {
+    this.paused = paused;
     this.saleId = Objects.requireNonNull(saleId, "saleId");
     this.phase = Objects.requireNonNull(phase, "phase");
     this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
@@ -83,10 +90,11 @@ public final class SaleView {
   }
 
   /**
-   * When the sale closes (exclusive).
+   * When the sale closes (exclusive), as it stands: the registered end, or where the operator
+   * moved it ({@link SeckillEngine#endSale}, {@link SeckillEngine#extendSale}).
    *
    * @return the first instant at which purchases are refused again; never null, after
-   *     {@link #startsAt()}
+   *     {@link #startsAt()} (equal to it for a sale ended before it started)
    */
   public Instant endsAt() {
     return endsAt;
@@ -130,10 +138,20 @@ public final class SaleView {
     return tokenRequired;
   }
 
+  /**
+   * True while the operator has the sale paused ({@link SeckillEngine#pauseSale}): purchases
+   * are refused with {@link Rejection#PAUSED} whatever the phase says.
+   *
+   * @return whether the sale is paused
+   */
+  public boolean paused() {
+    return paused;
+  }
+
   @Override
   public String toString() {
     return "SaleView{saleId=" + saleId + ", phase=" + phase + ", startsAt=" + startsAt
         + ", endsAt=" + endsAt + ", serverTime=" + serverTime + ", remaining=" + remaining
-        + ", tokenRequired=" + tokenRequired + '}';
+        + ", tokenRequired=" + tokenRequired + (paused ? ", paused" : "") + '}';
   }
 }

@@ -157,6 +157,7 @@ public final class SeckillEngine implements AutoCloseable {
         // A retry of a confirmed purchase: its original answer, even after sell-out or the end.
         long orderId = shards.get(sale.shard()).recall(request, sale);
         if (orderId > 0) {
+          sale.uncountRejection(early); // admit counted it; it was answered with the order
           listener.onConfirmed(request, orderId);
           return;
         }
@@ -224,12 +225,146 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleView saleView(String saleId) {
-    SaleState sale = sales.require(saleId);
+    return viewOf(sales.require(saleId));
+  }
+
+  private SaleView viewOf(SaleState sale) {
     long now = clock.millis();
     long remaining = sale.publishedRemaining();
     Sale spec = sale.sale();
-    return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), spec.endsAt(),
-        Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
+    Instant endsAt = sale.endsAtMillis() == SaleState.toMillis(spec.endsAt()) ? spec.endsAt()
+        : Instant.ofEpochMilli(sale.endsAtMillis());
+    return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), endsAt,
+        Instant.ofEpochMilli(now), remaining, spec.tokenRequired(), sale.isPaused());
+  }
+
+  /**
+   * Pauses a sale: from the moment the returned future completes, every purchase is refused
+   * with {@link Rejection#PAUSED} (on the caller's thread; by the writer for requests already in
+   * the ring when the pause took effect), except a retry of a confirmed purchase carrying its
+   * request id, which still gets its order id. Tokens are not issued while paused. Decided by the
+   * shard's ledger writer and written to the sale catalog before it takes effect, so it survives
+   * a restart and a crash. Pausing a paused sale changes nothing. See docs/operations.md,
+   * "Sale operations".
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change (completed on the shard's responder
+   *     thread); completes exceptionally with {@link java.io.UncheckedIOException} if the catalog
+   *     could not be written (nothing changed)
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> pauseSale(String saleId) {
+    return operate(saleId, SaleOp.PAUSE, 0);
+  }
+
+  /**
+   * Resumes a paused sale (see {@link #pauseSale}); resuming a sale that is not paused changes
+   * nothing.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change, as {@link #pauseSale}
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> resumeSale(String saleId) {
+    return operate(saleId, SaleOp.RESUME, 0);
+  }
+
+  /**
+   * Ends a sale now: its end moves to the engine clock's time when the writer decides it (or to
+   * its start, if it has not started: it never opens), so purchases are refused with
+   * {@link Rejection#ENDED} from then on; requests admitted before are still decided. A sale
+   * already over keeps its end. Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change, as {@link #pauseSale}
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> endSale(String saleId) {
+    return operate(saleId, SaleOp.END, 0);
+  }
+
+  /**
+   * Moves a sale's end later (also reopening a sale that ended, if {@code endsAt} is in the
+   * future). Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @param endsAt the new end; must be after the sale's current end ({@link SaleView#endsAt()})
+   * @return a future of the sale's view after the change, as {@link #pauseSale}; completes
+   *     exceptionally with {@link IllegalArgumentException} if the end moved in the meantime so
+   *     that {@code endsAt} is no longer after it
+   * @throws IllegalArgumentException if no sale with this id is registered, or {@code endsAt}
+   *     is not after its current end (naming both)
+   * @throws NullPointerException if {@code endsAt} is null
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> extendSale(String saleId, Instant endsAt) {
+    Objects.requireNonNull(endsAt, "endsAt");
+    SaleState sale = sales.require(saleId);
+    long millis = SaleState.toMillis(endsAt);
+    if (millis <= sale.endsAtMillis()) {
+      throw new IllegalArgumentException("endsAt must be after the current end "
+          + Instant.ofEpochMilli(sale.endsAtMillis()) + " of sale '" + saleId + "', was " + endsAt);
+    }
+    return operate(saleId, SaleOp.EXTEND, millis);
+  }
+
+  /**
+   * Adds {@code units} to a sale's stock: the remaining stock grows by them and the sold-out
+   * flag is cleared, so refused buyers can buy again at once (the per-user limit still holds).
+   * {@link SaleSnapshot#totalStock()} counts them. Persisted like {@link #pauseSale}, with the
+   * counters: a crash at any point leaves the stock as it was or with every unit added.
+   *
+   * @param saleId a registered sale's id
+   * @param units units to add, at least 1
+   * @return a future of the sale's view after the change, as {@link #pauseSale}; completes
+   *     exceptionally with {@link IllegalArgumentException} if the total would exceed
+   *     {@code Long.MAX_VALUE / 4}
+   * @throws IllegalArgumentException if no sale with this id is registered, or {@code units}
+   *     is below 1 (naming the value)
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> addStock(String saleId, long units) {
+    if (units < 1) {
+      throw new IllegalArgumentException("units must be at least 1, was " + units);
+    }
+    return operate(saleId, SaleOp.ADD_STOCK, units);
+  }
+
+  /**
+   * Archives a finished sale: forgets it (its id becomes unknown: {@link Rejection#UNKNOWN_SALE},
+   * {@link #snapshot} and {@link #saleView} throw) and frees its slot, so a new sale can be
+   * registered there even when the shard holds {@code maxSalesPerShard}. Allowed only once the
+   * sale is over (sold out, or at or after its end: {@link #endSale} first) and every one of its
+   * orders is stored by the {@link OrderSink} (the outbox names orders by their sale; wait for
+   * {@link #flush()}); otherwise the future fails with {@link IllegalStateException} saying
+   * which, and nothing changes. Its buyers' rows in the users table are not reclaimed: they keep
+   * counting against {@code maxUsersPerShard} (a sale in the freed slot never sees them).
+   * Registering the same id again later creates a new sale with fresh per-user limits.
+   * Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's last view (completed on the shard's responder thread, after
+   *     the sale was forgotten)
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> archiveSale(String saleId) {
+    return operate(saleId, SaleOp.ARCHIVE, 0);
+  }
+
+  private CompletableFuture<SaleView> operate(String saleId, SaleOp op, long arg) {
+    Objects.requireNonNull(saleId, "saleId");
+    SaleState sale = sales.require(saleId);
+    ensureOpen();
+    return shards.get(sale.shard()).operate(sale, op, arg).thenApply(after -> {
+      if (after.isArchived()) {
+        sales.remove(after);
+      }
+      return viewOf(after);
+    });
   }
 
   /**
@@ -276,7 +411,8 @@ public final class SeckillEngine implements AutoCloseable {
     long now = clock.millis();
     SaleState.Counters counters = sale.publishedCounters(); // one consistent pair
     return new SaleSnapshot(sale.sale(), sale.phaseAt(now, counters.remaining()),
-        counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now));
+        counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now),
+        counters.totalStock(), sale.isPaused());
   }
 
   /**

@@ -173,7 +173,7 @@ final class Shard implements AutoCloseable {
       event.listener = listener;
       // The buyer's key, hashed here on the caller's thread (the writer only looks it up).
       // userId was validated by CallerGate: not null.
-      userKeys.hash(sale.index(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
+      userKeys.hash(sale.keyIndex(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
       String requestId = request.requestId();
       event.hasRequestKey = requestId != null; // without one: this branch is the whole cost
       if (requestId != null) {
@@ -204,7 +204,7 @@ final class Shard implements AutoCloseable {
     UserKey requestKey = new UserKey();
     UserKey userKey = new UserKey();
     ledger.requestKey(sale, requestId, requestKey);
-    userKeys.hash(sale.index(), userId, userKey);
+    userKeys.hash(sale.keyIndex(), userId, userKey);
     return ledger.recall(requestKey, userKey, request.quantity());
   }
 
@@ -237,6 +237,43 @@ final class Shard implements AutoCloseable {
       ring.publish(sequence);
     }
     return registration;
+  }
+
+  /**
+   * Sends an operator's change of {@code sale} to the writer (see {@link StockLedger#operate}).
+   * Waits for a free slot, as {@link #register} does; the future completes on the responder
+   * thread with the sale's state after the change, or exceptionally with the writer's refusal.
+   *
+   * @throws IllegalStateException if the shard is closing
+   */
+  public CompletableFuture<SaleState> operate(SaleState sale, SaleOp op, long arg) {
+    CompletableFuture<SaleState> done = new CompletableFuture<>();
+    long sequence;
+    while (true) {
+      try {
+        sequence = ring.tryNext();
+        break;
+      } catch (InsufficientCapacityException full) {
+        if (closing) {
+          throw closedException();
+        }
+        Thread.yield(); // an admin call waiting for a slot; the ring drains
+      }
+    }
+    try {
+      if (closing) {
+        throw closedException();
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = PurchaseEvent.Kind.SALE_OP;
+      event.sale = sale;
+      event.saleOp = op;
+      event.saleOpArg = arg;
+      event.registration = done;
+    } finally {
+      ring.publish(sequence);
+    }
+    return done;
   }
 
   /** What a caller racing {@link #close} is told. */

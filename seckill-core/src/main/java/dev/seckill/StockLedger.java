@@ -749,16 +749,33 @@ final class StockLedger implements AutoCloseable {
   }
 
   private SaleState loadSale(Sale sale, int index) {
+    SaleCatalog.Entry entry = catalog.entry(index);
+    if (entry.archived) {
+      // Archived: its counters go (again, if a crash came between the catalog and the removal),
+      // so the slot's next sale starts from its own stock.
+      counters.remove(remainingKey(index));
+      counters.remove(ordersKey(index));
+      return new SaleState(sale, config.shardIndex(), index, 0, 0, entry);
+    }
     Long remaining = counters.get(remainingKey(index));
     Long orders = counters.get(ordersKey(index));
     if (remaining == null) {
       // Crashed between writing the catalog and the counters: no order can exist yet.
-      remaining = sale.stock();
+      remaining = entry.totalStock;
       orders = 0L;
       counters.put(remainingKey(index), remaining);
       counters.put(ordersKey(index), orders);
     }
-    return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
+    if (entry.stockOpSeq >= 0 && entry.stockOpSeq == appliedSeq) {
+      // Stock was added and no checkpoint has moved the watermark since: the counters may miss
+      // it (a crash between the catalog and the counters). The catalog holds the values after.
+      remaining = entry.stockOpRemaining;
+      orders = entry.stockOpOrders;
+    }
+    SaleState state = new SaleState(sale, config.shardIndex(), index, remaining,
+        orders == null ? 0 : orders, entry);
+    state.lastOrderSeq = state.ordersForWriter() > 0 ? appliedSeq : 0; // at most; see archive
+    return state;
   }
 
   /**
@@ -786,7 +803,7 @@ final class StockLedger implements AutoCloseable {
             + config.directory() + " is damaged");
       }
       SaleState sale = sales.get(r.saleIndex);
-      users.keys().hash(sale.index(), r.userId, ownKey);
+      users.keys().hash(sale.keyIndex(), r.userId, ownKey);
       long slot = users.find(ownKey);
       if (slot >= 0) {
         users.setUnits(slot, r.userUnitsAfter); // a set: replaying twice changes nothing
@@ -814,6 +831,7 @@ final class StockLedger implements AutoCloseable {
         requests.insert(ownRequestKey, r.orderId, RequestTable.fingerprint(ownKey, r.quantity));
       }
       sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      sale.lastOrderSeq = seq;
       markDirty(sale.index());
       appliedSeq++;
       count++;
@@ -845,7 +863,13 @@ final class StockLedger implements AutoCloseable {
    * writer stopped.
    */
   public List<SaleState> sales() {
-    return Collections.unmodifiableList(new ArrayList<>(sales));
+    List<SaleState> live = new ArrayList<>(sales.size());
+    for (SaleState s : sales) {
+      if (!s.isArchived()) {
+        live.add(s);
+      }
+    }
+    return Collections.unmodifiableList(live);
   }
 
   /** True if this open had to recover from an unclean stop. */
@@ -867,10 +891,23 @@ final class StockLedger implements AutoCloseable {
    */
   public SaleState register(Sale sale) {
     assert onWriterThread() : "register called off the ledger writer thread";
+    int free = -1;
     for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
-      if (existing.sale().id().equals(sale.id())) {
+      if (existing.isArchived()) {
+        free = free < 0 ? existing.index() : free;
+      } else if (existing.sale().id().equals(sale.id())) {
         return existing.requireSameSpec(sale);
       }
+    }
+    if (free >= 0) { // the slot of an archived sale: its counters were removed at archive
+      SaleCatalog.Entry entry = catalog.reuse(free, sale, config.maxSales());
+      counters.put(remainingKey(free), sale.stock());
+      counters.put(ordersKey(free), 0L);
+      SaleState state = new SaleState(sale, config.shardIndex(), free, sale.stock(), 0, entry);
+      sales.set(free, state);
+      log.info("seckill sale registered: {} on shard {} (in the slot of an archived sale)", sale,
+          config.shardIndex());
+      return state;
     }
     if (sales.size() >= config.maxSales()) {
       throw new IllegalStateException("shard " + config.shardIndex() + " already holds maxSales="
@@ -883,6 +920,105 @@ final class StockLedger implements AutoCloseable {
     sales.add(state);
     log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
     return state;
+  }
+
+  /** The most units a sale's total stock may reach through added stock. */
+  static final long MAX_TOTAL_STOCK = Long.MAX_VALUE / 4;
+
+  /**
+   * Applies an operator's change to {@code sale} (see {@link SaleOp}) and returns the sale's
+   * state after it. Writer thread only. Each change is written to the sale catalog (atomically
+   * replaced and forced to disk) <em>before</em> it takes effect in memory, so a crash either
+   * leaves the sale as it was or as changed. Added stock also changes the counters: the catalog
+   * records the counters after the change and the applied watermark at the time, and the
+   * counters are written right after (marked dirty, checkpointed); a crash in between is repaired
+   * on open, where a watermark that has not moved since means "take the catalog's values" (see
+   * {@link #loadSale}).
+   *
+   * @throws IllegalArgumentException for an argument that does not fit the sale now (an end that
+   *     is not later, stock that would overflow); nothing changed
+   * @throws IllegalStateException for an archive the sale is not ready for (not finished, or
+   *     orders not yet stored by the sink); nothing changed
+   * @throws java.io.UncheckedIOException if the catalog cannot be written; nothing changed
+   */
+  SaleState operate(SaleState sale, SaleOp op, long arg) {
+    assert onWriterThread() : "operate called off the ledger writer thread";
+    if (sale.isArchived() || sales.get(sale.index()) != sale) {
+      throw new IllegalStateException("sale '" + sale.sale().id() + "' is archived");
+    }
+    checkpoint(); // the counters and watermark current: the added-stock recovery rule needs it
+    int index = sale.index();
+    SaleCatalog.Entry e = catalog.entry(index);
+    long now = config.clock().millis();
+    switch (op) {
+      case PAUSE, RESUME -> {
+        e.paused = op == SaleOp.PAUSE;
+        catalog.update(index, e);
+        sale.setPaused(e.paused);
+      }
+      case END -> {
+        long end = Math.max(now, sale.startsAtMillis());
+        if (end < sale.endsAtMillis()) { // already over: nothing to move
+          e.endsAtMillis = end;
+          catalog.update(index, e);
+          sale.setEndsAtMillis(end);
+        }
+      }
+      case EXTEND -> {
+        if (arg <= sale.endsAtMillis()) {
+          throw new IllegalArgumentException("endsAt must be after the sale's current end "
+              + java.time.Instant.ofEpochMilli(sale.endsAtMillis()) + ", was "
+              + java.time.Instant.ofEpochMilli(arg));
+        }
+        e.endsAtMillis = arg;
+        catalog.update(index, e);
+        sale.setEndsAtMillis(arg);
+      }
+      case ADD_STOCK -> {
+        long remaining = sale.remainingForWriter();
+        if (arg < 1 || arg > MAX_TOTAL_STOCK - e.totalStock) {
+          throw new IllegalArgumentException("units must be 1 to " + (MAX_TOTAL_STOCK - e.totalStock)
+              + " (the total stock of sale '" + sale.sale().id() + "' stays at most "
+              + MAX_TOTAL_STOCK + "), was " + arg);
+        }
+        e.totalStock += arg;
+        e.stockOpSeq = appliedSeq;
+        e.stockOpRemaining = remaining + arg;
+        e.stockOpOrders = sale.ordersForWriter();
+        catalog.update(index, e); // durable first: the values after, and the watermark now
+        sale.applyStock(remaining + arg, e.totalStock);
+        markDirty(index);
+        checkpoint(); // the counters now; the watermark does not move
+        log.info("seckill sale '{}': {} units added, {} remaining, total stock {}",
+            sale.sale().id(), arg, remaining + arg, e.totalStock);
+      }
+      case ARCHIVE -> {
+        boolean finished = sale.remainingForWriter() == 0 || now >= sale.endsAtMillis();
+        if (!finished) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived"
+              + " before it is over: it ends at " + java.time.Instant.ofEpochMilli(sale.endsAtMillis())
+              + " and has " + sale.remainingForWriter() + " units left; end it first (endSale)");
+        }
+        long flushed = journal.flushedSeq();
+        if (sale.lastOrderSeq > flushed) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived yet:"
+              + " its orders up to journal sequence " + sale.lastOrderSeq + " are not all stored by"
+              + " the order sink (stored up to " + flushed + "; " + outboxSize() + " orders wait"
+              + " in the outbox). Wait for engine.flush(), or configure an OrderSink");
+        }
+        e.archived = true;
+        e.paused = true;
+        catalog.update(index, e);
+        sale.setPaused(true); // the writer refuses what still reaches it (UNKNOWN_SALE)
+        sale.setArchived();
+        counters.remove(remainingKey(index));
+        counters.remove(ordersKey(index));
+        log.info("seckill sale archived: '{}' on shard {}, {} orders; its slot is free",
+            sale.sale().id(), config.shardIndex(), sale.ordersForWriter());
+      }
+      default -> throw new IllegalArgumentException("unknown sale operation " + op);
+    }
+    return sale;
   }
 
   /**
@@ -898,13 +1034,13 @@ final class StockLedger implements AutoCloseable {
    * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
    */
   public long decide(SaleState sale, String userId, int quantity) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     return decide(sale, userId, ownKey, quantity);
   }
 
   /**
    * {@link #decide(SaleState, String, int)} with the buyer's key computed by the caller:
-   * {@code key} must be {@link #userKeys()}{@code .hash(sale.index(), userId, key)}.
+   * {@code key} must be {@link #userKeys()}{@code .hash(sale.keyIndex(), userId, key)}.
    */
   long decide(SaleState sale, String userId, UserKey key, int quantity) {
     return decide(sale, userId, key, quantity, (UserKey) null);
@@ -930,6 +1066,9 @@ final class StockLedger implements AutoCloseable {
         return requests.fingerprint(entry) == fingerprint ? requests.orderId(entry)
             : reject(Rejection.INVALID_REQUEST);
       }
+    }
+    if (sale.isPaused()) {
+      return reject(sale.isArchived() ? Rejection.UNKNOWN_SALE : Rejection.PAUSED);
     }
     long remaining = sale.remainingForWriter();
     if (remaining == 0) {
@@ -998,6 +1137,7 @@ final class StockLedger implements AutoCloseable {
       markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
       appliedSeq = seq;
+      sale.lastOrderSeq = seq;
       sale.applyConfirmed(remainingAfter, ordersAfter);
       if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
@@ -1019,7 +1159,7 @@ final class StockLedger implements AutoCloseable {
   /** For the assert in {@link #decide}: true if {@code key} is the key of the pair. */
   private boolean keyOf(SaleState sale, String userId, UserKey key) {
     UserKey check = new UserKey();
-    users.keys().hash(sale.index(), userId, check);
+    users.keys().hash(sale.keyIndex(), userId, check);
     return check.hi == key.hi && check.lo == key.lo;
   }
 
@@ -1045,7 +1185,7 @@ final class StockLedger implements AutoCloseable {
 
   /** {@link #decide(SaleState, String, int)}, answered to {@code out}. Writer thread only. */
   public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     decide(sale, userId, ownKey, quantity, out);
   }
 
@@ -1062,7 +1202,7 @@ final class StockLedger implements AutoCloseable {
    * hash as buyers' keys, in its own domain. Immutable keys; any thread.
    */
   void requestKey(SaleState sale, CharSequence requestId, UserKey out) {
-    users.keys().hash(sale.index() | RequestTable.DOMAIN, requestId, out);
+    users.keys().hash(sale.keyIndex() | RequestTable.DOMAIN, requestId, out);
   }
 
   /**
@@ -1072,6 +1212,14 @@ final class StockLedger implements AutoCloseable {
    */
   long recall(UserKey requestKey, UserKey userKey, int quantity) {
     return requests.recall(requestKey, RequestTable.fingerprint(userKey, quantity));
+  }
+
+  /**
+   * Test seam: sets a sale's remaining-stock counter in the counters map, as a crash between an
+   * operation's catalog write and its counters write leaves it.
+   */
+  void putRemainingCounterForTest(int saleIndex, long remaining) {
+    counters.put(remainingKey(saleIndex), remaining);
   }
 
   /** Test access to the request table. */
@@ -1152,7 +1300,7 @@ final class StockLedger implements AutoCloseable {
 
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     long slot = users.find(ownKey);
     return slot >= 0 ? users.units(slot) : 0;
   }

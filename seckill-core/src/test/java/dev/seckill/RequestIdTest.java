@@ -234,7 +234,7 @@ class RequestIdTest {
         SaleState s = ledger.register(sale("s", 10, 1));
         UserKey user = new UserKey();
         UserKey request = new UserKey();
-        ledger.userKeys().hash(s.index(), "b", user);
+        ledger.userKeys().hash(s.keyIndex(), "b", user);
         ledger.requestKey(s, "rb", request);
         int step = crashAfter;
         ledger.probe(w -> {
@@ -253,7 +253,7 @@ class RequestIdTest {
         SaleState s = reopened.sales().get(0);
         UserKey user = new UserKey();
         UserKey request = new UserKey();
-        reopened.userKeys().hash(s.index(), "b", user);
+        reopened.userKeys().hash(s.keyIndex(), "b", user);
         reopened.requestKey(s, "rb", request);
         assertThat(reopened.decide(s, "b", user, 1, request)).as("crash after write %d", crashAfter)
             .isEqualTo(id);
@@ -274,7 +274,7 @@ class RequestIdTest {
       SaleState s = ledger.register(sale("s", 10, 1));
       UserKey user = new UserKey();
       UserKey request = new UserKey();
-      ledger.userKeys().hash(s.index(), "b", user);
+      ledger.userKeys().hash(s.keyIndex(), "b", user);
       ledger.requestKey(s, "rb", request);
       ledger.probe(w -> {
         if (w == 1) {
