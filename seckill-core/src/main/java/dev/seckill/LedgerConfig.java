@@ -30,7 +30,9 @@ import java.time.Clock;
  * @param clock the engine's clock, read for confirmation times
  * @param prefault take the page faults of the users table and the journal at open (see
  *     {@code SeckillEngine.Builder.prefaultFiles}) rather than on the writer mid-sale
- * @param maxRequestIds request ids remembered per generation ({@link RequestTable})
+ * @param maxRequestIds request ids remembered per generation ({@link RequestTable}); 0 for
+ *     tools and tests: an existing table's own bound, or {@link #TEST_MAX_REQUEST_IDS} for a new
+ *     one
  * @param requestIdRetentionMillis how long a remembered request id is kept at least
  */
 record LedgerConfig(
@@ -44,7 +46,7 @@ record LedgerConfig(
     boolean prefault,
     long maxRequestIds,
     long requestIdRetentionMillis) {
-  /** Request ids per generation when a test's config does not say: a small table. */
+  /** Request ids per generation of a table created by a config that does not say: small. */
   static final long TEST_MAX_REQUEST_IDS = 1024;
   /** Retention when a test's config does not say. */
   static final long TEST_REQUEST_ID_RETENTION_MILLIS = 600_000;
@@ -59,6 +61,6 @@ record LedgerConfig(
   LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
       int maxSales, Clock clock, boolean prefault) {
     this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, prefault,
-        TEST_MAX_REQUEST_IDS, TEST_REQUEST_ID_RETENTION_MILLIS);
+        0, TEST_REQUEST_ID_RETENTION_MILLIS);
   }
 }

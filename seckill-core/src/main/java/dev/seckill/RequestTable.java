@@ -169,6 +169,8 @@ final class RequestTable implements AutoCloseable {
    * Opens an existing table.
    *
    * @throws IOException if the file is not a request table of this layout
+   * @param expectedMaxIds the configured bound, which must be the table's; 0 to take the
+   *     table's (tools and tests)
    * @throws IllegalStateException if it was created for another {@code maxIds} (the setting
    *     {@code maxRequestIdsPerShard} is fixed when the table is created)
    */
@@ -195,7 +197,7 @@ final class RequestTable implements AutoCloseable {
     if (capacity != capacityFor(maxIds) || size < bytesFor(maxIds)) {
       throw new IOException(file + " is damaged: " + size + " bytes for " + capacity + " slots");
     }
-    if (maxIds != expectedMaxIds) {
+    if (expectedMaxIds != 0 && maxIds != expectedMaxIds) {
       throw new IllegalStateException("the request table " + file + " was created with"
           + " maxRequestIdsPerShard=" + maxIds + " but the engine is configured with"
           + " maxRequestIdsPerShard=" + expectedMaxIds + "; this setting cannot change while the"

@@ -441,8 +441,13 @@ final class StockLedger implements AutoCloseable {
       return RequestTable.open(file, config.maxRequestIds(), config.prefault());
     }
     created.add(file); // before creating: a failed creation may leave a partial file
-    return RequestTable.create(file, config.maxRequestIds(), config.clock().millis(),
+    return RequestTable.create(file, requestIdsToCreate(config), config.clock().millis(),
         config.prefault());
+  }
+
+  /** The bound a new request table gets: the configured one, or a small one for tools. */
+  private static long requestIdsToCreate(LedgerConfig config) {
+    return config.maxRequestIds() > 0 ? config.maxRequestIds() : LedgerConfig.TEST_MAX_REQUEST_IDS;
   }
 
   /**
@@ -609,7 +614,7 @@ final class StockLedger implements AutoCloseable {
       return -1;
     }
     return UserTable.bytesFor(config.maxUsers()) + counters
-        + RequestTable.bytesFor(config.maxRequestIds())
+        + RequestTable.bytesFor(requestIdsToCreate(config))
         + OrderJournal.bytesToCreate(config.outboxCapacity());
   }
 
