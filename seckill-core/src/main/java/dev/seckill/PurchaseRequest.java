@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * PurchaseRequest r = PurchaseRequest.of("phone-42", "user-7", 1)
  *     .withToken(tokenFromTheOrderForm)        // if the sale requires tokens
  *     .withClientAddress(http.getRemoteAddr()) // for the per-address throttle and blocks
- *     .withChallengeAnswer(solvedCaptcha);     // after a CHALLENGE_REQUIRED answer
+ *     .withChallengeAnswer(solvedCaptcha)      // after a CHALLENGE_REQUIRED answer
+ *     .withRequestId(clickId);                 // a retry with the same id: the same order
  * }</pre>
  *
  * <p>Construction never throws: a malformed request (blank ids, ids holding a character no order
