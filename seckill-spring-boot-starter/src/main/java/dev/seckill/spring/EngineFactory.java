@@ -58,6 +58,13 @@ final class EngineFactory {
     if (p.getMaxSalesPerShard() != null) {
       set("seckill.max-sales-per-shard", () -> b.maxSalesPerShard(p.getMaxSalesPerShard()));
     }
+    if (p.getMaxRequestIdsPerShard() != null) {
+      set("seckill.max-request-ids-per-shard",
+          () -> b.maxRequestIdsPerShard(p.getMaxRequestIdsPerShard()));
+    }
+    if (p.getRequestIdRetention() != null) {
+      set("seckill.request-id-retention", () -> b.requestIdRetention(p.getRequestIdRetention()));
+    }
     if (p.getDurability() != null) {
       b.durability(p.getDurability());
     }

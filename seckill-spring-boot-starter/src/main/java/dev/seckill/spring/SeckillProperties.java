@@ -51,6 +51,13 @@ public class SeckillProperties {
   private Long outboxCapacityPerShard;
   /** Sales one shard holds. Fixed at creation. */
   private Integer maxSalesPerShard;
+  /**
+   * Confirmed purchases carrying a request id one shard remembers per retention window. Fixed
+   * when the shard's request table is created.
+   */
+  private Long maxRequestIdsPerShard;
+  /** How long a confirmed purchase's request id is remembered at least. */
+  private Duration requestIdRetention;
   /** When a buyer is told "confirmed": LEDGER (in the ledger) or PERSISTED (in the sink). */
   private Durability durability;
   /** How long closing the engine lets the flushers store the outbox. */
@@ -401,6 +408,22 @@ public class SeckillProperties {
 
   public void setMaxSalesPerShard(Integer maxSalesPerShard) {
     this.maxSalesPerShard = maxSalesPerShard;
+  }
+
+  public Long getMaxRequestIdsPerShard() {
+    return maxRequestIdsPerShard;
+  }
+
+  public void setMaxRequestIdsPerShard(Long maxRequestIdsPerShard) {
+    this.maxRequestIdsPerShard = maxRequestIdsPerShard;
+  }
+
+  public Duration getRequestIdRetention() {
+    return requestIdRetention;
+  }
+
+  public void setRequestIdRetention(Duration requestIdRetention) {
+    this.requestIdRetention = requestIdRetention;
   }
 
   public Durability getDurability() {
