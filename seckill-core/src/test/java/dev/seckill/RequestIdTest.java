@@ -106,6 +106,50 @@ class RequestIdTest {
     }
   }
 
+  /**
+   * The last unit, bought by 8 copies of one request at once: the copy that confirms sells out the
+   * sale, so the others are refused SOLD_OUT on their own thread or by the writer, unless the
+   * request id answers them; every copy must get the one order.
+   */
+  @Test
+  void eightCopiesRacingForTheLastUnitAllGetItsOrder() throws Exception {
+    try (SeckillEngine e = open()) {
+      for (int round = 0; round < 10; round++) {
+        String saleId = "last-" + round;
+        e.registerSale(sale(saleId, 1, 1));
+        CountDownLatch go = new CountDownLatch(1);
+        List<CompletableFuture<PurchaseResult>> answers = new ArrayList<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          CompletableFuture<PurchaseResult> answer = new CompletableFuture<>();
+          answers.add(answer);
+          Thread thread = new Thread(() -> {
+            try {
+              go.await();
+              answer.complete(e.submit(buy(saleId, "alice", 1, "only-click")).join());
+            } catch (Throwable x) {
+              answer.completeExceptionally(x);
+            }
+          });
+          thread.start();
+          threads.add(thread);
+        }
+        go.countDown();
+        Set<Long> ids = new HashSet<>();
+        for (CompletableFuture<PurchaseResult> a : answers) {
+          PurchaseResult r = a.join();
+          assertThat(r.isConfirmed()).as("round %d: %s", round, r).isTrue();
+          ids.add(r.orderId());
+        }
+        for (Thread thread : threads) {
+          thread.join();
+        }
+        assertThat(ids).hasSize(1);
+        assertThat(e.snapshot(saleId).rejections().get(Rejection.SOLD_OUT)).isZero();
+      }
+    }
+  }
+
   @Test
   void aRetryGetsTheOriginalAfterSellOutAndAfterTheEnd() {
     try (SeckillEngine e = open()) {
