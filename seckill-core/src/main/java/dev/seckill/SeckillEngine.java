@@ -606,8 +606,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * Small sizes for a hello world, a unit test or a laptop: a ring of
      * {@value #DEVELOPMENT_RING_SIZE} slots, {@value #DEVELOPMENT_MAX_USERS_PER_SHARD} buyers,
-     * {@value #DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD} undrained orders and
-     * {@value #DEVELOPMENT_MAX_SALES_PER_SHARD} sales per shard, so the ledger files take a few
+     * {@value #DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD} undrained orders,
+     * {@value #DEVELOPMENT_MAX_SALES_PER_SHARD} sales and
+     * {@value #DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD} request ids per shard, so the ledger files take a few
      * megabytes instead of the production defaults' hundreds. A size set explicitly wins, whatever
      * the order of the calls. Sizes are fixed when the data directory is created, so a directory
      * created with this preset keeps its small bounds: use a fresh directory for production.
