@@ -150,7 +150,7 @@ final class CallerGate {
         return Rejection.ENDED;
       case ON_SALE:
       default:
-        return null;
+        return sale.isPaused() ? Rejection.PAUSED : null;
     }
   }
 }

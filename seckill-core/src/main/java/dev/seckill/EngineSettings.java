@@ -64,12 +64,14 @@ record EngineSettings(
     boolean prefaultFiles,
     long maxReservationsPerShard,
     Duration reservationRetention,
-    Duration reservationTickInterval) {
+    Duration reservationTickInterval,
+    long maxRequestIdsPerShard,
+    Duration requestIdRetention) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {
     return new LedgerConfig(directory, index, shards, maxUsersPerShard, outboxCapacityPerShard,
         maxSalesPerShard, clock, prefaultFiles, maxReservationsPerShard,
-        reservationRetention.toMillis());
+        reservationRetention.toMillis(), maxRequestIdsPerShard, requestIdRetention.toMillis());
   }
 }

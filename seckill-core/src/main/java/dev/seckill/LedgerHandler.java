@@ -99,7 +99,8 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
         PurchaseRequest request = event.request();
         // userId was validated on the caller thread (INVALID_REQUEST): never null here
         ledger.decide(event.sale(), Objects.requireNonNull(request.userId(), "userId"),
-            event.userKey, request.quantity(), event);
+            event.userKey, request.quantity(), event.hasRequestKey ? event.requestKey : null,
+            event);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
       } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
@@ -110,8 +111,12 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
           // waiting for the timer's next interval (which bounded expiry at 1024 per interval).
           retick.run();
         }
+      } else if (event.kind == PurchaseEvent.Kind.SALE_OP) {
+        event.registered = ledger.operate(event.sale(), Objects.requireNonNull(event.saleOp, "op"),
+            event.saleOpArg);
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
-    } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
+    } catch (Throwable e) { // decide answers Chronicle's failures itself; else a bug or a refused
+      // registration / sale operation, which its caller receives
       event.failure = e;
     }
     if (endOfBatch) {

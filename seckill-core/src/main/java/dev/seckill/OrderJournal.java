@@ -53,7 +53,9 @@ import org.jspecify.annotations.Nullable;
  * </pre>
  *
  * The {@code idLen} field keeps the id's byte length in its low 12 bits; bits 12-14 are the
- * record type, bit 15 says a 16-byte request key ends the payload (not written here). Type 0
+ * record type, bit 15 says a 16-byte request key ends the payload (orders only: types 0 and 1;
+ * the key is the payload's last 16 bytes, after the 8-aligned user id or after the trailer,
+ * {@link PurchaseRequest#withRequestId}). Type 0
  * (the only one before reservations; {@code len == 54 + idLen} exactly) is a final order. Types
  * 1 (a reservation order), 2 (PAID), 3 (CANCELLED) and 4 (EXPIRED) carry a trailer of
  * {@value #RESERVATION_TRAILER} bytes starting at the record's first 8-aligned offset after the
@@ -112,6 +114,13 @@ final class OrderJournal implements AutoCloseable {
   /** Room after the id for padding, a trailer and a 16-byte request key. */
   static final int MAX_PAYLOAD = FIXED_PAYLOAD + MAX_ID_BYTES + 8 + RESERVATION_TRAILER + 16;
   static final int MAX_RECORD = align(8 + MAX_PAYLOAD);
+  /** Bytes the request key adds at the end of a payload (after padding or the trailer). */
+  static final int REQUEST_KEY_BYTES = 16;
+  /** {@code idLen}'s flag: the payload ends with a request key. */
+  static final int REQUEST_KEY_FLAG = 0x8000;
+  /** {@code idLen}'s bits 12-14: the record type. */
+  static final int TYPE_MASK = 0x7000;
+  static final int ID_LEN_MASK = 0x0FFF;
   /** The record size the journal is sized for: a 40-byte user id (as the users map). */
   static final int AVERAGE_RECORD = align(8 + FIXED_PAYLOAD + 40);
   static final long MAX_SEGMENT = 64L << 20;
@@ -364,14 +373,10 @@ final class OrderJournal implements AutoCloseable {
       return 0;
     }
     int idField = b.getShort(off + 8 + FIXED_PAYLOAD - 2) & 0xFFFF;
-    int idLen = idField & 0xFFF;
-    int type = (idField >>> 12) & 7;
-    if (idField == idLen) { // type 0 without a key: today's record, exactly
-      if (idLen != len - FIXED_PAYLOAD) {
-        return 0;
-      }
-    } else if (type > MAX_TYPE || len < payloadBefore(type, idLen)) {
-      return 0; // an unknown type, or a payload shorter than its type needs: corrupt
+    int type = (idField & TYPE_MASK) >>> 12;
+    if (type > MAX_TYPE || ((idField & REQUEST_KEY_FLAG) != 0 && type > 1)
+        || len != payloadLength(idField)) {
+      return 0; // an unknown type (a later version's), a key on a state change, or torn: the end
     }
     crc.reset();
     b.limit(off + 8 + len).position(off + 8);
@@ -422,6 +427,30 @@ final class OrderJournal implements AutoCloseable {
       r.userHi = b.getLong(t + 40);
       r.userLo = b.getLong(t + 48);
     }
+    r.hasRequestKey = (idField & REQUEST_KEY_FLAG) != 0;
+    if (r.hasRequestKey) {
+      int key = off + 8 + b.getInt(off) - REQUEST_KEY_BYTES; // the payload's last 16 bytes
+      r.requestHi = b.getLong(key);
+      r.requestLo = b.getLong(key + 8);
+    } else {
+      r.requestHi = 0;
+      r.requestLo = 0;
+    }
+  }
+
+  /**
+   * The payload length a record with this {@code idLen} field must have: its type's
+   * ({@link #payloadBefore}), plus {@value #REQUEST_KEY_BYTES} for a request key, which a type 0
+   * record places after its user id padded to a multiple of 8.
+   */
+  static int payloadLength(int field) {
+    int idBytes = field & ID_LEN_MASK;
+    int type = (field & TYPE_MASK) >>> 12;
+    if ((field & REQUEST_KEY_FLAG) == 0) {
+      return payloadBefore(type, idBytes);
+    }
+    int before = type == 0 ? trailerOffset(idBytes) - 8 : payloadBefore(type, idBytes);
+    return before + REQUEST_KEY_BYTES;
   }
 
   private static void decodeUtf8(ByteBuffer b, int p, int n, StringBuilder out) {
@@ -618,7 +647,9 @@ final class OrderJournal implements AutoCloseable {
       throw new IllegalArgumentException("userId of " + idBytes + " UTF-8 bytes, over " + MAX_ID_BYTES);
     }
     int type = r.type;
-    int len = payloadBefore(type, idBytes);
+    boolean key = r.hasRequestKey && type <= 1; // only orders carry a request key
+    int field = idBytes | (type << 12) | (key ? REQUEST_KEY_FLAG : 0);
+    int len = payloadLength(field);
     int size = align(8 + len);
     long segBefore = segment;
     int offBefore = offset;
@@ -638,12 +669,13 @@ final class OrderJournal implements AutoCloseable {
     b.putInt(p + 40, r.saleIndex);
     b.putInt(p + 44, r.quantity);
     b.putInt(p + 48, r.userUnitsAfter);
-    b.putShort(p + 52, (short) (idBytes | (type << 12)));
+    b.putShort(p + 52, (short) field);
     encodeUtf8(id, b, p + 54);
+    int end = p + 54 + idBytes; // zero the padding, so the CRC covers known bytes
     if (type != 0) {
       int t = off + trailerOffset(idBytes);
-      for (int z = p + 54 + idBytes; z < t; z++) {
-        b.put(z, (byte) 0); // the padding, so the CRC covers known bytes
+      for (int z = end; z < t; z++) {
+        b.put(z, (byte) 0);
       }
       b.putLong(t, r.deadlineMillis);
       b.putLong(t + 8, r.heldAfter);
@@ -652,6 +684,15 @@ final class OrderJournal implements AutoCloseable {
       b.putLong(t + 32, ((long) r.version << 8) | (r.state & 0xFF));
       b.putLong(t + 40, r.userHi);
       b.putLong(t + 48, r.userLo);
+      end = t + RESERVATION_TRAILER;
+    }
+    if (key) {
+      int k = p + len - REQUEST_KEY_BYTES; // 8-aligned: after the id's padding or the trailer
+      for (int z = end; z < k; z++) {
+        b.put(z, (byte) 0);
+      }
+      b.putLong(k, r.requestHi);
+      b.putLong(k + 8, r.requestLo);
     }
     wcrc.reset();
     b.limit(p + len).position(p);

@@ -46,6 +46,14 @@ final class OrderRecord {
   int quantity;
   int userUnitsAfter;
   final StringBuilder userId = new StringBuilder(32);
+  /**
+   * Whether the order's request carried a request id: then {@link #requestHi} and
+   * {@link #requestLo} are its 128-bit key ({@link RequestTable}), journaled with the order
+   * (bit 15 of the record's {@code idLen}).
+   */
+  boolean hasRequestKey;
+  long requestHi;
+  long requestLo;
 
   // Reservations (record types 1 to 4, see OrderJournal): the trailer, absent from type 0.
   /** Record type: 0 order, 1 reservation, 2 PAID, 3 CANCELLED, 4 EXPIRED. */

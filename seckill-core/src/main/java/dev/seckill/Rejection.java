@@ -86,7 +86,13 @@ public enum Rejection {
    * if their reservations expire or are cancelled, so retrying shortly may succeed (caller thread
    * after the last free unit went, writer before).
    */
-  ALL_HELD("every remaining unit is reserved and unpaid; retry shortly");
+  ALL_HELD("every remaining unit is reserved and unpaid; retry shortly"),
+  /**
+   * The operator paused the sale ({@link SeckillEngine#pauseSale}); decided on the caller's
+   * thread, or by the writer for requests already in the ring when the pause took effect.
+   * Retrying after the sale is resumed may succeed.
+   */
+  PAUSED("the sale is paused; retry later");
 
   private final String description;
 

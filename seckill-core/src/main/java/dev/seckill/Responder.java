@@ -94,7 +94,8 @@ final class Responder implements EventHandler<PurchaseEvent> {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
         deliverPurchase(event, sequence);
-      } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
+      } else if (event.kind == PurchaseEvent.Kind.REGISTER
+          || event.kind == PurchaseEvent.Kind.SALE_OP) {
         CompletableFuture<SaleState> registration =
             Objects.requireNonNull(event.registration, "registration");
         Throwable failure = event.failure;

@@ -37,11 +37,16 @@ public final class SaleSnapshot {
   private final long paid;
   private final Map<Rejection, Long> rejections;
   private final Instant takenAt;
+  private final long totalStock;
+  private final boolean paused;
 
   SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed, long held,
-      long paid, EnumMap<Rejection, Long> rejections, Instant takenAt) {
+      long paid, EnumMap<Rejection, Long> rejections, Instant takenAt, long totalStock,
+      boolean paused) {
     this.held = held;
     this.paid = paid;
+    this.totalStock = totalStock;
+    this.paused = paused;
     this.sale = sale;
     this.phase = phase;
     this.remaining = remaining;
@@ -87,9 +92,28 @@ public final class SaleSnapshot {
   }
 
   /**
+   * The stock the sale was registered with plus every unit the operator added since
+   * ({@link SeckillEngine#addStock}).
+   *
+   * @return units for sale in total; at least {@link #initialStock()}
+   */
+  public long totalStock() {
+    return totalStock;
+  }
+
+  /**
+   * True if the operator had the sale paused ({@link SeckillEngine#pauseSale}).
+   *
+   * @return whether the sale was paused
+   */
+  public boolean paused() {
+    return paused;
+  }
+
+  /**
    * Units not yet sold.
    *
-   * @return units left, from 0 to {@link #initialStock()}; paired consistently with
+   * @return units left, from 0 to {@link #totalStock()}; paired consistently with
    *     {@link #ordersConfirmed()}
    */
   public long remaining() {
@@ -97,12 +121,12 @@ public final class SaleSnapshot {
   }
 
   /**
-   * Units sold so far: {@code initialStock() - remaining()}.
+   * Units sold so far: {@code totalStock() - remaining()}.
    *
-   * @return units sold, from 0 to {@link #initialStock()}
+   * @return units sold, from 0 to {@link #totalStock()}
    */
   public long unitsSold() {
-    return sale.stock() - remaining;
+    return totalStock - remaining;
   }
 
   /**
@@ -167,6 +191,8 @@ public final class SaleSnapshot {
   @Override
   public String toString() {
     return "SaleSnapshot{saleId=" + saleId() + ", phase=" + phase + ", initialStock=" + initialStock()
+        + (totalStock != sale.stock() ? ", totalStock=" + totalStock : "")
+        + (paused ? ", paused" : "")
         + ", remaining=" + remaining + ", unitsSold=" + unitsSold() + ", ordersConfirmed="
         + ordersConfirmed + ", held=" + held + ", paid=" + paid + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
   }

@@ -152,6 +152,8 @@ final class StockLedger implements AutoCloseable {
 
   private final LedgerConfig config;
   private final UserTable users;
+  /** Request ids of confirmed orders (requests.tbl): retries get the original order id. */
+  private final RequestTable requests;
   private final OrderJournal journal;
   /** Reservations by order id (sales with payWithin); see {@link ReservationTable}. */
   private final ReservationTable reservations;
@@ -176,6 +178,8 @@ final class StockLedger implements AutoCloseable {
   // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
   /** The writer's own key scratch (replay, the String form of decide, unitsBought). */
   private final UserKey ownKey = new UserKey();
+  /** The writer's request-key scratch (replay). */
+  private final UserKey ownRequestKey = new UserKey();
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
   private long writeFailures;
@@ -243,11 +247,12 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private StockLedger(LedgerConfig config, UserTable users,
+  private StockLedger(LedgerConfig config, UserTable users, RequestTable requests,
       OrderJournal journal, ReservationTable reservations, ChronicleMap<Long, Long> counters,
       SaleCatalog catalog, boolean recovered) {
     this.config = config;
     this.users = users;
+    this.requests = requests;
     this.journal = journal;
     this.reservations = reservations;
     this.counters = counters;
@@ -314,8 +319,8 @@ final class StockLedger implements AutoCloseable {
       // A first open died while creating the files: no order was ever taken, nothing to keep.
       log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
           + " ledger files; removing them and creating them again", config.shardIndex(), dir);
-      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE,
-          ReservationTable.FILE}) {
+      for (String name : new String[] {UserTable.FILE, RequestTable.FILE, OUTBOX_FILE,
+          COUNTERS_FILE, ReservationTable.FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
       OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
@@ -332,6 +337,7 @@ final class StockLedger implements AutoCloseable {
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
     UserTable users = null;
+    RequestTable requests = null;
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
     ReservationTable reservations = null;
@@ -342,6 +348,8 @@ final class StockLedger implements AutoCloseable {
       counters = openMap(countersBuilder(config), opening, clean, created);
       opening = dir.resolve(UserTable.FILE);
       users = openUsers(config, clean, created);
+      opening = dir.resolve(RequestTable.FILE);
+      requests = openRequests(config, created);
       opening = dir.resolve(OrderJournal.DIRECTORY);
       journal = openJournal(config, counters, clean, fresh, created);
       opening = dir.resolve(ReservationTable.FILE);
@@ -358,7 +366,7 @@ final class StockLedger implements AutoCloseable {
       Files.deleteIfExists(marker);
       Fsync.directory(dir);
       long started = System.nanoTime();
-      StockLedger ledger = new StockLedger(config, users, journal, reservations, counters,
+      StockLedger ledger = new StockLedger(config, users, requests, journal, reservations, counters,
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: files opened in {} ms,"
               + " sales={}, appliedSeq={}, replayed={} (journal tail found and replayed in {} ms),"
@@ -372,6 +380,9 @@ final class StockLedger implements AutoCloseable {
     } catch (IOException | RuntimeException | Error e) {
       if (users != null) {
         users.close();
+      }
+      if (requests != null) {
+        requests.close();
       }
       closeQuietly(counters);
       if (journal != null) {
@@ -441,6 +452,26 @@ final class StockLedger implements AutoCloseable {
     }
     created.add(journalDir);
     return OrderJournal.create(journalDir, config.outboxCapacity(), config.prefault());
+  }
+
+  /**
+   * Opens the shard's request table, creating it if absent (a first open, or a directory created
+   * before request ids existed: it starts empty, as no earlier order carried one).
+   */
+  private static RequestTable openRequests(LedgerConfig config, List<Path> created)
+      throws IOException {
+    Path file = config.directory().resolve(RequestTable.FILE);
+    if (Files.exists(file)) {
+      return RequestTable.open(file, config.maxRequestIds(), config.prefault());
+    }
+    created.add(file); // before creating: a failed creation may leave a partial file
+    return RequestTable.create(file, requestIdsToCreate(config), config.clock().millis(),
+        config.prefault());
+  }
+
+  /** The bound a new request table gets: the configured one, or a small one for tools. */
+  private static long requestIdsToCreate(LedgerConfig config) {
+    return config.maxRequestIds() > 0 ? config.maxRequestIds() : LedgerConfig.TEST_MAX_REQUEST_IDS;
   }
 
   /**
@@ -607,6 +638,7 @@ final class StockLedger implements AutoCloseable {
       return -1;
     }
     return UserTable.bytesFor(config.maxUsers()) + counters
+        + RequestTable.bytesFor(requestIdsToCreate(config))
         + OrderJournal.bytesToCreate(config.outboxCapacity())
         + ReservationTable.bytesFor(config.maxReservations());
   }
@@ -747,16 +779,33 @@ final class StockLedger implements AutoCloseable {
   }
 
   private SaleState loadSale(Sale sale, int index) {
+    SaleCatalog.Entry entry = catalog.entry(index);
+    if (entry.archived) {
+      // Archived: its counters go (again, if a crash came between the catalog and the removal),
+      // so the slot's next sale starts from its own stock.
+      counters.remove(remainingKey(index));
+      counters.remove(ordersKey(index));
+      return new SaleState(sale, config.shardIndex(), index, 0, 0, entry);
+    }
     Long remaining = counters.get(remainingKey(index));
     Long orders = counters.get(ordersKey(index));
     if (remaining == null) {
       // Crashed between writing the catalog and the counters: no order can exist yet.
-      remaining = sale.stock();
+      remaining = entry.totalStock;
       orders = 0L;
       counters.put(remainingKey(index), remaining);
       counters.put(ordersKey(index), orders);
     }
-    return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
+    if (entry.stockOpSeq >= 0 && entry.stockOpSeq == appliedSeq) {
+      // Stock was added and no checkpoint has moved the watermark since: the counters may miss
+      // it (a crash between the catalog and the counters). The catalog holds the values after.
+      remaining = entry.stockOpRemaining;
+      orders = entry.stockOpOrders;
+    }
+    SaleState state = new SaleState(sale, config.shardIndex(), index, remaining,
+        orders == null ? 0 : orders, entry);
+    state.lastOrderSeq = state.ordersForWriter() > 0 ? appliedSeq : 0; // at most; see archive
+    return state;
   }
 
   /**
@@ -786,11 +835,12 @@ final class StockLedger implements AutoCloseable {
       SaleState sale = sales.get(r.saleIndex);
       if (r.type >= 2) { // a state change: every value after it, set
         replayStateChange(sale, r);
+        sale.lastOrderSeq = seq;
         appliedSeq++;
         count++;
         continue;
       }
-      users.keys().hash(sale.index(), r.userId, ownKey);
+      users.keys().hash(sale.keyIndex(), r.userId, ownKey);
       long slot = users.find(ownKey);
       if (slot >= 0) {
         users.setUnits(slot, r.userUnitsAfter); // a set: replaying twice changes nothing
@@ -813,12 +863,17 @@ final class StockLedger implements AutoCloseable {
         journal.discardLast(c);
         break;
       }
+      if (r.hasRequestKey) { // a set too: present already, nothing is added
+        ownRequestKey.set(r.requestHi, r.requestLo);
+        requests.insert(ownRequestKey, r.orderId, RequestTable.fingerprint(ownKey, r.quantity));
+      }
       if (r.type == 1) {
         replayReservation(r);
         sale.applyCounters(r.stockAfter, r.saleOrdersAfter, r.heldAfter, r.paidAfter);
       } else {
         sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
       }
+      sale.lastOrderSeq = seq;
       markDirty(sale.index());
       appliedSeq++;
       count++;
@@ -884,7 +939,7 @@ final class StockLedger implements AutoCloseable {
       if (sale.sale().payWithin() != null) {
         long remaining = sale.remainingForWriter();
         long h = held[sale.index()];
-        sale.applyCounters(remaining, sale.ordersForWriter(), h, sale.sale().stock() - remaining - h);
+        sale.applyCounters(remaining, sale.ordersForWriter(), h, sale.totalStock() - remaining - h);
       }
     }
   }
@@ -912,7 +967,13 @@ final class StockLedger implements AutoCloseable {
    * writer stopped.
    */
   public List<SaleState> sales() {
-    return Collections.unmodifiableList(new ArrayList<>(sales));
+    List<SaleState> live = new ArrayList<>(sales.size());
+    for (SaleState s : sales) {
+      if (!s.isArchived()) {
+        live.add(s);
+      }
+    }
+    return Collections.unmodifiableList(live);
   }
 
   /** True if this open had to recover from an unclean stop. */
@@ -934,10 +995,23 @@ final class StockLedger implements AutoCloseable {
    */
   public SaleState register(Sale sale) {
     assert onWriterThread() : "register called off the ledger writer thread";
+    int free = -1;
     for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
-      if (existing.sale().id().equals(sale.id())) {
+      if (existing.isArchived()) {
+        free = free < 0 ? existing.index() : free;
+      } else if (existing.sale().id().equals(sale.id())) {
         return existing.requireSameSpec(sale);
       }
+    }
+    if (free >= 0) { // the slot of an archived sale: its counters were removed at archive
+      SaleCatalog.Entry entry = catalog.reuse(free, sale, config.maxSales());
+      counters.put(remainingKey(free), sale.stock());
+      counters.put(ordersKey(free), 0L);
+      SaleState state = new SaleState(sale, config.shardIndex(), free, sale.stock(), 0, entry);
+      sales.set(free, state);
+      log.info("seckill sale registered: {} on shard {} (in the slot of an archived sale)", sale,
+          config.shardIndex());
+      return state;
     }
     if (sales.size() >= config.maxSales()) {
       throw new IllegalStateException("shard " + config.shardIndex() + " already holds maxSales="
@@ -950,6 +1024,110 @@ final class StockLedger implements AutoCloseable {
     sales.add(state);
     log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
     return state;
+  }
+
+  /** The most units a sale's total stock may reach through added stock. */
+  static final long MAX_TOTAL_STOCK = Long.MAX_VALUE / 4;
+
+  /**
+   * Applies an operator's change to {@code sale} (see {@link SaleOp}) and returns the sale's
+   * state after it. Writer thread only. Each change is written to the sale catalog (atomically
+   * replaced and forced to disk) <em>before</em> it takes effect in memory, so a crash either
+   * leaves the sale as it was or as changed. Added stock also changes the counters: the catalog
+   * records the counters after the change and the applied watermark at the time, and the
+   * counters are written right after (marked dirty, checkpointed); a crash in between is repaired
+   * on open, where a watermark that has not moved since means "take the catalog's values" (see
+   * {@link #loadSale}).
+   *
+   * @throws IllegalArgumentException for an argument that does not fit the sale now (an end that
+   *     is not later, stock that would overflow); nothing changed
+   * @throws IllegalStateException for an archive the sale is not ready for (not finished, or
+   *     orders not yet stored by the sink); nothing changed
+   * @throws java.io.UncheckedIOException if the catalog cannot be written; nothing changed
+   */
+  SaleState operate(SaleState sale, SaleOp op, long arg) {
+    assert onWriterThread() : "operate called off the ledger writer thread";
+    if (sale.isArchived() || sales.get(sale.index()) != sale) {
+      throw new IllegalStateException("sale '" + sale.sale().id() + "' is archived");
+    }
+    checkpoint(); // the counters and watermark current: the added-stock recovery rule needs it
+    int index = sale.index();
+    SaleCatalog.Entry e = catalog.entry(index);
+    long now = config.clock().millis();
+    switch (op) {
+      case PAUSE, RESUME -> {
+        e.paused = op == SaleOp.PAUSE;
+        catalog.update(index, e);
+        sale.setPaused(e.paused);
+      }
+      case END -> {
+        long end = Math.max(now, sale.startsAtMillis());
+        if (end < sale.endsAtMillis()) { // already over: nothing to move
+          e.endsAtMillis = end;
+          catalog.update(index, e);
+          sale.setEndsAtMillis(end);
+        }
+      }
+      case EXTEND -> {
+        if (arg <= sale.endsAtMillis()) {
+          throw new IllegalArgumentException("endsAt must be after the sale's current end "
+              + java.time.Instant.ofEpochMilli(sale.endsAtMillis()) + ", was "
+              + java.time.Instant.ofEpochMilli(arg));
+        }
+        e.endsAtMillis = arg;
+        catalog.update(index, e);
+        sale.setEndsAtMillis(arg);
+      }
+      case ADD_STOCK -> {
+        long remaining = sale.remainingForWriter();
+        if (arg < 1 || arg > MAX_TOTAL_STOCK - e.totalStock) {
+          throw new IllegalArgumentException("units must be 1 to " + (MAX_TOTAL_STOCK - e.totalStock)
+              + " (the total stock of sale '" + sale.sale().id() + "' stays at most "
+              + MAX_TOTAL_STOCK + "), was " + arg);
+        }
+        e.totalStock += arg;
+        e.stockOpSeq = appliedSeq;
+        e.stockOpRemaining = remaining + arg;
+        e.stockOpOrders = sale.ordersForWriter();
+        catalog.update(index, e); // durable first: the values after, and the watermark now
+        sale.applyStock(remaining + arg, e.totalStock);
+        markDirty(index);
+        checkpoint(); // the counters now; the watermark does not move
+        log.info("seckill sale '{}': {} units added, {} remaining, total stock {}",
+            sale.sale().id(), arg, remaining + arg, e.totalStock);
+      }
+      case ARCHIVE -> {
+        boolean finished = sale.remainingForWriter() == 0 || now >= sale.endsAtMillis();
+        if (!finished) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived"
+              + " before it is over: it ends at " + java.time.Instant.ofEpochMilli(sale.endsAtMillis())
+              + " and has " + sale.remainingForWriter() + " units left; end it first (endSale)");
+        }
+        if (sale.heldForWriter() > 0) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived yet:"
+              + " " + sale.heldForWriter() + " units are reserved and unpaid; they are paid,"
+              + " cancelled or expire by their deadlines (payWithin) first");
+        }
+        long flushed = journal.flushedSeq();
+        if (sale.lastOrderSeq > flushed) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived yet:"
+              + " its orders up to journal sequence " + sale.lastOrderSeq + " are not all stored by"
+              + " the order sink (stored up to " + flushed + "; " + outboxSize() + " orders wait"
+              + " in the outbox). Wait for engine.flush(), or configure an OrderSink");
+        }
+        e.archived = true;
+        e.paused = true;
+        catalog.update(index, e);
+        sale.setPaused(true); // the writer refuses what still reaches it (UNKNOWN_SALE)
+        sale.setArchived();
+        counters.remove(remainingKey(index));
+        counters.remove(ordersKey(index));
+        log.info("seckill sale archived: '{}' on shard {}, {} orders; its slot is free",
+            sale.sale().id(), config.shardIndex(), sale.ordersForWriter());
+      }
+      default -> throw new IllegalArgumentException("unknown sale operation " + op);
+    }
+    return sale;
   }
 
   /**
@@ -965,17 +1143,42 @@ final class StockLedger implements AutoCloseable {
    * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
    */
   public long decide(SaleState sale, String userId, int quantity) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     return decide(sale, userId, ownKey, quantity);
   }
 
   /**
    * {@link #decide(SaleState, String, int)} with the buyer's key computed by the caller:
-   * {@code key} must be {@link #userKeys()}{@code .hash(sale.index(), userId, key)}.
+   * {@code key} must be {@link #userKeys()}{@code .hash(sale.keyIndex(), userId, key)}.
    */
   long decide(SaleState sale, String userId, UserKey key, int quantity) {
+    return decide(sale, userId, key, quantity, (UserKey) null);
+  }
+
+  /**
+   * {@link #decide(SaleState, String, UserKey, int)} for a request that may carry a request id:
+   * {@code requestKey}, if not null, is its key ({@link #requestKey}). A request id remembered
+   * for this sale answers its original order id (the same user and quantity) or
+   * {@link Rejection#INVALID_REQUEST} (another purchase), before any other check; a new one is
+   * remembered with the order, or the purchase is refused {@link Rejection#OVERLOADED} if the
+   * request table's generation is full.
+   */
+  long decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey) {
     assert onWriterThread() : "decide called off the ledger writer thread";
     assert keyOf(sale, userId, key) : "the user key was not computed with this ledger's keys";
+    long fingerprint = 0;
+    if (requestKey != null) {
+      fingerprint = RequestTable.fingerprint(key, quantity);
+      long entry = requests.find(requestKey);
+      if (entry >= 0) { // a retry: the original decision, whatever the stock and limit now
+        return requests.fingerprint(entry) == fingerprint ? requests.orderId(entry)
+            : reject(Rejection.INVALID_REQUEST);
+      }
+    }
+    if (sale.isPaused()) {
+      return reject(sale.isArchived() ? Rejection.UNKNOWN_SALE : Rejection.PAUSED);
+    }
     long remaining = sale.remainingForWriter();
     java.time.Duration payWithin = sale.sale().payWithin();
     if (quantity > remaining && payWithin != null && deadlines.minDeadline() <= config.clock().millis()) {
@@ -999,11 +1202,17 @@ final class StockLedger implements AutoCloseable {
     if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
       return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
     }
+    long now = config.clock().millis();
+    if (requestKey != null && !requests.roomFor(now, config.requestIdRetentionMillis())) {
+      return reject(Rejection.OVERLOADED); // the request-id bound for this window
+    }
     if (payWithin != null) {
-      return reserve(sale, userId, key, quantity, slot, bought, remaining, payWithin.toMillis());
+      return reserve(sale, userId, key, quantity, slot, bought, remaining, payWithin.toMillis(),
+          requestKey, fingerprint);
     }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
+    long requestEntry = -1;
     try {
       long orderId = orderIdOf(seq);
       long remainingAfter = remaining - quantity;
@@ -1012,7 +1221,7 @@ final class StockLedger implements AutoCloseable {
       OrderRecord r = scratch;
       r.type = 0;
       r.orderId = orderId;
-      r.confirmedAtMillis = config.clock().millis();
+      r.confirmedAtMillis = now;
       r.stockAfter = remainingAfter;
       r.saleOrdersAfter = ordersAfter;
       r.saleIndex = sale.index();
@@ -1020,6 +1229,11 @@ final class StockLedger implements AutoCloseable {
       r.userUnitsAfter = (int) unitsAfter;
       r.userId.setLength(0);
       r.userId.append(userId);
+      r.hasRequestKey = requestKey != null;
+      if (requestKey != null) {
+        r.requestHi = requestKey.hi;
+        r.requestLo = requestKey.lo;
+      }
 
       assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
       faults.afterWrite(1);
@@ -1028,6 +1242,9 @@ final class StockLedger implements AutoCloseable {
       }
       recordWritten = true;
       probeAfter(1);
+      if (requestKey != null) { // 1b. the request id (re-inserted by replay from the record)
+        requestEntry = requests.insert(requestKey, orderId, fingerprint);
+      }
       faults.afterWrite(2);
       if (slot >= 0) { // 2. the user's units: a set, replayable
         users.setUnits(slot, unitsAfter);
@@ -1039,6 +1256,7 @@ final class StockLedger implements AutoCloseable {
       markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
       appliedSeq = seq;
+      sale.lastOrderSeq = seq;
       sale.applyConfirmed(remainingAfter, ordersAfter);
       if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
@@ -1050,6 +1268,7 @@ final class StockLedger implements AutoCloseable {
       // A write failed: the journal's mapped page could not be backed (InternalError), ... Undo,
       // answer OVERLOADED, keep the shard running.
       if (recordWritten) {
+        requests.undo(requestEntry);
         undoRecord(seq);
       }
       return writeFailed(t);
@@ -1063,7 +1282,8 @@ final class StockLedger implements AutoCloseable {
    * counters are published. A crash after (1) is redone by replay; before it, nothing happened.
    */
   private long reserve(SaleState sale, String userId, UserKey key, int quantity, long userSlot,
-      long bought, long remaining, long payWithinMillis) {
+      long bought, long remaining, long payWithinMillis, @Nullable UserKey requestKey,
+      long fingerprint) {
     if (reservations.count() >= reservations.maxEntries()) {
       return reject(Rejection.OVERLOADED); // the reservations bound
     }
@@ -1099,8 +1319,14 @@ final class StockLedger implements AutoCloseable {
     r.version = 1;
     r.userHi = key.hi;
     r.userLo = key.lo;
+    r.hasRequestKey = requestKey != null;
+    if (requestKey != null) {
+      r.requestHi = requestKey.hi;
+      r.requestLo = requestKey.lo;
+    }
     boolean recordWritten = false;
     boolean entryWritten = false;
+    long requestEntry = -1;
     try {
       assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
       faults.afterWrite(1);
@@ -1111,6 +1337,9 @@ final class StockLedger implements AutoCloseable {
       }
       recordWritten = true;
       probeAfter(1);
+      if (requestKey != null) { // 1b. the request id (re-inserted by replay from the record)
+        requestEntry = requests.insert(requestKey, orderId, fingerprint);
+      }
       reservations.insert(-1 - entry, orderId, deadline, key, sale.index(), quantity,
           OrderState.RESERVED, 1, 0, 0); // 2. the reservation
       entryWritten = true;
@@ -1125,6 +1354,7 @@ final class StockLedger implements AutoCloseable {
       probeAfter(2);
       markDirty(sale.index());
       appliedSeq = seq;
+      sale.lastOrderSeq = seq;
       deadlines.push(deadline, orderId);
       sale.applyCounters(remainingAfter, ordersAfter, heldAfter, paid);
       return orderId;
@@ -1136,6 +1366,7 @@ final class StockLedger implements AutoCloseable {
         reservations.remove(-1 - entry);
       }
       if (recordWritten) {
+        requests.undo(requestEntry);
         undoRecord(seq);
       }
       return writeFailed(t);
@@ -1306,6 +1537,7 @@ final class StockLedger implements AutoCloseable {
       probeAfter(2);
       markDirty(saleIndex);
       appliedSeq = seq;
+      sale.lastOrderSeq = seq; // archiving waits for state changes to be stored too
       sale.applyCounters(remainingAfter, sale.ordersForWriter(), heldAfter, paidAfter);
       return true;
     } catch (ProbeCrash c) {
@@ -1323,7 +1555,7 @@ final class StockLedger implements AutoCloseable {
   /** For the assert in {@link #decide}: true if {@code key} is the key of the pair. */
   private boolean keyOf(SaleState sale, String userId, UserKey key) {
     UserKey check = new UserKey();
-    users.keys().hash(sale.index(), userId, check);
+    users.keys().hash(sale.keyIndex(), userId, check);
     return check.hi == key.hi && check.lo == key.lo;
   }
 
@@ -1333,7 +1565,13 @@ final class StockLedger implements AutoCloseable {
    * thread only; as allocation-free as the other form.
    */
   void decide(SaleState sale, String userId, UserKey key, int quantity, DecisionSink out) {
-    long decision = decide(sale, userId, key, quantity);
+    decide(sale, userId, key, quantity, null, out);
+  }
+
+  /** {@link #decide(SaleState, String, UserKey, int, UserKey)}, answered to {@code out}. */
+  void decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey, DecisionSink out) {
+    long decision = decide(sale, userId, key, quantity, requestKey);
     if (isConfirmed(decision)) {
       out.confirmed(decision);
     } else {
@@ -1343,7 +1581,7 @@ final class StockLedger implements AutoCloseable {
 
   /** {@link #decide(SaleState, String, int)}, answered to {@code out}. Writer thread only. */
   public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     decide(sale, userId, ownKey, quantity, out);
   }
 
@@ -1353,6 +1591,36 @@ final class StockLedger implements AutoCloseable {
    */
   UserKeys userKeys() {
     return users.keys();
+  }
+
+  /**
+   * Computes the request key of ({@code sale}, {@code requestId}) into {@code out}: the same keyed
+   * hash as buyers' keys, in its own domain. Immutable keys; any thread.
+   */
+  void requestKey(SaleState sale, CharSequence requestId, UserKey out) {
+    users.keys().hash(sale.keyIndex() | RequestTable.DOMAIN, requestId, out);
+  }
+
+  /**
+   * Caller threads: the order id remembered for the request key {@code requestKey} of a purchase
+   * by the user with key {@code userKey} of {@code quantity} units, or 0 (see
+   * {@link RequestTable#recall}).
+   */
+  long recall(UserKey requestKey, UserKey userKey, int quantity) {
+    return requests.recall(requestKey, RequestTable.fingerprint(userKey, quantity));
+  }
+
+  /**
+   * Test seam: sets a sale's remaining-stock counter in the counters map, as a crash between an
+   * operation's catalog write and its counters write leaves it.
+   */
+  void putRemainingCounterForTest(int saleIndex, long remaining) {
+    counters.put(remainingKey(saleIndex), remaining);
+  }
+
+  /** Test access to the request table. */
+  RequestTable requests() {
+    return requests;
   }
 
   /** Takes back the journal record of a confirmation whose user write failed. */
@@ -1428,7 +1696,7 @@ final class StockLedger implements AutoCloseable {
 
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     long slot = users.find(ownKey);
     return slot >= 0 ? users.units(slot) : 0;
   }
@@ -1549,6 +1817,7 @@ final class StockLedger implements AutoCloseable {
     closed = true;
     users.abandon();
     reservations.close();
+    requests.abandon();
     counters.close();
     journal.close();
   }
@@ -1567,6 +1836,7 @@ final class StockLedger implements AutoCloseable {
     closed = true;
     users.close();
     reservations.close();
+    requests.close();
     counters.close();
     if (writerStopped) {
       journal.close();

@@ -212,7 +212,7 @@ final class ReservationWalk {
 
   private StockLedger open() throws IOException {
     return StockLedger.open(new LedgerConfig(dir, 0, 1, MAX_USERS, OUTBOX, 8, clock, false,
-        10_000, Duration.ofDays(30).toMillis()));
+        10_000, Duration.ofDays(30).toMillis(), 0, LedgerConfig.TEST_REQUEST_ID_RETENTION_MILLIS));
   }
 
   static Sale sale(int i) {

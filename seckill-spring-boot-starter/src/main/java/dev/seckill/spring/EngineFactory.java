@@ -70,6 +70,13 @@ final class EngineFactory {
       set("seckill.reservation-tick-interval",
           () -> b.reservationTickInterval(p.getReservationTickInterval()));
     }
+    if (p.getMaxRequestIdsPerShard() != null) {
+      set("seckill.max-request-ids-per-shard",
+          () -> b.maxRequestIdsPerShard(p.getMaxRequestIdsPerShard()));
+    }
+    if (p.getRequestIdRetention() != null) {
+      set("seckill.request-id-retention", () -> b.requestIdRetention(p.getRequestIdRetention()));
+    }
     if (p.getDurability() != null) {
       b.durability(p.getDurability());
     }

@@ -57,6 +57,13 @@ public class SeckillProperties {
   private Duration reservationRetention;
   /** How often the timer asks each shard to expire due reservations. */
   private Duration reservationTickInterval;
+  /**
+   * Confirmed purchases carrying a request id one shard remembers per retention window. Fixed
+   * when the shard's request table is created.
+   */
+  private Long maxRequestIdsPerShard;
+  /** How long a confirmed purchase's request id is remembered at least. */
+  private Duration requestIdRetention;
   /** When a buyer is told "confirmed": LEDGER (in the ledger) or PERSISTED (in the sink). */
   private Durability durability;
   /** How long closing the engine lets the flushers store the outbox. */
@@ -461,6 +468,22 @@ public class SeckillProperties {
 
   public void setMaxSalesPerShard(Integer maxSalesPerShard) {
     this.maxSalesPerShard = maxSalesPerShard;
+  }
+
+  public Long getMaxRequestIdsPerShard() {
+    return maxRequestIdsPerShard;
+  }
+
+  public void setMaxRequestIdsPerShard(Long maxRequestIdsPerShard) {
+    this.maxRequestIdsPerShard = maxRequestIdsPerShard;
+  }
+
+  public Duration getRequestIdRetention() {
+    return requestIdRetention;
+  }
+
+  public void setRequestIdRetention(Duration requestIdRetention) {
+    this.requestIdRetention = requestIdRetention;
   }
 
   public Durability getDurability() {
