@@ -145,12 +145,12 @@ final class CallerGate {
       case UPCOMING:
         return Rejection.NOT_STARTED;
       case SOLD_OUT:
-        return Rejection.SOLD_OUT;
+        return sale.publishedHeld() > 0 ? Rejection.ALL_HELD : Rejection.SOLD_OUT; // held units may return
       case ENDED:
         return Rejection.ENDED;
       case ON_SALE:
       default:
-        return null;
+        return sale.isPaused() ? Rejection.PAUSED : null;
     }
   }
 }

@@ -20,6 +20,7 @@ import dev.seckill.spi.OrderSink;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -109,6 +110,11 @@ final class EngineAssembly {
   /** The engine's clock. */
   public Clock clock() {
     return settings.clock();
+  }
+
+  /** How often the reservation timer ticks. */
+  Duration reservationTickInterval() {
+    return settings.reservationTickInterval();
   }
 
   /** The shards, started. */

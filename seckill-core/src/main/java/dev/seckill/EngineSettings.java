@@ -40,6 +40,9 @@ import java.util.Optional;
  * @param tokenSecret the admission settings' HMAC key (which they keep package-private)
  * @param health when {@link SeckillEngine#health()} reports DEGRADED
  * @param prefaultFiles whether the ledger files are pre-faulted at open
+ * @param maxReservationsPerShard reservations one shard's table holds (live or retained)
+ * @param reservationRetention how long a terminal reservation stays answerable
+ * @param reservationTickInterval how often the timer asks each shard to expire due reservations
  */
 // An internal carrier built once by validate() and read by EngineAssembly; never compared, hashed
 // or printed, so the array's identity equals and hashCode do not matter.
@@ -58,11 +61,17 @@ record EngineSettings(
     AdmissionSettings admission,
     byte[] tokenSecret,
     HealthThresholds health,
-    boolean prefaultFiles) {
+    boolean prefaultFiles,
+    long maxReservationsPerShard,
+    Duration reservationRetention,
+    Duration reservationTickInterval,
+    long maxRequestIdsPerShard,
+    Duration requestIdRetention) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {
     return new LedgerConfig(directory, index, shards, maxUsersPerShard, outboxCapacityPerShard,
-        maxSalesPerShard, clock, prefaultFiles);
+        maxSalesPerShard, clock, prefaultFiles, maxReservationsPerShard,
+        reservationRetention.toMillis(), maxRequestIdsPerShard, requestIdRetention.toMillis());
   }
 }

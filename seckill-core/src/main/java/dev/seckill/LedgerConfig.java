@@ -30,6 +30,14 @@ import java.time.Clock;
  * @param clock the engine's clock, read for confirmation times
  * @param prefault take the page faults of the users table and the journal at open (see
  *     {@code SeckillEngine.Builder.prefaultFiles}) rather than on the writer mid-sale
+ * @param maxReservations reservations (live, or terminal within their retention) this shard
+ *     holds before refusing new ones; fixed when its reservations table is created
+ * @param reservationRetentionMillis how long a terminal reservation stays answerable (pay and
+ *     cancel retries) before its entry is reclaimed
+ * @param maxRequestIds request ids remembered per generation ({@link RequestTable}); 0 for
+ *     tools and tests: an existing table's own bound, or {@link #TEST_MAX_REQUEST_IDS} for a new
+ *     one
+ * @param requestIdRetentionMillis how long a remembered request id is kept at least
  */
 record LedgerConfig(
     Path directory,
@@ -39,7 +47,37 @@ record LedgerConfig(
     long outboxCapacity,
     int maxSales,
     Clock clock,
-    boolean prefault) {
+    boolean prefault,
+    long maxReservations,
+    long reservationRetentionMillis,
+    long maxRequestIds,
+    long requestIdRetentionMillis) {
+
+  /** Default reservations per shard. */
+  static final long DEFAULT_MAX_RESERVATIONS = 100_000;
+  /** Default retention of a terminal reservation: one hour. */
+  static final long DEFAULT_RETENTION_MILLIS = 3_600_000;
+
+  /**
+   * A config with the default reservation bounds ({@link #defaultMaxReservations}) and a small
+   * request table (tests and tools).
+   */
+  LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
+      int maxSales, Clock clock, boolean prefault) {
+    this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, prefault,
+        defaultMaxReservations(maxUsers), DEFAULT_RETENTION_MILLIS, 0,
+        TEST_REQUEST_ID_RETENTION_MILLIS);
+  }
+
+  /** The reservations bound when none is set: {@code maxUsers}, at most 100,000. */
+  static long defaultMaxReservations(long maxUsers) {
+    return Math.max(16, Math.min(DEFAULT_MAX_RESERVATIONS, maxUsers));
+  }
+
+  /** Request ids per generation of a table created by a config that does not say: small. */
+  static final long TEST_MAX_REQUEST_IDS = 1024;
+  /** Retention when a test's config does not say. */
+  static final long TEST_REQUEST_ID_RETENTION_MILLIS = 600_000;
 
   /** A config whose files are pre-faulted (the default). */
   LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,

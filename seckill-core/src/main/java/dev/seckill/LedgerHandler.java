@@ -39,6 +39,8 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
   private final @Nullable ParkingWaitStrategy downstream;
   /** This handler's own sequence, to publish it at the end of a batch before signalling. */
   private @Nullable Sequence sequenceCallback;
+  /** Asks for another tick at once; set by the shard. Called on this (the writer) thread. */
+  private @Nullable Runnable retick;
   private long checkpointFailures;
 
   /** Creates the writer for shard {@code shard}'s {@code ledger}; no end-of-batch signal. */
@@ -54,6 +56,14 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
     this.shard = shard;
     this.ledger = ledger;
     this.downstream = downstream;
+  }
+
+  /**
+   * Sets what to run when a tick expired a whole batch and more reservations may be due: the
+   * shard's non-blocking {@link Shard#requestTick}. Before the writer starts.
+   */
+  void onTickBacklog(Runnable retick) {
+    this.retick = retick;
   }
 
   @Override
@@ -89,11 +99,24 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
         PurchaseRequest request = event.request();
         // userId was validated on the caller thread (INVALID_REQUEST): never null here
         ledger.decide(event.sale(), Objects.requireNonNull(request.userId(), "userId"),
-            event.userKey, request.quantity(), event);
+            event.userKey, request.quantity(), event.hasRequestKey ? event.requestKey : null,
+            event);
       } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
         event.registered = ledger.register(Objects.requireNonNull(event.saleToRegister, "sale"));
+      } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
+        ledger.transition(event);
+      } else if (event.kind == PurchaseEvent.Kind.TICK) {
+        if (ledger.tick() == StockLedger.TICK_BATCH && retick != null) {
+          // More may be due: queue the next tick behind what is in the ring now, instead of
+          // waiting for the timer's next interval (which bounded expiry at 1024 per interval).
+          retick.run();
+        }
+      } else if (event.kind == PurchaseEvent.Kind.SALE_OP) {
+        event.registered = ledger.operate(event.sale(), Objects.requireNonNull(event.saleOp, "op"),
+            event.saleOpArg);
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
-    } catch (Throwable e) { // decide answers Chronicle's failures itself; this is a bug
+    } catch (Throwable e) { // decide answers Chronicle's failures itself; else a bug or a refused
+      // registration / sale operation, which its caller receives
       event.failure = e;
     }
     if (endOfBatch) {

@@ -52,6 +52,24 @@ import org.jspecify.annotations.Nullable;
  *         62 userId (idLen bytes of UTF-8)                      then padding to a multiple of 8
  * </pre>
  *
+ * The {@code idLen} field keeps the id's byte length in its low 12 bits; bits 12-14 are the
+ * record type, bit 15 says a 16-byte request key ends the payload (orders only: types 0 and 1;
+ * the key is the payload's last 16 bytes, after the 8-aligned user id or after the trailer,
+ * {@link PurchaseRequest#withRequestId}). Type 0
+ * (the only one before reservations; {@code len == 54 + idLen} exactly) is a final order. Types
+ * 1 (a reservation order), 2 (PAID), 3 (CANCELLED) and 4 (EXPIRED) carry a trailer of
+ * {@value #RESERVATION_TRAILER} bytes starting at the record's first 8-aligned offset after the
+ * user id (state changes have no user id, {@code idLen} 0):
+ *
+ * <pre>
+ *  +0 deadline ms (8)   +8 heldAfter (8)   +16 paidAfter (8)   +24 payment-ref hash (8)
+ * +32 version &lt;&lt; 8 | state (8)   +40 buyer key hi (8)   +48 buyer key lo (8)
+ * </pre>
+ *
+ * In a state-change record {@code stockAfter}, {@code saleOrdersAfter} and
+ * {@code userUnitsAfter} are the values after the change, and {@code confirmedAtMillis} is when
+ * the change was decided. A reader meeting a type above 4 treats the record as the journal's end.
+ *
  * All little-endian. The writer writes the payload first and the {@code len|crc} word last, in
  * one aligned 8-byte store: that store is the commit point of the record.
  *
@@ -89,7 +107,20 @@ final class OrderJournal implements AutoCloseable {
   static final int FIXED_PAYLOAD = 8 + 8 + 8 + 8 + 8 + 4 + 4 + 4 + 2;
   /** The longest user id in UTF-8: {@link PurchaseRequest#MAX_USER_ID_LENGTH} chars, 3 bytes each. */
   static final int MAX_ID_BYTES = PurchaseRequest.MAX_USER_ID_LENGTH * 3;
-  static final int MAX_RECORD = align(8 + FIXED_PAYLOAD + MAX_ID_BYTES);
+  /** Bytes of the trailer of record types 1 to 4. */
+  static final int RESERVATION_TRAILER = 56;
+  /** The highest record type this version reads. */
+  static final int MAX_TYPE = 4;
+  /** Room after the id for padding, a trailer and a 16-byte request key. */
+  static final int MAX_PAYLOAD = FIXED_PAYLOAD + MAX_ID_BYTES + 8 + RESERVATION_TRAILER + 16;
+  static final int MAX_RECORD = align(8 + MAX_PAYLOAD);
+  /** Bytes the request key adds at the end of a payload (after padding or the trailer). */
+  static final int REQUEST_KEY_BYTES = 16;
+  /** {@code idLen}'s flag: the payload ends with a request key. */
+  static final int REQUEST_KEY_FLAG = 0x8000;
+  /** {@code idLen}'s bits 12-14: the record type. */
+  static final int TYPE_MASK = 0x7000;
+  static final int ID_LEN_MASK = 0x0FFF;
   /** The record size the journal is sized for: a 40-byte user id (as the users map). */
   static final int AVERAGE_RECORD = align(8 + FIXED_PAYLOAD + 40);
   static final long MAX_SEGMENT = 64L << 20;
@@ -335,15 +366,17 @@ final class OrderJournal implements AutoCloseable {
     }
     long word = b.getLong(off);
     int len = (int) word;
-    if (len < FIXED_PAYLOAD || len > FIXED_PAYLOAD + MAX_ID_BYTES || off + 8 + len > size) {
+    if (len < FIXED_PAYLOAD || len > MAX_PAYLOAD || off + 8 + len > size) {
       return 0;
     }
     if (b.getLong(off + 8) != expectedSeq) {
       return 0;
     }
-    int idLen = b.getShort(off + 8 + FIXED_PAYLOAD - 2) & 0xFFFF;
-    if (idLen != len - FIXED_PAYLOAD) {
-      return 0;
+    int idField = b.getShort(off + 8 + FIXED_PAYLOAD - 2) & 0xFFFF;
+    int type = (idField & TYPE_MASK) >>> 12;
+    if (type > MAX_TYPE || ((idField & REQUEST_KEY_FLAG) != 0 && type > 1)
+        || len != payloadLength(idField)) {
+      return 0; // an unknown type (a later version's), a key on a state change, or torn: the end
     }
     crc.reset();
     b.limit(off + 8 + len).position(off + 8);
@@ -353,6 +386,19 @@ final class OrderJournal implements AutoCloseable {
       return 0;
     }
     return align(8 + len);
+  }
+
+  /** Payload bytes before any request key: the id (padded, if a trailer follows) and trailer. */
+  static int payloadBefore(int type, int idLen) {
+    if (type == 0) {
+      return FIXED_PAYLOAD + idLen;
+    }
+    return trailerOffset(idLen) - 8 + RESERVATION_TRAILER;
+  }
+
+  /** Where a type 1-4 record's trailer starts, relative to the record (8-aligned after the id). */
+  static int trailerOffset(int idLen) {
+    return align(8 + FIXED_PAYLOAD + idLen);
   }
 
   /** Reads the record at {@code off} (valid, see {@link #validRecord}) into {@code r}. */
@@ -365,8 +411,46 @@ final class OrderJournal implements AutoCloseable {
     r.saleIndex = b.getInt(p + 32);
     r.quantity = b.getInt(p + 36);
     r.userUnitsAfter = b.getInt(p + 40);
-    int idLen = b.getShort(p + 44) & 0xFFFF;
+    int idField = b.getShort(p + 44) & 0xFFFF;
+    int idLen = idField & 0xFFF;
+    r.type = (idField >>> 12) & 7;
     decodeUtf8(b, p + 46, idLen, r.userId);
+    if (r.type != 0) {
+      int t = off + trailerOffset(idLen);
+      r.deadlineMillis = b.getLong(t);
+      r.heldAfter = b.getLong(t + 8);
+      r.paidAfter = b.getLong(t + 16);
+      r.refHash = b.getLong(t + 24);
+      long sv = b.getLong(t + 32);
+      r.state = (int) (sv & 0xFF);
+      r.version = (int) (sv >>> 8);
+      r.userHi = b.getLong(t + 40);
+      r.userLo = b.getLong(t + 48);
+    }
+    r.hasRequestKey = (idField & REQUEST_KEY_FLAG) != 0;
+    if (r.hasRequestKey) {
+      int key = off + 8 + b.getInt(off) - REQUEST_KEY_BYTES; // the payload's last 16 bytes
+      r.requestHi = b.getLong(key);
+      r.requestLo = b.getLong(key + 8);
+    } else {
+      r.requestHi = 0;
+      r.requestLo = 0;
+    }
+  }
+
+  /**
+   * The payload length a record with this {@code idLen} field must have: its type's
+   * ({@link #payloadBefore}), plus {@value #REQUEST_KEY_BYTES} for a request key, which a type 0
+   * record places after its user id padded to a multiple of 8.
+   */
+  static int payloadLength(int field) {
+    int idBytes = field & ID_LEN_MASK;
+    int type = (field & TYPE_MASK) >>> 12;
+    if ((field & REQUEST_KEY_FLAG) == 0) {
+      return payloadBefore(type, idBytes);
+    }
+    int before = type == 0 ? trailerOffset(idBytes) - 8 : payloadBefore(type, idBytes);
+    return before + REQUEST_KEY_BYTES;
   }
 
   private static void decodeUtf8(ByteBuffer b, int p, int n, StringBuilder out) {
@@ -562,7 +646,10 @@ final class OrderJournal implements AutoCloseable {
     if (idBytes > MAX_ID_BYTES) {
       throw new IllegalArgumentException("userId of " + idBytes + " UTF-8 bytes, over " + MAX_ID_BYTES);
     }
-    int len = FIXED_PAYLOAD + idBytes;
+    int type = r.type;
+    boolean key = r.hasRequestKey && type <= 1; // only orders carry a request key
+    int field = idBytes | (type << 12) | (key ? REQUEST_KEY_FLAG : 0);
+    int len = payloadLength(field);
     int size = align(8 + len);
     long segBefore = segment;
     int offBefore = offset;
@@ -582,8 +669,31 @@ final class OrderJournal implements AutoCloseable {
     b.putInt(p + 40, r.saleIndex);
     b.putInt(p + 44, r.quantity);
     b.putInt(p + 48, r.userUnitsAfter);
-    b.putShort(p + 52, (short) idBytes);
+    b.putShort(p + 52, (short) field);
     encodeUtf8(id, b, p + 54);
+    int end = p + 54 + idBytes; // zero the padding, so the CRC covers known bytes
+    if (type != 0) {
+      int t = off + trailerOffset(idBytes);
+      for (int z = end; z < t; z++) {
+        b.put(z, (byte) 0);
+      }
+      b.putLong(t, r.deadlineMillis);
+      b.putLong(t + 8, r.heldAfter);
+      b.putLong(t + 16, r.paidAfter);
+      b.putLong(t + 24, r.refHash);
+      b.putLong(t + 32, ((long) r.version << 8) | (r.state & 0xFF));
+      b.putLong(t + 40, r.userHi);
+      b.putLong(t + 48, r.userLo);
+      end = t + RESERVATION_TRAILER;
+    }
+    if (key) {
+      int k = p + len - REQUEST_KEY_BYTES; // 8-aligned: after the id's padding or the trailer
+      for (int z = end; z < k; z++) {
+        b.put(z, (byte) 0);
+      }
+      b.putLong(k, r.requestHi);
+      b.putLong(k + 8, r.requestLo);
+    }
     wcrc.reset();
     b.limit(p + len).position(p);
     wcrc.update(b);

@@ -16,6 +16,7 @@
 package dev.seckill;
 
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
@@ -102,12 +103,22 @@ final class OrderJournalReader {
 
   /**
    * Reads up to {@code max} orders with sequence numbers in {@code (flushedSeq, upTo]} into
-   * {@code out}, in sequence order. {@code upTo} must not pass the ledger's published sequence.
+   * {@code out}, in sequence order. Reservation state changes (record types 2-4) are passed over:
+   * they are not orders (the sink does not receive them yet), but their sequences count as read. {@code upTo} must not pass the ledger's published sequence.
    * Flusher thread.
    *
    * @return the highest sequence number read
    */
   long readUnflushed(long upTo, int max, List<ConfirmedOrder> out) {
+    return readUnflushed(upTo, max, out, null);
+  }
+
+  /**
+   * {@link #readUnflushed(long, int, List)}, also collecting the reservation state changes
+   * (record types 2-4) read into {@code changes} (if not null), in journal order. Flusher thread.
+   */
+  long readUnflushed(long upTo, int max, List<ConfirmedOrder> out,
+      @Nullable List<OrderStateChange> changes) {
     assert onOwner() : "outbox read off the flusher thread";
     journal.requireOpen();
     scan.set(flushed);
@@ -116,10 +127,21 @@ final class OrderJournalReader {
         throw new IllegalStateException("the journal in " + journal.directory() + " has no valid"
             + " record for sequence " + scan.seq + ", published by the ledger; it is damaged");
       }
-      out.add(toOrder(scratch));
+      if (scratch.type <= 1) { // orders and reservations; state changes (2-4) are not orders
+        out.add(toOrder(scratch));
+      } else if (changes != null) {
+        changes.add(toChange(scratch));
+      }
     }
     read.set(scan);
     return scan.seq - 1;
+  }
+
+  private static final dev.seckill.OrderState[] STATES = dev.seckill.OrderState.values();
+
+  private OrderStateChange toChange(OrderRecord r) {
+    return new OrderStateChange(r.orderId, saleIdOf.apply(r.saleIndex), STATES[r.state], r.version,
+        r.quantity, Instant.ofEpochMilli(r.confirmedAtMillis));
   }
 
   private ConfirmedOrder toOrder(OrderRecord r) {
@@ -170,7 +192,9 @@ final class OrderJournalReader {
     cur.set(flushed);
     long upTo = publishedSeq.getAsLong();
     while (cur.seq <= upTo && journal.next(cur, own, c, r)) {
-      action.accept(toOrder(r));
+      if (r.type <= 1) {
+        action.accept(toOrder(r));
+      }
     }
   }
 }

@@ -46,6 +46,33 @@ final class OrderRecord {
   int quantity;
   int userUnitsAfter;
   final StringBuilder userId = new StringBuilder(32);
+  /**
+   * Whether the order's request carried a request id: then {@link #requestHi} and
+   * {@link #requestLo} are its 128-bit key ({@link RequestTable}), journaled with the order
+   * (bit 15 of the record's {@code idLen}).
+   */
+  boolean hasRequestKey;
+  long requestHi;
+  long requestLo;
+
+  // Reservations (record types 1 to 4, see OrderJournal): the trailer, absent from type 0.
+  /** Record type: 0 order, 1 reservation, 2 PAID, 3 CANCELLED, 4 EXPIRED. */
+  int type;
+  /** The reservation's pay-by deadline, epoch ms. */
+  long deadlineMillis;
+  /** The sale's held (reserved, unpaid) units right after this record. */
+  long heldAfter;
+  /** The sale's paid units right after this record. */
+  long paidAfter;
+  /** The payment reference's hash (PAID), else 0. */
+  long refHash;
+  /** The order's state after this record ({@link OrderState} ordinal). */
+  int state;
+  /** The order's version after this record: 1 when reserved, +1 per change. */
+  int version;
+  /** The buyer's key (state changes carry no user id). */
+  long userHi;
+  long userLo;
 
   /** The order's id. */
   public long orderId() {

@@ -18,6 +18,7 @@ package dev.seckill;
 import dev.seckill.Durability;
 import dev.seckill.IdleStrategy;
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.PermanentSinkException;
 import java.io.IOException;
 import java.time.Instant;
@@ -221,6 +222,7 @@ final class OutboxFlusher implements Runnable {
   @Override
   public void run() {
     List<ConfirmedOrder> batch = new ArrayList<>(Math.min(settings.batchSize(), 10_000));
+    List<OrderStateChange> changes = new ArrayList<>();
     long backoffNanos = settings.initialBackoff().toNanos();
     int failures = 0;
     long oldestSeenAt = 0;
@@ -263,8 +265,9 @@ final class OutboxFlusher implements Runnable {
         }
         flushNow = false;
         batch.clear();
+        changes.clear();
         long upTo = outbox.readUnflushed(published, suspectEnd > 0 ? limit : settings.batchSize(),
-            batch);
+            batch, changes);
         if (!batch.isEmpty()) { // batches start at the watermark: its first order is the oldest
           stats.oldestUnflushed(batch.get(0).confirmedAt().toEpochMilli());
         }
@@ -272,6 +275,7 @@ final class OutboxFlusher implements Runnable {
           if (!batch.isEmpty()) {
             settings.sink().store(batch);
           }
+          storeChanges(changes); // after the orders of the same pass
         } catch (PermanentSinkException e) {
           stats.failed(e);
           if (batch.size() > 1) {
@@ -283,7 +287,7 @@ final class OutboxFlusher implements Runnable {
                 e.getMessage(), limit);
             continue;
           }
-          if (!deadLetter(batch.get(0), e)) {
+          if (!deadLetter(batch.get(0), e) || !storeChangesOrLog(changes)) {
             failures++;
             if (stopping && System.nanoTime() - stopDeadlineNanos >= 0) {
               break;
@@ -363,6 +367,35 @@ final class OutboxFlusher implements Runnable {
    * after an earlier write left it there already). False if the file could not be written: the
    * order then stays in the outbox and is tried again after a backoff.
    */
+  /**
+   * Offers the pass's reservation state changes to the sink; a permanent failure counts as a
+   * transient one here (state changes are not dead-lettered: they are retried).
+   */
+  private void storeChanges(List<OrderStateChange> changes) throws Exception {
+    if (changes.isEmpty()) {
+      return;
+    }
+    try {
+      settings.sink().storeStateChanges(changes);
+    } catch (PermanentSinkException e) {
+      throw new IOException("the sink refused " + changes.size() + " reservation state changes"
+          + " (retried as a transient failure): " + e.getMessage(), e);
+    }
+  }
+
+  /** {@link #storeChanges} after a dead-lettered order: false (logged) if it failed. */
+  private boolean storeChangesOrLog(List<OrderStateChange> changes) {
+    try {
+      storeChanges(changes);
+      return true;
+    } catch (Exception | LinkageError e) {
+      stats.failed(e);
+      log.warn("seckill shard {}: storing {} reservation state changes in the sink failed; they"
+          + " are retried", shard, changes.size(), e);
+      return false;
+    }
+  }
+
   private boolean deadLetter(ConfirmedOrder order, PermanentSinkException e) {
     try {
       if (!deadLetters.contains(order.orderId())) {

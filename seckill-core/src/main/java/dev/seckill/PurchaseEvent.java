@@ -51,7 +51,18 @@ final class PurchaseEvent implements DecisionSink {
     /** A purchase to decide. */
     PURCHASE,
     /** A sale to register through the writer. */
-    REGISTER
+    REGISTER,
+    /** Pay a reservation ({@link #orderId}, {@link #refHash}); answered in {@link #transition}. */
+    PAY,
+    /** Cancel a reservation ({@link #orderId}); answered in {@link #transition}. */
+    CANCEL,
+    /** Expire the reservations that fell due (the reservation timer's tick); no answer. */
+    TICK,
+    /**
+     * An operator's change to {@link #sale} ({@link #saleOp}, {@link #saleOpArg}), answered like
+     * a registration: {@link #registered} or {@link #failure}, delivered to {@link #registration}.
+     */
+    SALE_OP
   }
 
   @Nullable Kind kind;
@@ -64,10 +75,29 @@ final class PurchaseEvent implements DecisionSink {
    * by the publishing caller so the writer does not hash; one instance per slot, reused.
    */
   final UserKey userKey = new UserKey();
+  /**
+   * The request id's 128-bit key ({@link StockLedger#requestKey}), computed by the publishing
+   * caller when the request carries a request id; meaningful only if {@link #hasRequestKey}.
+   * One instance per slot, reused.
+   */
+  final UserKey requestKey = new UserKey();
+  /** Whether {@link #requestKey} holds this purchase's request key. */
+  boolean hasRequestKey;
   /** Whoever waits for the decision: a caller's listener, or a {@link Reply} (a future). */
   @Nullable PurchaseListener listener;
   @Nullable Sale saleToRegister;
   @Nullable CompletableFuture<SaleState> registration;
+  /** The change of a SALE_OP slot. */
+  @Nullable SaleOp saleOp;
+  /** Its argument (an end in epoch ms, units to add), 0 if none. */
+  long saleOpArg;
+
+  /** PAY/CANCEL: who waits for the transition. */
+  @Nullable CompletableFuture<OrderTransition> transitionAnswer;
+  /** PAY: the payment reference's hash. */
+  long refHash;
+  /** PAY/CANCEL: the writer's answer. */
+  @Nullable OrderTransition transition;
 
   /** System.nanoTime() at submit, for sampled sequences only (see the class comment). */
   long submittedNanos;
@@ -113,9 +143,15 @@ final class PurchaseEvent implements DecisionSink {
     listener = null;
     saleToRegister = null;
     registration = null;
+    saleOp = null;
+    saleOpArg = 0;
     registered = null;
+    transitionAnswer = null;
+    transition = null;
+    refHash = 0;
     failure = null;
     rejection = null;
     orderId = 0;
+    hasRequestKey = false;
   }
 }

@@ -26,7 +26,8 @@ import org.jspecify.annotations.Nullable;
  * PurchaseRequest r = PurchaseRequest.of("phone-42", "user-7", 1)
  *     .withToken(tokenFromTheOrderForm)        // if the sale requires tokens
  *     .withClientAddress(http.getRemoteAddr()) // for the per-address throttle and blocks
- *     .withChallengeAnswer(solvedCaptcha);     // after a CHALLENGE_REQUIRED answer
+ *     .withChallengeAnswer(solvedCaptcha)      // after a CHALLENGE_REQUIRED answer
+ *     .withRequestId(clickId);                 // a retry with the same id: the same order
  * }</pre>
  *
  * <p>Construction never throws: a malformed request (blank ids, ids holding a character no order
@@ -50,6 +51,11 @@ public final class PurchaseRequest {
   public static final int MAX_CLIENT_ADDRESS_LENGTH = 64;
   /** The longest challenge answer accepted. */
   public static final int MAX_CHALLENGE_ANSWER_LENGTH = 1024;
+  /**
+   * The longest request id accepted, in UTF-16 chars; like a user id it must not be blank and
+   * must hold no control character or unpaired surrogate (see {@link #withRequestId}).
+   */
+  public static final int MAX_REQUEST_ID_LENGTH = 128;
 
   private final @Nullable String saleId;
   private final @Nullable String userId;
@@ -57,15 +63,18 @@ public final class PurchaseRequest {
   private final @Nullable String token;
   private final @Nullable String clientAddress;
   private final @Nullable String challengeAnswer;
+  private final @Nullable String requestId;
 
   private PurchaseRequest(@Nullable String saleId, @Nullable String userId, int quantity,
-      @Nullable String token, @Nullable String clientAddress, @Nullable String challengeAnswer) {
+      @Nullable String token, @Nullable String clientAddress, @Nullable String challengeAnswer,
+      @Nullable String requestId) {
     this.saleId = saleId;
     this.userId = userId;
     this.quantity = quantity;
     this.token = token;
     this.clientAddress = clientAddress;
     this.challengeAnswer = challengeAnswer;
+    this.requestId = requestId;
   }
 
   /**
@@ -80,7 +89,7 @@ public final class PurchaseRequest {
    */
   public static PurchaseRequest of(@Nullable String saleId, @Nullable String userId,
       int quantity) {
-    return new PurchaseRequest(saleId, userId, quantity, null, null, null);
+    return new PurchaseRequest(saleId, userId, quantity, null, null, null, null);
   }
 
   /**
@@ -91,7 +100,8 @@ public final class PurchaseRequest {
    * @return a new request equal to this one except for the token
    */
   public PurchaseRequest withToken(@Nullable String token) {
-    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer,
+        requestId);
   }
 
   /**
@@ -104,7 +114,8 @@ public final class PurchaseRequest {
    * @return a new request equal to this one except for the client address
    */
   public PurchaseRequest withClientAddress(@Nullable String clientAddress) {
-    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer,
+        requestId);
   }
 
   /**
@@ -116,7 +127,39 @@ public final class PurchaseRequest {
    * @return a new request equal to this one except for the challenge answer
    */
   public PurchaseRequest withChallengeAnswer(@Nullable String challengeAnswer) {
-    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer,
+        requestId);
+  }
+
+  /**
+   * This request carrying an idempotency key chosen by the client (a UUID made when the buyer
+   * clicked, say); null for none. A request submitted again with the same request id for the same
+   * sale (after a timeout, a double click, a load balancer's retry, from any thread or after a
+   * restart) is answered with the decision of the first one that was <em>confirmed</em>: the same
+   * order id, never a second order and never {@link Rejection#LIMIT_REACHED} for the buyer's own
+   * order. The same request id with another user or quantity is refused with
+   * {@link Rejection#INVALID_REQUEST}. A refused request is not remembered: resubmitting it is
+   * decided afresh. Confirmations are remembered for at least
+   * {@link SeckillEngine.Builder#requestIdRetention} and at most
+   * {@link SeckillEngine.Builder#maxRequestIdsPerShard} per window; see docs/retries.md.
+   *
+   * @param requestId 1 to {@link #MAX_REQUEST_ID_LENGTH} chars, not blank, no control character
+   *     or unpaired surrogate; or null. A bad one is answered {@link Rejection#INVALID_REQUEST}
+   *     when the request is submitted, as for the other fields ({@link #problem()} names it)
+   * @return a new request equal to this one except for the request id
+   */
+  public PurchaseRequest withRequestId(@Nullable String requestId) {
+    return new PurchaseRequest(saleId, userId, quantity, token, clientAddress, challengeAnswer,
+        requestId);
+  }
+
+  /**
+   * The client's idempotency key, or null.
+   *
+   * @return the id given to {@link #withRequestId}, or null if none was
+   */
+  public @Nullable String requestId() {
+    return requestId;
   }
 
   /**
@@ -213,6 +256,19 @@ public final class PurchaseRequest {
       return "challengeAnswer must be at most " + MAX_CHALLENGE_ANSWER_LENGTH + " characters, was "
           + challengeAnswer.length();
     }
+    if (requestId != null) {
+      if (requestId.isBlank()) {
+        return "requestId must be null or not blank, was " + quote(requestId);
+      }
+      if (requestId.length() > MAX_REQUEST_ID_LENGTH) {
+        return "requestId must be at most " + MAX_REQUEST_ID_LENGTH + " characters, was "
+            + requestId.length();
+      }
+      bad = firstUnstorable(requestId);
+      if (bad >= 0) {
+        return unstorable("requestId", requestId, bad);
+      }
+    }
     return null;
   }
 
@@ -248,6 +304,8 @@ public final class PurchaseRequest {
         && (clientAddress == null
             || (clientAddress.length() <= MAX_CLIENT_ADDRESS_LENGTH && !clientAddress.isBlank()))
         && (challengeAnswer == null || challengeAnswer.length() <= MAX_CHALLENGE_ANSWER_LENGTH)
+        && (requestId == null || (requestId.length() <= MAX_REQUEST_ID_LENGTH
+            && !requestId.isBlank() && firstUnstorable(requestId) < 0))
         && firstUnstorable(userId) < 0
         && firstUnstorable(saleId) < 0;
   }
@@ -333,12 +391,13 @@ public final class PurchaseRequest {
         && Objects.equals(userId, that.userId)
         && Objects.equals(token, that.token)
         && Objects.equals(clientAddress, that.clientAddress)
-        && Objects.equals(challengeAnswer, that.challengeAnswer);
+        && Objects.equals(challengeAnswer, that.challengeAnswer)
+        && Objects.equals(requestId, that.requestId);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(saleId, userId, quantity, token, clientAddress, challengeAnswer);
+    return Objects.hash(saleId, userId, quantity, token, clientAddress, challengeAnswer, requestId);
   }
 
   /** Names the fields; the token and the challenge answer are credentials, shown only as present. */
@@ -354,6 +413,9 @@ public final class PurchaseRequest {
     }
     if (challengeAnswer != null) {
       sb.append(", challengeAnswer=<present>");
+    }
+    if (requestId != null) {
+      sb.append(", requestId=").append(requestId);
     }
     return sb.append('}').toString();
   }

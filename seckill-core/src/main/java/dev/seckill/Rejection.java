@@ -80,7 +80,19 @@ public enum Rejection {
    * before the ring (caller thread). Retrying shortly may succeed: the cap follows the stock and
    * the requests still undecided, and admits again as their answers arrive.
    */
-  OVERSUBSCRIBED("enough requests are already in flight for the remaining stock; retry shortly");
+  OVERSUBSCRIBED("enough requests are already in flight for the remaining stock; retry shortly"),
+  /**
+   * No unit is free, but some are reserved and unpaid ({@link Sale#payWithin()}): they come back
+   * if their reservations expire or are cancelled, so retrying shortly may succeed (caller thread
+   * after the last free unit went, writer before).
+   */
+  ALL_HELD("every remaining unit is reserved and unpaid; retry shortly"),
+  /**
+   * The operator paused the sale ({@link SeckillEngine#pauseSale}); decided on the caller's
+   * thread, or by the writer for requests already in the ring when the pause took effect.
+   * Retrying after the sale is resumed may succeed.
+   */
+  PAUSED("the sale is paused; retry later");
 
   private final String description;
 

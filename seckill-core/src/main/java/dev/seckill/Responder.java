@@ -94,7 +94,8 @@ final class Responder implements EventHandler<PurchaseEvent> {
     try {
       if (event.kind == PurchaseEvent.Kind.PURCHASE) {
         deliverPurchase(event, sequence);
-      } else if (event.kind == PurchaseEvent.Kind.REGISTER) {
+      } else if (event.kind == PurchaseEvent.Kind.REGISTER
+          || event.kind == PurchaseEvent.Kind.SALE_OP) {
         CompletableFuture<SaleState> registration =
             Objects.requireNonNull(event.registration, "registration");
         Throwable failure = event.failure;
@@ -102,6 +103,15 @@ final class Responder implements EventHandler<PurchaseEvent> {
           registration.completeExceptionally(failure);
         } else {
           registration.complete(event.registered);
+        }
+      } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
+        CompletableFuture<OrderTransition> answer =
+            Objects.requireNonNull(event.transitionAnswer, "transitionAnswer");
+        Throwable failure = event.failure;
+        if (failure != null) {
+          answer.completeExceptionally(failure);
+        } else {
+          answer.complete(Objects.requireNonNull(event.transition, "transition"));
         }
       }
     } catch (RuntimeException e) {

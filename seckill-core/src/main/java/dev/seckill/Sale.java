@@ -15,6 +15,7 @@
  */
 package dev.seckill;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,11 @@ public final class Sale {
   private final int limitPerUser;
   private final int maxPerRequest;
   private final boolean tokenRequired;
+  private final @Nullable Duration payWithin;
+  private final boolean releaseRestoresLimit;
+
+  /** The longest {@link Builder#payWithin} accepted: 30 days. */
+  public static final Duration MAX_PAY_WITHIN = Duration.ofDays(30);
 
   private Sale(Builder b, Instant startsAt, Instant endsAt) {
     this.id = b.id;
@@ -57,6 +63,8 @@ public final class Sale {
     this.limitPerUser = b.limitPerUser;
     this.maxPerRequest = b.maxPerRequest == UNSET ? b.limitPerUser : b.maxPerRequest;
     this.tokenRequired = Boolean.TRUE.equals(b.tokenRequired);
+    this.payWithin = b.payWithin;
+    this.releaseRestoresLimit = Boolean.TRUE.equals(b.releaseRestoresLimit);
   }
 
   /**
@@ -139,13 +147,39 @@ public final class Sale {
   }
 
   /**
+   * How long a buyer has to pay for a confirmed purchase, if the sale takes reservations: each
+   * confirmation is then a reservation that must be paid with {@link SeckillEngine#pay} before
+   * {@code confirmedAt + payWithin} (by the engine's clock), or it expires and its units are
+   * given back. Empty (the default): a confirmation is final (state
+   * {@link OrderState#CONFIRMED}). See docs/reservations.md.
+   *
+   * @return the time to pay, positive and at most {@link #MAX_PAY_WITHIN}; or null if
+   *     confirmations are final
+   */
+  public @Nullable Duration payWithin() {
+    return payWithin;
+  }
+
+  /**
+   * True if the buyer's units count against {@link #limitPerUser()} again when a reservation of
+   * theirs is cancelled or expires; default false (a buyer who let a reservation lapse cannot
+   * buy again, so they cannot hold a unit and hand it to an accomplice at a moment they choose).
+   *
+   * @return true if a released reservation gives the buyer's quota back
+   */
+  public boolean releaseRestoresLimit() {
+    return releaseRestoresLimit;
+  }
+
+  /**
    * Lists the fields in which {@code other} differs from this sale, as {@code field: this vs
    * other} phrases; empty if they are the same specification.
    *
    * @param other the specification to compare with, for example the one a restarted application
    *     registers again; not null
    * @return one phrase per differing field, in declaration order (id, stock, startsAt, endsAt,
-   *     limitPerUser, maxPerRequest, tokenRequired); a new mutable list, empty if equal
+   *     limitPerUser, maxPerRequest, tokenRequired, payWithin, releaseRestoresLimit); a new
+   *     mutable list, empty if equal
    */
   public List<String> differences(Sale other) {
     List<String> diffs = new ArrayList<>();
@@ -156,10 +190,13 @@ public final class Sale {
     diff(diffs, "limitPerUser", limitPerUser, other.limitPerUser);
     diff(diffs, "maxPerRequest", maxPerRequest, other.maxPerRequest);
     diff(diffs, "tokenRequired", tokenRequired, other.tokenRequired);
+    diff(diffs, "payWithin", payWithin, other.payWithin);
+    diff(diffs, "releaseRestoresLimit", releaseRestoresLimit, other.releaseRestoresLimit);
     return diffs;
   }
 
-  private static void diff(List<String> out, String field, Object mine, Object theirs) {
+  private static void diff(List<String> out, String field, @Nullable Object mine,
+      @Nullable Object theirs) {
     if (!Objects.equals(mine, theirs)) {
       out.add(field + " " + mine + " vs " + theirs);
     }
@@ -172,14 +209,17 @@ public final class Sale {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, stock, startsAt, endsAt, limitPerUser, maxPerRequest, tokenRequired);
+    return Objects.hash(id, stock, startsAt, endsAt, limitPerUser, maxPerRequest, tokenRequired,
+        payWithin, releaseRestoresLimit);
   }
 
   @Override
   public String toString() {
     return "Sale{id=" + id + ", stock=" + stock + ", startsAt=" + startsAt + ", endsAt=" + endsAt
         + ", limitPerUser=" + limitPerUser + ", maxPerRequest=" + maxPerRequest
-        + (tokenRequired ? ", tokenRequired=true" : "") + '}';
+        + (tokenRequired ? ", tokenRequired=true" : "")
+        + (payWithin != null ? ", payWithin=" + payWithin : "")
+        + (releaseRestoresLimit ? ", releaseRestoresLimit=true" : "") + '}';
   }
 
   private static final int UNSET = -1;
@@ -198,6 +238,8 @@ public final class Sale {
     private int limitPerUser = UNSET;
     private int maxPerRequest = UNSET;
     private @Nullable Boolean tokenRequired;
+    private @Nullable Duration payWithin;
+    private @Nullable Boolean releaseRestoresLimit;
 
     private Builder(String id) {
       if (id == null || id.isBlank()) {
@@ -309,6 +351,48 @@ public final class Sale {
     public Builder requireToken(boolean required) {
       Require.setOnce(this.tokenRequired == null, "requireToken", this.tokenRequired);
       this.tokenRequired = required;
+      return this;
+    }
+
+    /**
+     * Makes every confirmation a reservation that must be paid within {@code payWithin}
+     * ({@link SeckillEngine#pay}); optional, by default a confirmation is final. An unpaid
+     * reservation expires at {@code confirmedAt + payWithin} (by the engine's clock) and its units
+     * are sold again. See docs/reservations.md.
+     *
+     * @param payWithin the time to pay; positive, whole milliseconds, at most
+     *     {@link Sale#MAX_PAY_WITHIN}
+     * @return this builder
+     * @throws IllegalArgumentException if {@code payWithin} is zero, negative, finer than a
+     *     millisecond or longer than {@link Sale#MAX_PAY_WITHIN}
+     * @throws NullPointerException if {@code payWithin} is null
+     * @throws IllegalStateException if this was already set
+     */
+    public Builder payWithin(Duration payWithin) {
+      Require.setOnce(this.payWithin == null, "payWithin", this.payWithin);
+      Objects.requireNonNull(payWithin, "payWithin");
+      if (payWithin.isNegative() || payWithin.isZero() || payWithin.compareTo(MAX_PAY_WITHIN) > 0
+          || !payWithin.equals(Duration.ofMillis(payWithin.toMillis()))) {
+        throw new IllegalArgumentException("payWithin must be positive, whole milliseconds and at"
+            + " most " + MAX_PAY_WITHIN + ", was " + payWithin);
+      }
+      this.payWithin = payWithin;
+      return this;
+    }
+
+    /**
+     * Whether a cancelled or expired reservation gives the buyer's units back to their
+     * {@code limitPerUser} quota; optional, default false (see
+     * {@link Sale#releaseRestoresLimit()}). Meaningful only with {@link #payWithin}.
+     *
+     * @param restores true to give the quota back on release
+     * @return this builder
+     * @throws IllegalStateException if this was already set
+     */
+    public Builder releaseRestoresLimit(boolean restores) {
+      Require.setOnce(this.releaseRestoresLimit == null, "releaseRestoresLimit",
+          this.releaseRestoresLimit);
+      this.releaseRestoresLimit = restores;
       return this;
     }
 

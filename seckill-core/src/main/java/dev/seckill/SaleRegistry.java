@@ -79,6 +79,11 @@ final class SaleRegistry {
    * thread (a registering caller). A sale added while this runs may be seen twice: the watcher
    * must be idempotent.
    */
+  /** Forgets {@code state} (archived), unless its id now names another sale. */
+  public void remove(SaleState state) {
+    sales.remove(state.sale().id(), state);
+  }
+
   public void watch(Consumer<SaleState> watcher) {
     watchers.add(watcher);
     for (SaleState state : sales.values()) {

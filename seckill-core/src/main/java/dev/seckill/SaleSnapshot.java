@@ -24,7 +24,8 @@ import java.util.Map;
  * A point-in-time view of one sale, returned by {@link SeckillEngine#snapshot(String)}.
  *
  * <p>Counters are read without stopping the sale, so under load they are each exact but not
- * taken at one instant: {@code unitsSold + remaining == initialStock} always holds, while the
+ * taken at one instant: {@code unitsSold + remaining == initialStock} always holds (and, for a
+ * sale with {@code payWithin}, {@code remaining + held + paid == initialStock}), while the
  * rejection counts may trail by the requests in flight.
  */
 public final class SaleSnapshot {
@@ -32,11 +33,20 @@ public final class SaleSnapshot {
   private final SalePhase phase;
   private final long remaining;
   private final long ordersConfirmed;
+  private final long held;
+  private final long paid;
   private final Map<Rejection, Long> rejections;
   private final Instant takenAt;
+  private final long totalStock;
+  private final boolean paused;
 
-  SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed,
-      EnumMap<Rejection, Long> rejections, Instant takenAt) {
+  SaleSnapshot(Sale sale, SalePhase phase, long remaining, long ordersConfirmed, long held,
+      long paid, EnumMap<Rejection, Long> rejections, Instant takenAt, long totalStock,
+      boolean paused) {
+    this.held = held;
+    this.paid = paid;
+    this.totalStock = totalStock;
+    this.paused = paused;
     this.sale = sale;
     this.phase = phase;
     this.remaining = remaining;
@@ -82,9 +92,28 @@ public final class SaleSnapshot {
   }
 
   /**
+   * The stock the sale was registered with plus every unit the operator added since
+   * ({@link SeckillEngine#addStock}).
+   *
+   * @return units for sale in total; at least {@link #initialStock()}
+   */
+  public long totalStock() {
+    return totalStock;
+  }
+
+  /**
+   * True if the operator had the sale paused ({@link SeckillEngine#pauseSale}).
+   *
+   * @return whether the sale was paused
+   */
+  public boolean paused() {
+    return paused;
+  }
+
+  /**
    * Units not yet sold.
    *
-   * @return units left, from 0 to {@link #initialStock()}; paired consistently with
+   * @return units left, from 0 to {@link #totalStock()}; paired consistently with
    *     {@link #ordersConfirmed()}
    */
   public long remaining() {
@@ -92,12 +121,12 @@ public final class SaleSnapshot {
   }
 
   /**
-   * Units sold so far: {@code initialStock() - remaining()}.
+   * Units sold so far: {@code totalStock() - remaining()}.
    *
-   * @return units sold, from 0 to {@link #initialStock()}
+   * @return units sold, from 0 to {@link #totalStock()}
    */
   public long unitsSold() {
-    return sale.stock() - remaining;
+    return totalStock - remaining;
   }
 
   /**
@@ -107,6 +136,27 @@ public final class SaleSnapshot {
    */
   public long ordersConfirmed() {
     return ordersConfirmed;
+  }
+
+  /**
+   * Units in reservations not yet paid ({@link Sale#payWithin()}): sold, but given back if the
+   * reservation expires or is cancelled. 0 for a sale without {@code payWithin}.
+   *
+   * @return held units; {@code remaining() + held() + paid() == initialStock()} for a sale with
+   *     {@code payWithin}
+   */
+  public long held() {
+    return held;
+  }
+
+  /**
+   * Units in paid reservations. 0 for a sale without {@code payWithin} (its orders are final
+   * when confirmed: {@link #unitsSold()}).
+   *
+   * @return paid units, at least 0
+   */
+  public long paid() {
+    return paid;
   }
 
   /**
@@ -141,7 +191,9 @@ public final class SaleSnapshot {
   @Override
   public String toString() {
     return "SaleSnapshot{saleId=" + saleId() + ", phase=" + phase + ", initialStock=" + initialStock()
+        + (totalStock != sale.stock() ? ", totalStock=" + totalStock : "")
+        + (paused ? ", paused" : "")
         + ", remaining=" + remaining + ", unitsSold=" + unitsSold() + ", ordersConfirmed="
-        + ordersConfirmed + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
+        + ordersConfirmed + ", held=" + held + ", paid=" + paid + ", rejections=" + rejections + ", takenAt=" + takenAt + '}';
   }
 }

@@ -44,6 +44,8 @@ final class SaleState {
   private static final VarHandle REMAINING;
   private static final VarHandle ORDERS;
   private static final VarHandle VERSION;
+  private static final VarHandle HELD;
+  private static final VarHandle PAID;
 
   static {
     try {
@@ -51,6 +53,8 @@ final class SaleState {
       REMAINING = lookup.findVarHandle(SaleState.class, "remaining", long.class);
       ORDERS = lookup.findVarHandle(SaleState.class, "orders", long.class);
       VERSION = lookup.findVarHandle(SaleState.class, "version", long.class);
+      HELD = lookup.findVarHandle(SaleState.class, "held", long.class);
+      PAID = lookup.findVarHandle(SaleState.class, "paid", long.class);
     } catch (ReflectiveOperationException e) {
       throw new ExceptionInInitializerError(e);
     }
@@ -60,7 +64,18 @@ final class SaleState {
   private final int shard;
   private final int index;
   private final long startsAtMillis;
-  private final long endsAtMillis;
+  /** The end as it stands (moved by endSale / extendSale): written by the writer, read by anyone. */
+  private volatile long endsAtMillis;
+  /** Paused by the operator: callers refuse with PAUSED. Written by the writer only. */
+  private volatile boolean paused;
+  /** Archived: the writer refuses what still reaches it (UNKNOWN_SALE). Written by the writer. */
+  private volatile boolean archived;
+  /** Registered stock plus units added: written by the writer only. */
+  private volatile long totalStock;
+  /** Hashed into each buyer's and request id's key (see {@link SaleCatalog.Entry#keyIndex}). */
+  private final int keyIndex;
+  /** Writer-confined: the journal sequence of this sale's last order (for archive). */
+  long lastOrderSeq;
   private final LongAdder[] rejections;
   private final AdmissionCap admissionCap = new AdmissionCap();
 
@@ -71,6 +86,14 @@ final class SaleState {
   /** Written by the ledger writer only (release store); read by anyone (acquire load). */
   @SuppressWarnings("unused") // accessed through ORDERS
   private long orders;
+
+  /** Units reserved and unpaid; written by the ledger writer only (release store). */
+  @SuppressWarnings("unused") // accessed through HELD
+  private long held;
+
+  /** Units of paid reservations; written by the ledger writer only (release store). */
+  @SuppressWarnings("unused") // accessed through PAID
+  private long paid;
 
   /** The seqlock's sequence number: odd while the writer updates the counters. */
   @SuppressWarnings("unused") // accessed through VERSION
@@ -83,13 +106,20 @@ final class SaleState {
   private volatile boolean soldOut;
 
   SaleState(Sale sale, int shard, int index, long remaining, long orders) {
+    this(sale, shard, index, remaining, orders, SaleCatalog.fresh(sale, index));
+  }
+
+  /** A sale with the operator's changes in {@code entry} applied. */
+  SaleState(Sale sale, int shard, int index, long remaining, long orders, SaleCatalog.Entry entry) {
     this.sale = sale;
     this.shard = shard;
     this.index = index;
-    Instant startsAt = sale.startsAt();
-    Instant endsAt = sale.endsAt();
-    this.startsAtMillis = toMillis(startsAt.getEpochSecond(), startsAt.getNano());
-    this.endsAtMillis = toMillis(endsAt.getEpochSecond(), endsAt.getNano());
+    this.keyIndex = entry.keyIndex;
+    this.startsAtMillis = toMillis(sale.startsAt());
+    this.endsAtMillis = entry.endsAtMillis;
+    this.paused = entry.paused;
+    this.archived = entry.archived;
+    this.totalStock = entry.totalStock;
     this.rejections = new LongAdder[Rejection.values().length];
     for (int i = 0; i < rejections.length; i++) {
       rejections[i] = new LongAdder();
@@ -109,9 +139,63 @@ final class SaleState {
     return shard;
   }
 
-  /** The sale's index within its shard's catalog; part of every per-user key. */
+  /** The sale's index within its shard's catalog (its counters, its journal records). */
   int index() {
     return index;
+  }
+
+  /**
+   * What buyers' and request ids' keys are hashed with: the index, unless the sale took the slot
+   * of an archived one (then a number no earlier sale of the shard had).
+   */
+  int keyIndex() {
+    return keyIndex;
+  }
+
+  /** True while the operator has the sale paused. Any thread. */
+  public boolean isPaused() {
+    return paused;
+  }
+
+  /** True once archived. Any thread. */
+  public boolean isArchived() {
+    return archived;
+  }
+
+  /** Registered stock plus every unit added since. Any thread. */
+  public long totalStock() {
+    return totalStock;
+  }
+
+  /** Writer thread: pauses or resumes. */
+  void setPaused(boolean paused) {
+    this.paused = paused;
+  }
+
+  /** Writer thread: moves the end. */
+  void setEndsAtMillis(long endsAtMillis) {
+    this.endsAtMillis = endsAtMillis;
+  }
+
+  /** Writer thread: marks the sale archived. */
+  void setArchived() {
+    this.archived = true;
+  }
+
+  /**
+   * Writer thread: stock was added; publishes the new remaining stock and total, and clears the
+   * sold-out flag if units remain (before the operation's answer is published).
+   */
+  void applyStock(long remainingAfter, long totalAfter) {
+    long v = (long) VERSION.get(this);
+    VERSION.setOpaque(this, v + 1); // odd: readers of publishedCounters retry
+    VarHandle.storeStoreFence();
+    this.totalStock = totalAfter;
+    REMAINING.setRelease(this, remainingAfter);
+    VERSION.setRelease(this, v + 2);
+    if (remainingAfter > 0) {
+      soldOut = false; // volatile store: callers publish again
+    }
   }
 
   /** {@code startsAt} in epoch milliseconds, saturated. */
@@ -149,10 +233,13 @@ final class SaleState {
       long before = (long) VERSION.getAcquire(this);
       long remaining = (long) REMAINING.getOpaque(this);
       long orders = (long) ORDERS.getOpaque(this);
+      long held = (long) HELD.getOpaque(this);
+      long paid = (long) PAID.getOpaque(this);
+      long total = totalStock;
       VarHandle.loadLoadFence(); // the counters' loads complete before the re-check
       long after = (long) VERSION.getOpaque(this);
       if (before == after && (before & 1) == 0) {
-        return new Counters(remaining, orders);
+        return new Counters(remaining, orders, held, paid, total);
       }
       if (spins < 100) {
         Thread.onSpinWait();
@@ -162,8 +249,51 @@ final class SaleState {
     }
   }
 
-  /** A consistent pair of counters; see {@link #publishedCounters()}. */
-  public record Counters(long remaining, long orders) {}
+  /**
+   * A consistent set of counters, with the total stock (registered plus added) they go with;
+   * see {@link #publishedCounters()}.
+   */
+  public record Counters(long remaining, long orders, long held, long paid, long totalStock) {}
+
+  /** Units reserved and unpaid, as last published by the writer. Safe from any thread. */
+  public long publishedHeld() {
+    return (long) HELD.getAcquire(this);
+  }
+
+  /** Units of paid reservations, as last published by the writer. Safe from any thread. */
+  public long publishedPaid() {
+    return (long) PAID.getAcquire(this);
+  }
+
+  /** Writer thread only: the writer's own count of held units (plain load). */
+  long heldForWriter() {
+    return (long) HELD.get(this);
+  }
+
+  /** Writer thread only: the writer's own count of paid units (plain load). */
+  long paidForWriter() {
+    return (long) PAID.get(this);
+  }
+
+  /**
+   * Writer thread only: publishes every counter after a reservation changed (a reservation, a
+   * payment, a release). A release that makes units free again clears the sold-out flag, with a
+   * volatile store made before the decision is published, so callers stop refusing at once.
+   */
+  void applyCounters(long remainingAfter, long ordersAfter, long heldAfter, long paidAfter) {
+    long v = (long) VERSION.get(this);
+    VERSION.setOpaque(this, v + 1); // odd: an update is in progress
+    VarHandle.storeStoreFence();
+    REMAINING.setRelease(this, remainingAfter); // ordered stores: snapshot readers
+    ORDERS.setRelease(this, ordersAfter);
+    HELD.setRelease(this, heldAfter);
+    PAID.setRelease(this, paidAfter);
+    VERSION.setRelease(this, v + 2); // even again, after every counter
+    boolean none = remainingAfter == 0;
+    if (soldOut != none) {
+      soldOut = none; // volatile store: set on the last unit, cleared when units come back
+    }
+  }
 
   /** Units in flight for this sale, behind the admission cap. Safe from any thread. */
   public AdmissionCap admissionCap() {
@@ -173,6 +303,11 @@ final class SaleState {
   /** Counts one refusal. Safe from any thread. */
   public void countRejection(Rejection reason) {
     rejections[reason.ordinal()].increment();
+  }
+
+  /** Takes back one refusal counted for {@code reason} (it was answered otherwise). */
+  void uncountRejection(Rejection reason) {
+    rejections[reason.ordinal()].decrement();
   }
 
   /** Refusals counted for {@code reason}. Safe from any thread. */
@@ -257,6 +392,11 @@ final class SaleState {
     if (remainingAfter == 0) {
       soldOut = true; // volatile store: caller threads stop publishing for this sale
     }
+  }
+
+  /** {@code instant} in epoch milliseconds, saturated. */
+  static long toMillis(Instant instant) {
+    return toMillis(instant.getEpochSecond(), instant.getNano());
   }
 
   private static long toMillis(long seconds, int nanos) {

@@ -34,9 +34,15 @@ public final class SaleView {
   private final Instant serverTime;
   private final long remaining;
   private final boolean tokenRequired;
+  private final long held;
+  private final long paid;
+  private final boolean paused;
 
   SaleView(String saleId, SalePhase phase, Instant startsAt, Instant endsAt, Instant serverTime,
-      long remaining, boolean tokenRequired) {
+      long remaining, long held, long paid, boolean tokenRequired, boolean paused) {
+    this.held = held;
+    this.paid = paid;
+    this.paused = paused;
     this.saleId = Objects.requireNonNull(saleId, "saleId");
     this.phase = Objects.requireNonNull(phase, "phase");
     this.startsAt = Objects.requireNonNull(startsAt, "startsAt");
@@ -83,10 +89,11 @@ public final class SaleView {
   }
 
   /**
-   * When the sale closes (exclusive).
+   * When the sale closes (exclusive), as it stands: the registered end, or where the operator
+   * moved it ({@link SeckillEngine#endSale}, {@link SeckillEngine#extendSale}).
    *
    * @return the first instant at which purchases are refused again; never null, after
-   *     {@link #startsAt()}
+   *     {@link #startsAt()} (equal to it for a sale ended before it started)
    */
   public Instant endsAt() {
     return endsAt;
@@ -122,6 +129,27 @@ public final class SaleView {
   }
 
   /**
+   * Units reserved and not yet paid (a sale with {@code payWithin}); approximate like
+   * {@link #remaining()}. While {@code remaining() == 0 && held() > 0} a page may say "all
+   * reserved, check back shortly": expired reservations are sold again.
+   *
+   * @return held units, at least 0; 0 for a sale without {@code payWithin}
+   */
+  public long held() {
+    return held;
+  }
+
+  /**
+   * Units in paid reservations (a sale with {@code payWithin}); approximate like
+   * {@link #remaining()}.
+   *
+   * @return paid units, at least 0; 0 for a sale without {@code payWithin}
+   */
+  public long paid() {
+    return paid;
+  }
+
+  /**
    * True if purchases need a token from {@code SeckillEngine.issueToken}.
    *
    * @return the sale's {@link Sale#tokenRequired()} setting
@@ -130,10 +158,21 @@ public final class SaleView {
     return tokenRequired;
   }
 
+  /**
+   * True while the operator has the sale paused ({@link SeckillEngine#pauseSale}): purchases
+   * are refused with {@link Rejection#PAUSED} whatever the phase says.
+   *
+   * @return whether the sale is paused
+   */
+  public boolean paused() {
+    return paused;
+  }
+
   @Override
   public String toString() {
     return "SaleView{saleId=" + saleId + ", phase=" + phase + ", startsAt=" + startsAt
         + ", endsAt=" + endsAt + ", serverTime=" + serverTime + ", remaining=" + remaining
-        + ", tokenRequired=" + tokenRequired + '}';
+        + ", held=" + held + ", paid=" + paid + ", tokenRequired=" + tokenRequired
+        + (paused ? ", paused" : "") + '}';
   }
 }

@@ -68,6 +68,7 @@ public final class SeckillEngine implements AutoCloseable {
   private final Shards shards;
   private final SaleRegistry sales;
   private final CallerGate gate;
+  private final ReservationTimer timer;
   private volatile boolean closed;
 
   private SeckillEngine(EngineAssembly parts) {
@@ -76,6 +77,14 @@ public final class SeckillEngine implements AutoCloseable {
     this.shards = parts.shards();
     this.sales = parts.sales();
     this.gate = parts.gate();
+    this.timer = new ReservationTimer(shards, parts.reservationTickInterval());
+    for (int i = 0; i < shards.count(); i++) {
+      for (SaleState sale : shards.get(i).ledger().sales()) {
+        if (sale.sale().payWithin() != null) {
+          timer.start(); // reservations from an earlier run fall due: expire them
+        }
+      }
+    }
   }
 
   /**
@@ -108,7 +117,11 @@ public final class SeckillEngine implements AutoCloseable {
     ensureOpen();
     // Throws IllegalStateException if the shard began closing: the handshake of tryPublish.
     CompletableFuture<SaleState> registration = shards.forSale(sale.id()).register(sale);
-    return sales.add(registration).sale();
+    Sale registered = sales.add(registration).sale();
+    if (registered.payWithin() != null) {
+      timer.start(); // no timer, no tick, until a sale takes reservations
+    }
+    return registered;
   }
 
   /**
@@ -153,6 +166,15 @@ public final class SeckillEngine implements AutoCloseable {
     SaleState sale = sales.get(request.saleId());
     Rejection early = gate.admit(request, request.isWellFormed(), sale);
     if (early != null) {
+      if (sale != null && request.requestId() != null && early != Rejection.INVALID_REQUEST) {
+        // A retry of a confirmed purchase: its original answer, even after sell-out or the end.
+        long orderId = shards.get(sale.shard()).recall(request, sale);
+        if (orderId > 0) {
+          sale.uncountRejection(early); // admit counted it; it was answered with the order
+          listener.onConfirmed(request, orderId);
+          return;
+        }
+      }
       listener.onRejected(request, early);
       return;
     }
@@ -216,12 +238,148 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if no sale with this id is registered
    */
   public SaleView saleView(String saleId) {
-    SaleState sale = sales.require(saleId);
+    return viewOf(sales.require(saleId));
+  }
+
+  private SaleView viewOf(SaleState sale) {
     long now = clock.millis();
-    long remaining = sale.publishedRemaining();
+    SaleState.Counters counters = sale.publishedCounters();
+    long remaining = counters.remaining();
     Sale spec = sale.sale();
-    return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), spec.endsAt(),
-        Instant.ofEpochMilli(now), remaining, spec.tokenRequired());
+    Instant endsAt = sale.endsAtMillis() == SaleState.toMillis(spec.endsAt()) ? spec.endsAt()
+        : Instant.ofEpochMilli(sale.endsAtMillis());
+    return new SaleView(spec.id(), sale.phaseAt(now, remaining), spec.startsAt(), endsAt,
+        Instant.ofEpochMilli(now), remaining, counters.held(), counters.paid(),
+        spec.tokenRequired(), sale.isPaused());
+  }
+
+  /**
+   * Pauses a sale: from the moment the returned future completes, every purchase is refused
+   * with {@link Rejection#PAUSED} (on the caller's thread; by the writer for requests already in
+   * the ring when the pause took effect), except a retry of a confirmed purchase carrying its
+   * request id, which still gets its order id. Tokens are not issued while paused. Decided by the
+   * shard's ledger writer and written to the sale catalog before it takes effect, so it survives
+   * a restart and a crash. Pausing a paused sale changes nothing. See docs/operations.md,
+   * "Sale operations".
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change (completed on the shard's responder
+   *     thread); completes exceptionally with {@link java.io.UncheckedIOException} if the catalog
+   *     could not be written (nothing changed)
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> pauseSale(String saleId) {
+    return operate(saleId, SaleOp.PAUSE, 0);
+  }
+
+  /**
+   * Resumes a paused sale (see {@link #pauseSale}); resuming a sale that is not paused changes
+   * nothing.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change, as {@link #pauseSale}
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> resumeSale(String saleId) {
+    return operate(saleId, SaleOp.RESUME, 0);
+  }
+
+  /**
+   * Ends a sale now: its end moves to the engine clock's time when the writer decides it (or to
+   * its start, if it has not started: it never opens), so purchases are refused with
+   * {@link Rejection#ENDED} from then on; requests admitted before are still decided. A sale
+   * already over keeps its end. Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's view after the change, as {@link #pauseSale}
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> endSale(String saleId) {
+    return operate(saleId, SaleOp.END, 0);
+  }
+
+  /**
+   * Moves a sale's end later (also reopening a sale that ended, if {@code endsAt} is in the
+   * future). Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @param endsAt the new end; must be after the sale's current end ({@link SaleView#endsAt()})
+   * @return a future of the sale's view after the change, as {@link #pauseSale}; completes
+   *     exceptionally with {@link IllegalArgumentException} if the end moved in the meantime so
+   *     that {@code endsAt} is no longer after it
+   * @throws IllegalArgumentException if no sale with this id is registered, or {@code endsAt}
+   *     is not after its current end (naming both)
+   * @throws NullPointerException if {@code endsAt} is null
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> extendSale(String saleId, Instant endsAt) {
+    Objects.requireNonNull(endsAt, "endsAt");
+    SaleState sale = sales.require(saleId);
+    long millis = SaleState.toMillis(endsAt);
+    if (millis <= sale.endsAtMillis()) {
+      throw new IllegalArgumentException("endsAt must be after the current end "
+          + Instant.ofEpochMilli(sale.endsAtMillis()) + " of sale '" + saleId + "', was " + endsAt);
+    }
+    return operate(saleId, SaleOp.EXTEND, millis);
+  }
+
+  /**
+   * Adds {@code units} to a sale's stock: the remaining stock grows by them and the sold-out
+   * flag is cleared, so refused buyers can buy again at once (the per-user limit still holds).
+   * {@link SaleSnapshot#totalStock()} counts them. Persisted like {@link #pauseSale}, with the
+   * counters: a crash at any point leaves the stock as it was or with every unit added.
+   *
+   * @param saleId a registered sale's id
+   * @param units units to add, at least 1
+   * @return a future of the sale's view after the change, as {@link #pauseSale}; completes
+   *     exceptionally with {@link IllegalArgumentException} if the total would exceed
+   *     {@code Long.MAX_VALUE / 4}
+   * @throws IllegalArgumentException if no sale with this id is registered, or {@code units}
+   *     is below 1 (naming the value)
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> addStock(String saleId, long units) {
+    if (units < 1) {
+      throw new IllegalArgumentException("units must be at least 1, was " + units);
+    }
+    return operate(saleId, SaleOp.ADD_STOCK, units);
+  }
+
+  /**
+   * Archives a finished sale: forgets it (its id becomes unknown: {@link Rejection#UNKNOWN_SALE},
+   * {@link #snapshot} and {@link #saleView} throw) and frees its slot, so a new sale can be
+   * registered there even when the shard holds {@code maxSalesPerShard}. Allowed only once the
+   * sale is over (sold out, or at or after its end: {@link #endSale} first) and every one of its
+   * orders is stored by the {@link OrderSink} (the outbox names orders by their sale; wait for
+   * {@link #flush()}); otherwise the future fails with {@link IllegalStateException} saying
+   * which, and nothing changes. Its buyers' rows in the users table are not reclaimed: they keep
+   * counting against {@code maxUsersPerShard} (a sale in the freed slot never sees them).
+   * Registering the same id again later creates a new sale with fresh per-user limits.
+   * Persisted like {@link #pauseSale}.
+   *
+   * @param saleId a registered sale's id
+   * @return a future of the sale's last view (completed on the shard's responder thread, after
+   *     the sale was forgotten)
+   * @throws IllegalArgumentException if no sale with this id is registered
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<SaleView> archiveSale(String saleId) {
+    return operate(saleId, SaleOp.ARCHIVE, 0);
+  }
+
+  private CompletableFuture<SaleView> operate(String saleId, SaleOp op, long arg) {
+    Objects.requireNonNull(saleId, "saleId");
+    SaleState sale = sales.require(saleId);
+    ensureOpen();
+    return shards.get(sale.shard()).operate(sale, op, arg).thenApply(after -> {
+      if (after.isArchived()) {
+        sales.remove(after);
+      }
+      return viewOf(after);
+    });
   }
 
   /**
@@ -268,7 +426,74 @@ public final class SeckillEngine implements AutoCloseable {
     long now = clock.millis();
     SaleState.Counters counters = sale.publishedCounters(); // one consistent pair
     return new SaleSnapshot(sale.sale(), sale.phaseAt(now, counters.remaining()),
-        counters.remaining(), counters.orders(), sale.rejectionCounts(), Instant.ofEpochMilli(now));
+        counters.remaining(), counters.orders(), counters.held(), counters.paid(),
+        sale.rejectionCounts(), Instant.ofEpochMilli(now), counters.totalStock(), sale.isPaused());
+  }
+
+  /** The longest payment reference {@link #pay} accepts, in characters. */
+  public static final int MAX_PAYMENT_REF_LENGTH = 256;
+
+  /**
+   * Pays a reservation (an order of a sale with {@link Sale#payWithin()}), decided by the order's
+   * shard's ledger writer from the engine's clock: an order whose deadline has passed
+   * ({@code now >= confirmedAt + payWithin}) is expired first and the answer is
+   * {@link OrderTransition.Outcome#TOO_LATE} — <b>refund the payment</b>. Paying again with the
+   * same {@code paymentRef} answers {@code ALREADY_IN_STATE}; with another, {@code CONFLICT}
+   * (refund that one). The future completes on the shard's responder thread (or at once with
+   * {@code OVERLOADED} if the ring is full). See docs/reservations.md.
+   *
+   * @param orderId the order id a confirmed purchase returned; at least 1
+   * @param paymentRef the payment's reference (e.g. the payment provider's id); not blank, at most
+   *     {@link #MAX_PAYMENT_REF_LENGTH} characters. Only a 64-bit hash of it is kept
+   * @return a future of the transition; never null
+   * @throws IllegalArgumentException if {@code orderId} is below 1 or {@code paymentRef} is blank
+   *     or too long; the message names the field and value
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<OrderTransition> pay(long orderId, String paymentRef) {
+    requireOrderId(orderId);
+    if (paymentRef == null || paymentRef.isBlank() || paymentRef.length() > MAX_PAYMENT_REF_LENGTH) {
+      throw new IllegalArgumentException("paymentRef must be non-blank and at most "
+          + MAX_PAYMENT_REF_LENGTH + " characters, was "
+          + (paymentRef == null ? "null" : '"' + paymentRef + '"'));
+    }
+    return orderOperation(PurchaseEvent.Kind.PAY, orderId, ReservationTable.refHash(paymentRef));
+  }
+
+  /**
+   * Cancels a reservation that is not paid: its units are given back at once and sell again
+   * (and, with {@link Sale#releaseRestoresLimit()}, the buyer's quota). Cancelling a cancelled
+   * order answers {@code ALREADY_IN_STATE}; a paid one {@code CONFLICT}; one past its deadline
+   * is expired ({@code TOO_LATE}, state EXPIRED; the units are given back all the same).
+   *
+   * @param orderId the order id a confirmed purchase returned; at least 1
+   * @return a future of the transition; never null
+   * @throws IllegalArgumentException if {@code orderId} is below 1
+   * @throws IllegalStateException if the engine is closed
+   */
+  public CompletableFuture<OrderTransition> cancel(long orderId) {
+    requireOrderId(orderId);
+    return orderOperation(PurchaseEvent.Kind.CANCEL, orderId, 0);
+  }
+
+  private static void requireOrderId(long orderId) {
+    if (orderId < 1) {
+      throw new IllegalArgumentException("orderId must be at least 1, was " + orderId);
+    }
+  }
+
+  private CompletableFuture<OrderTransition> orderOperation(PurchaseEvent.Kind kind, long orderId,
+      long refHash) {
+    ensureOpen();
+    CompletableFuture<OrderTransition> answer = new CompletableFuture<>();
+    int shard = (int) ((orderId - 1) % shards.count()); // ids interleave by shard
+    int outcome = shards.get(shard).tryPublishOrderOperation(kind, orderId, refHash, answer);
+    if (outcome == Shard.CLOSED) {
+      throw Shard.closedException();
+    } else if (outcome == Shard.FULL) {
+      answer.complete(new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, null));
+    }
+    return answer;
   }
 
   /**
@@ -367,6 +592,7 @@ public final class SeckillEngine implements AutoCloseable {
       return;
     }
     closed = true; // submitters that read it from now on refuse at once
+    timer.close(); // no more ticks; one in the ring is drained like any request
     // One that read it before may still publish: each shard's close() settles that race without
     // a counter on the submit path (Shard.tryPublish), accepting and delivering or refusing.
     parts.close();
@@ -413,6 +639,12 @@ public final class SeckillEngine implements AutoCloseable {
     public static final long DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD = 10_000;
     /** {@link #maxSalesPerShard} under {@link #developmentDefaults()}. */
     public static final int DEVELOPMENT_MAX_SALES_PER_SHARD = 16;
+    /** Default {@link #maxRequestIdsPerShard}. */
+    public static final long DEFAULT_MAX_REQUEST_IDS_PER_SHARD = 250_000;
+    /** {@link #maxRequestIdsPerShard} under {@link #developmentDefaults()}. */
+    public static final long DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD = 1_000;
+    /** Default {@link #requestIdRetention}: ten minutes. */
+    public static final Duration DEFAULT_REQUEST_ID_RETENTION = Duration.ofMinutes(10);
     /** Default {@link #flushBatchSize}. */
     public static final int DEFAULT_FLUSH_BATCH_SIZE = 1000;
     /** Default {@link #flushMaxDelay}: 20 ms. */
@@ -425,6 +657,13 @@ public final class SeckillEngine implements AutoCloseable {
     public static final Durability DEFAULT_DURABILITY = Durability.LEDGER;
     /** Default {@link #closeTimeout}: 10 s. */
     public static final Duration DEFAULT_CLOSE_TIMEOUT = Duration.ofSeconds(10);
+    /** The most {@link #maxReservationsPerShard} is by default (it follows maxUsersPerShard). */
+    public static final long DEFAULT_MAX_RESERVATIONS_PER_SHARD = LedgerConfig.DEFAULT_MAX_RESERVATIONS;
+    /** Default {@link #reservationRetention}: 1 hour. */
+    public static final Duration DEFAULT_RESERVATION_RETENTION =
+        Duration.ofMillis(LedgerConfig.DEFAULT_RETENTION_MILLIS);
+    /** Default {@link #reservationTickInterval}: 100 ms. */
+    public static final Duration DEFAULT_RESERVATION_TICK_INTERVAL = Duration.ofMillis(100);
 
     /** The settings called so far: each may be set once, and an explicit size beats the preset. */
     private final Set<String> set = new HashSet<>();
@@ -439,6 +678,8 @@ public final class SeckillEngine implements AutoCloseable {
     private long maxUsersPerShard = DEFAULT_MAX_USERS_PER_SHARD;
     private long outboxCapacityPerShard = DEFAULT_OUTBOX_CAPACITY_PER_SHARD;
     private int maxSalesPerShard = DEFAULT_MAX_SALES_PER_SHARD;
+    private long maxRequestIdsPerShard = DEFAULT_MAX_REQUEST_IDS_PER_SHARD;
+    private Duration requestIdRetention = DEFAULT_REQUEST_ID_RETENTION;
     private Optional<OrderSink> orderSink = Optional.empty();
     private int flushBatchSize = DEFAULT_FLUSH_BATCH_SIZE;
     private Duration flushMaxDelay = DEFAULT_FLUSH_MAX_DELAY;
@@ -446,6 +687,9 @@ public final class SeckillEngine implements AutoCloseable {
     private Duration flushMaxBackoff = DEFAULT_FLUSH_MAX_BACKOFF;
     private Durability durability = DEFAULT_DURABILITY;
     private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+    private long maxReservationsPerShard = DEFAULT_MAX_RESERVATIONS_PER_SHARD;
+    private Duration reservationRetention = DEFAULT_RESERVATION_RETENTION;
+    private Duration reservationTickInterval = DEFAULT_RESERVATION_TICK_INTERVAL;
     private HealthThresholds healthThresholds = HealthThresholds.defaults();
     private Optional<AdmissionSettings> admission = Optional.empty();
 
@@ -454,8 +698,9 @@ public final class SeckillEngine implements AutoCloseable {
     /**
      * Small sizes for a hello world, a unit test or a laptop: a ring of
      * {@value #DEVELOPMENT_RING_SIZE} slots, {@value #DEVELOPMENT_MAX_USERS_PER_SHARD} buyers,
-     * {@value #DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD} undrained orders and
-     * {@value #DEVELOPMENT_MAX_SALES_PER_SHARD} sales per shard, so the ledger files take a few
+     * {@value #DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD} undrained orders,
+     * {@value #DEVELOPMENT_MAX_SALES_PER_SHARD} sales and
+     * {@value #DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD} request ids per shard, so the ledger files take a few
      * megabytes instead of the production defaults' hundreds. A size set explicitly wins, whatever
      * the order of the calls. Sizes are fixed when the data directory is created, so a directory
      * created with this preset keeps its small bounds: use a fresh directory for production.
@@ -573,6 +818,60 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * Reservations (orders of sales with {@link Sale#payWithin()}) one shard holds, live or
+     * terminal within {@link #reservationRetention}; beyond it a new reservation is refused with
+     * {@link Rejection#OVERLOADED}. Default: {@link #maxUsersPerShard}, at most
+     * {@value #DEFAULT_MAX_RESERVATIONS_PER_SHARD} (so {@value #DEVELOPMENT_MAX_USERS_PER_SHARD}
+     * under {@link #developmentDefaults()}).
+     * Fixed when a shard's {@code reservations.tbl} is created (107 bytes per reservation,
+     * allocated in full); a different value later is ignored for that shard. See
+     * docs/reservations.md.
+     *
+     * @param maxReservationsPerShard reservations per shard, 16 to 16,000,000
+     * @return this builder
+     */
+    public Builder maxReservationsPerShard(long maxReservationsPerShard) {
+      unset("maxReservationsPerShard", this.maxReservationsPerShard);
+      this.maxReservationsPerShard = Require.between("maxReservationsPerShard",
+          maxReservationsPerShard, 16, ReservationTable.MAX_ENTRIES);
+      return done("maxReservationsPerShard");
+    }
+
+    /**
+     * How long a paid, cancelled or expired reservation stays in the ledger after its deadline
+     * (and its end) so that retried {@code pay}/{@code cancel} calls get the same answer; then its
+     * entry is reclaimed and those calls answer {@code UNKNOWN_ORDER}. Default 1 hour.
+     *
+     * @param retention from 1 second to 30 days
+     * @return this builder
+     */
+    public Builder reservationRetention(Duration retention) {
+      unset("reservationRetention", this.reservationRetention);
+      this.reservationRetention = Require.between("reservationRetention",
+          Objects.requireNonNull(retention, "reservationRetention"), Duration.ofSeconds(1),
+          Duration.ofDays(30));
+      return done("reservationRetention");
+    }
+
+    /**
+     * How often a timer thread asks each shard's writer to expire the reservations that fell due
+     * (at most {@value StockLedger#TICK_BATCH} per shard per tick). The timer runs only once a
+     * sale with {@code payWithin} is registered. A reservation is also expired whenever a call
+     * touches it, so this bounds how late units come back, not whether a late payment wins.
+     * Default 100 ms.
+     *
+     * @param interval from 1 ms to 1 minute
+     * @return this builder
+     */
+    public Builder reservationTickInterval(Duration interval) {
+      unset("reservationTickInterval", this.reservationTickInterval);
+      this.reservationTickInterval = Require.between("reservationTickInterval",
+          Objects.requireNonNull(interval, "reservationTickInterval"), Duration.ofMillis(1),
+          Duration.ofMinutes(1));
+      return done("reservationTickInterval");
+    }
+
+    /**
      * Confirmed orders one shard's outbox holds until persistence drains them; beyond it new
      * orders are refused with {@link Rejection#OVERLOADED}, as they are when the outbox's byte
      * budget is spent (long user ids). Default {@value #DEFAULT_OUTBOX_CAPACITY_PER_SHARD}; at
@@ -600,6 +899,48 @@ public final class SeckillEngine implements AutoCloseable {
       unset("maxSalesPerShard", this.maxSalesPerShard);
       this.maxSalesPerShard = (int) Require.between("maxSalesPerShard", maxSalesPerShard, 1, 1_000_000);
       return done("maxSalesPerShard");
+    }
+
+    /**
+     * Confirmed purchases carrying a {@linkplain PurchaseRequest#withRequestId request id} that one
+     * shard remembers per retention window (see {@link #requestIdRetention}): a retry of one of
+     * them gets the original order id. Once this many were added in the current window, a new
+     * confirmation carrying a request id is refused with {@link Rejection#OVERLOADED} until the
+     * window ends (requests without one are unaffected). Default
+     * {@value #DEFAULT_MAX_REQUEST_IDS_PER_SHARD} ({@value #DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD}
+     * under {@link #developmentDefaults()}). Fixed when the shard's {@code requests.tbl} is
+     * created: two generations of {@code maxRequestIds / 0.6} slots of 32 bytes, about 107 bytes
+     * per id, allocated in full (docs/retries.md).
+     *
+     * @param maxRequestIdsPerShard request ids per window per shard, 16 to 10,000,000
+     * @return this builder
+     */
+    public Builder maxRequestIdsPerShard(long maxRequestIdsPerShard) {
+      unset("maxRequestIdsPerShard", this.maxRequestIdsPerShard);
+      this.maxRequestIdsPerShard =
+          Require.between("maxRequestIdsPerShard", maxRequestIdsPerShard, 16, 10_000_000);
+      return done("maxRequestIdsPerShard");
+    }
+
+    /**
+     * How long a confirmed purchase's request id is remembered at least: a retry within this
+     * time after the confirmation gets the original order id. Entries are dropped a whole window
+     * at a time, so one may be kept up to about twice as long. Default ten minutes; may change
+     * between runs (docs/retries.md).
+     *
+     * @param requestIdRetention 1 second to 7 days
+     * @return this builder
+     */
+    public Builder requestIdRetention(Duration requestIdRetention) {
+      unset("requestIdRetention", this.requestIdRetention);
+      Objects.requireNonNull(requestIdRetention, "requestIdRetention");
+      if (requestIdRetention.compareTo(Duration.ofSeconds(1)) < 0
+          || requestIdRetention.compareTo(Duration.ofDays(7)) > 0) {
+        throw new IllegalArgumentException("requestIdRetention must be 1 second to 7 days, was "
+            + requestIdRetention);
+      }
+      this.requestIdRetention = requestIdRetention;
+      return done("requestIdRetention");
     }
 
     /**
@@ -760,7 +1101,13 @@ public final class SeckillEngine implements AutoCloseable {
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
           orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
-          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles);
+          closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles,
+          set.contains("maxReservationsPerShard") ? maxReservationsPerShard
+              : LedgerConfig.defaultMaxReservations(
+                  size("maxUsersPerShard", maxUsersPerShard, DEVELOPMENT_MAX_USERS_PER_SHARD)),
+          reservationRetention, reservationTickInterval,
+          size("maxRequestIdsPerShard", maxRequestIdsPerShard, DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD),
+          requestIdRetention);
     }
 
     /** A size: as set, else the development preset's if chosen, else the production default. */

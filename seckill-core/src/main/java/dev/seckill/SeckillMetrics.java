@@ -211,7 +211,7 @@ public final class SeckillMetrics implements MeterBinder {
     gauge(registry, "seckill.stock.remaining", t, sale, SaleState::publishedRemaining, "units",
         "units not yet sold");
     gauge(registry, "seckill.stock.sold", t, sale,
-        s -> s.sale().stock() - s.publishedRemaining(), "units", "units sold");
+        s -> s.totalStock() - s.publishedRemaining(), "units", "units sold");
   }
 
   private static <T> void gauge(MeterRegistry registry, String name, Tags tags, T state,

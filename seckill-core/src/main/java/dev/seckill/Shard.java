@@ -94,6 +94,7 @@ final class Shard implements AutoCloseable {
     WaitStrategy waits = waitStrategy(idle);
     this.parking = waits instanceof ParkingWaitStrategy p ? p : null;
     this.writer = new LedgerHandler(index, ledger, parking);
+    this.writer.onTickBacklog(this::requestTick);
     boolean persisted = flush.isPresent() && flush.get().durability() == Durability.PERSISTED;
     this.responder = persisted
         ? Responder.afterStored(index, flusher.get())
@@ -173,7 +174,12 @@ final class Shard implements AutoCloseable {
       event.listener = listener;
       // The buyer's key, hashed here on the caller's thread (the writer only looks it up).
       // userId was validated by CallerGate: not null.
-      userKeys.hash(sale.index(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
+      userKeys.hash(sale.keyIndex(), Objects.requireNonNull(request.userId(), "userId"), event.userKey);
+      String requestId = request.requestId();
+      event.hasRequestKey = requestId != null; // without one: this branch is the whole cost
+      if (requestId != null) {
+        ledger.requestKey(sale, requestId, event.requestKey);
+      }
       if ((sequence & LATENCY_SAMPLE_MASK) == 0) { // 1 in 64, by sequence: no counter to touch
         event.submittedNanos = System.nanoTime();
       }
@@ -181,6 +187,69 @@ final class Shard implements AutoCloseable {
     } finally {
       ring.publish(sequence); // a claimed slot is always published, or the consumers stall on it
     }
+  }
+
+  /**
+   * Publishes a TICK unless one is already pending ({@link StockLedger#claimTick}); never blocks:
+   * a full or closing ring skips it (the reservation timer's next interval tries again). Called by
+   * the timer thread every interval, and by the ledger writer when a tick expired a whole batch
+   * and more may be due (a consumer may publish into its own ring with {@code tryNext}: it
+   * fails instead of waiting for the slot the writer itself holds).
+   */
+  void requestTick() {
+    if (ledger.claimTick()) {
+      if (tryPublishOrderOperation(PurchaseEvent.Kind.TICK, 0, 0, null) != PUBLISHED) {
+        ledger.unclaimTick();
+      }
+    }
+  }
+
+  /**
+   * Offers a pay, cancel (answered through {@code answer}) or tick (answer null) to the writer.
+   * Never blocks: {@link #FULL} or {@link #CLOSED} as {@link #tryPublish}, with the same close
+   * handshake.
+   */
+  int tryPublishOrderOperation(PurchaseEvent.Kind kind, long orderId, long refHash,
+      @org.jspecify.annotations.Nullable CompletableFuture<OrderTransition> answer) {
+    long sequence;
+    try {
+      sequence = ring.tryNext();
+    } catch (InsufficientCapacityException full) {
+      return closing ? CLOSED : FULL;
+    }
+    try {
+      if (closing) {
+        return CLOSED; // the slot goes out empty
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = kind;
+      event.orderId = orderId;
+      event.refHash = refHash;
+      event.transitionAnswer = answer;
+      return PUBLISHED;
+    } finally {
+      ring.publish(sequence);
+    }
+  }
+
+  /**
+   * Caller threads: the order id this shard's ledger remembers for {@code request}'s request id
+   * in {@code sale} (the same user and quantity), or 0 if none (or the request carries no id).
+   * Lock-free and read-only; used when a request carrying an id was refused on the caller's
+   * thread, so that a retry of a confirmed purchase gets its original answer even after the sale
+   * sold out or ended. Allocates two small keys.
+   */
+  long recall(PurchaseRequest request, SaleState sale) {
+    String requestId = request.requestId();
+    String userId = request.userId();
+    if (requestId == null || userId == null) {
+      return 0;
+    }
+    UserKey requestKey = new UserKey();
+    UserKey userKey = new UserKey();
+    ledger.requestKey(sale, requestId, requestKey);
+    userKeys.hash(sale.keyIndex(), userId, userKey);
+    return ledger.recall(requestKey, userKey, request.quantity());
   }
 
   /**
@@ -212,6 +281,43 @@ final class Shard implements AutoCloseable {
       ring.publish(sequence);
     }
     return registration;
+  }
+
+  /**
+   * Sends an operator's change of {@code sale} to the writer (see {@link StockLedger#operate}).
+   * Waits for a free slot, as {@link #register} does; the future completes on the responder
+   * thread with the sale's state after the change, or exceptionally with the writer's refusal.
+   *
+   * @throws IllegalStateException if the shard is closing
+   */
+  public CompletableFuture<SaleState> operate(SaleState sale, SaleOp op, long arg) {
+    CompletableFuture<SaleState> done = new CompletableFuture<>();
+    long sequence;
+    while (true) {
+      try {
+        sequence = ring.tryNext();
+        break;
+      } catch (InsufficientCapacityException full) {
+        if (closing) {
+          throw closedException();
+        }
+        Thread.yield(); // an admin call waiting for a slot; the ring drains
+      }
+    }
+    try {
+      if (closing) {
+        throw closedException();
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = PurchaseEvent.Kind.SALE_OP;
+      event.sale = sale;
+      event.saleOp = op;
+      event.saleOpArg = arg;
+      event.registration = done;
+    } finally {
+      ring.publish(sequence);
+    }
+    return done;
   }
 
   /** What a caller racing {@link #close} is told. */

@@ -152,7 +152,21 @@ final class StockLedger implements AutoCloseable {
 
   private final LedgerConfig config;
   private final UserTable users;
+  /** Request ids of confirmed orders (requests.tbl): retries get the original order id. */
+  private final RequestTable requests;
   private final OrderJournal journal;
+  /** Reservations by order id (sales with payWithin); see {@link ReservationTable}. */
+  private final ReservationTable reservations;
+  /** Pay-by deadlines of the reservations; writer-confined, rebuilt at open. */
+  private final DeadlineHeap deadlines = new DeadlineHeap();
+  /** The writer's scratch key for reservation changes. */
+  private final UserKey reservationKey = new UserKey();
+  /** Set by the timer when it publishes a tick, cleared by the writer as it runs it. */
+  /** A TICK is in the ring and not yet processed: claimed by the timer or the writer (CAS). */
+  private final java.util.concurrent.atomic.AtomicBoolean tickPending =
+      new java.util.concurrent.atomic.AtomicBoolean();
+  /** Reservations expired by ticks and events since open (writer-confined). */
+  private long expiredCount;
   private final OrderJournalReader outbox;
   private final ChronicleMap<Long, Long> counters;
   private final SaleCatalog catalog;
@@ -164,6 +178,8 @@ final class StockLedger implements AutoCloseable {
   // Writer-confined state: touched only by the writer thread (or by open/close, before/after it).
   /** The writer's own key scratch (replay, the String form of decide, unitsBought). */
   private final UserKey ownKey = new UserKey();
+  /** The writer's request-key scratch (replay). */
+  private final UserKey ownRequestKey = new UserKey();
   private final OrderRecord scratch = new OrderRecord();
   private long appliedSeq;
   private long writeFailures;
@@ -231,12 +247,14 @@ final class StockLedger implements AutoCloseable {
     }
   }
 
-  private StockLedger(LedgerConfig config, UserTable users,
-      OrderJournal journal, ChronicleMap<Long, Long> counters, SaleCatalog catalog,
-      boolean recovered) {
+  private StockLedger(LedgerConfig config, UserTable users, RequestTable requests,
+      OrderJournal journal, ReservationTable reservations, ChronicleMap<Long, Long> counters,
+      SaleCatalog catalog, boolean recovered) {
     this.config = config;
     this.users = users;
+    this.requests = requests;
     this.journal = journal;
+    this.reservations = reservations;
     this.counters = counters;
     this.catalog = catalog;
     this.recovered = recovered;
@@ -255,6 +273,7 @@ final class StockLedger implements AutoCloseable {
     journal.recoverTail(appliedSeq + 1);
     journal.publishFlushed(flushedSeq);
     this.replayed = replayTail();
+    rebuildReservations();
     PUBLISHED_SEQ.setRelease(this, appliedSeq);
     this.outbox = new OrderJournalReader(journal, flushedSeq, i -> sales.get(i).sale().id(),
         this::publishedSeq, flushedWatermarkWriter(counters));
@@ -300,7 +319,8 @@ final class StockLedger implements AutoCloseable {
       // A first open died while creating the files: no order was ever taken, nothing to keep.
       log.warn("seckill ledger shard {}: a previous first open of {} did not finish creating the"
           + " ledger files; removing them and creating them again", config.shardIndex(), dir);
-      for (String name : new String[] {UserTable.FILE, OUTBOX_FILE, COUNTERS_FILE}) {
+      for (String name : new String[] {UserTable.FILE, RequestTable.FILE, OUTBOX_FILE,
+          COUNTERS_FILE, ReservationTable.FILE}) {
         Files.deleteIfExists(dir.resolve(name));
       }
       OrderJournal.deleteAll(dir.resolve(OrderJournal.DIRECTORY), null);
@@ -317,8 +337,10 @@ final class StockLedger implements AutoCloseable {
     boolean clean = fresh || Files.exists(marker);
     List<Path> created = new ArrayList<>(3);
     UserTable users = null;
+    RequestTable requests = null;
     ChronicleMap<Long, Long> counters = null;
     OrderJournal journal = null;
+    ReservationTable reservations = null;
     Path opening = null;
     long openStarted = System.nanoTime();
     try {
@@ -326,8 +348,16 @@ final class StockLedger implements AutoCloseable {
       counters = openMap(countersBuilder(config), opening, clean, created);
       opening = dir.resolve(UserTable.FILE);
       users = openUsers(config, clean, created);
+      opening = dir.resolve(RequestTable.FILE);
+      requests = openRequests(config, created);
       opening = dir.resolve(OrderJournal.DIRECTORY);
       journal = openJournal(config, counters, clean, fresh, created);
+      opening = dir.resolve(ReservationTable.FILE);
+      if (!Files.exists(opening)) {
+        created.add(opening); // a directory from before reservations gets its table now
+      }
+      reservations = ReservationTable.openOrCreate(opening, config.maxReservations(),
+          config.prefault());
       opening = null;
       if (fresh) {
         Files.delete(creating);
@@ -336,7 +366,7 @@ final class StockLedger implements AutoCloseable {
       Files.deleteIfExists(marker);
       Fsync.directory(dir);
       long started = System.nanoTime();
-      StockLedger ledger = new StockLedger(config, users, journal, counters,
+      StockLedger ledger = new StockLedger(config, users, requests, journal, reservations, counters,
           SaleCatalog.load(dir), !clean);
       log.info("seckill ledger shard {} opened {} in {}: files opened in {} ms,"
               + " sales={}, appliedSeq={}, replayed={} (journal tail found and replayed in {} ms),"
@@ -351,9 +381,15 @@ final class StockLedger implements AutoCloseable {
       if (users != null) {
         users.close();
       }
+      if (requests != null) {
+        requests.close();
+      }
       closeQuietly(counters);
       if (journal != null) {
         journal.close();
+      }
+      if (reservations != null) {
+        reservations.close();
       }
       if (!created.isEmpty() || fresh) {
         // Remove what this open created: a half-created file would make the next open wait for
@@ -416,6 +452,26 @@ final class StockLedger implements AutoCloseable {
     }
     created.add(journalDir);
     return OrderJournal.create(journalDir, config.outboxCapacity(), config.prefault());
+  }
+
+  /**
+   * Opens the shard's request table, creating it if absent (a first open, or a directory created
+   * before request ids existed: it starts empty, as no earlier order carried one).
+   */
+  private static RequestTable openRequests(LedgerConfig config, List<Path> created)
+      throws IOException {
+    Path file = config.directory().resolve(RequestTable.FILE);
+    if (Files.exists(file)) {
+      return RequestTable.open(file, config.maxRequestIds(), config.prefault());
+    }
+    created.add(file); // before creating: a failed creation may leave a partial file
+    return RequestTable.create(file, requestIdsToCreate(config), config.clock().millis(),
+        config.prefault());
+  }
+
+  /** The bound a new request table gets: the configured one, or a small one for tools. */
+  private static long requestIdsToCreate(LedgerConfig config) {
+    return config.maxRequestIds() > 0 ? config.maxRequestIds() : LedgerConfig.TEST_MAX_REQUEST_IDS;
   }
 
   /**
@@ -582,7 +638,9 @@ final class StockLedger implements AutoCloseable {
       return -1;
     }
     return UserTable.bytesFor(config.maxUsers()) + counters
-        + OrderJournal.bytesToCreate(config.outboxCapacity());
+        + RequestTable.bytesFor(requestIdsToCreate(config))
+        + OrderJournal.bytesToCreate(config.outboxCapacity())
+        + ReservationTable.bytesFor(config.maxReservations());
   }
 
   private static final long PAGE = 4096;
@@ -721,16 +779,33 @@ final class StockLedger implements AutoCloseable {
   }
 
   private SaleState loadSale(Sale sale, int index) {
+    SaleCatalog.Entry entry = catalog.entry(index);
+    if (entry.archived) {
+      // Archived: its counters go (again, if a crash came between the catalog and the removal),
+      // so the slot's next sale starts from its own stock.
+      counters.remove(remainingKey(index));
+      counters.remove(ordersKey(index));
+      return new SaleState(sale, config.shardIndex(), index, 0, 0, entry);
+    }
     Long remaining = counters.get(remainingKey(index));
     Long orders = counters.get(ordersKey(index));
     if (remaining == null) {
       // Crashed between writing the catalog and the counters: no order can exist yet.
-      remaining = sale.stock();
+      remaining = entry.totalStock;
       orders = 0L;
       counters.put(remainingKey(index), remaining);
       counters.put(ordersKey(index), orders);
     }
-    return new SaleState(sale, config.shardIndex(), index, remaining, orders == null ? 0 : orders);
+    if (entry.stockOpSeq >= 0 && entry.stockOpSeq == appliedSeq) {
+      // Stock was added and no checkpoint has moved the watermark since: the counters may miss
+      // it (a crash between the catalog and the counters). The catalog holds the values after.
+      remaining = entry.stockOpRemaining;
+      orders = entry.stockOpOrders;
+    }
+    SaleState state = new SaleState(sale, config.shardIndex(), index, remaining,
+        orders == null ? 0 : orders, entry);
+    state.lastOrderSeq = state.ordersForWriter() > 0 ? appliedSeq : 0; // at most; see archive
+    return state;
   }
 
   /**
@@ -758,7 +833,14 @@ final class StockLedger implements AutoCloseable {
             + config.directory() + " is damaged");
       }
       SaleState sale = sales.get(r.saleIndex);
-      users.keys().hash(sale.index(), r.userId, ownKey);
+      if (r.type >= 2) { // a state change: every value after it, set
+        replayStateChange(sale, r);
+        sale.lastOrderSeq = seq;
+        appliedSeq++;
+        count++;
+        continue;
+      }
+      users.keys().hash(sale.keyIndex(), r.userId, ownKey);
       long slot = users.find(ownKey);
       if (slot >= 0) {
         users.setUnits(slot, r.userUnitsAfter); // a set: replaying twice changes nothing
@@ -781,13 +863,85 @@ final class StockLedger implements AutoCloseable {
         journal.discardLast(c);
         break;
       }
-      sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      if (r.hasRequestKey) { // a set too: present already, nothing is added
+        ownRequestKey.set(r.requestHi, r.requestLo);
+        requests.insert(ownRequestKey, r.orderId, RequestTable.fingerprint(ownKey, r.quantity));
+      }
+      if (r.type == 1) {
+        replayReservation(r);
+        sale.applyCounters(r.stockAfter, r.saleOrdersAfter, r.heldAfter, r.paidAfter);
+      } else {
+        sale.applyConfirmed(r.stockAfter, r.saleOrdersAfter);
+      }
+      sale.lastOrderSeq = seq;
       markDirty(sale.index());
       appliedSeq++;
       count++;
     }
     checkpoint();
     return count;
+  }
+
+  /** Replay of a type-1 record: the reservation's entry, as the record says (a set). */
+  private void replayReservation(OrderRecord r) {
+    long slot = reservations.find(r.orderId);
+    if (slot >= 0) {
+      reservations.setState(slot, OrderState.values()[r.state], r.version, r.refHash, 0);
+      return;
+    }
+    if (slot == Long.MIN_VALUE) {
+      throw new IllegalStateException("journal record of order " + r.orderId + " cannot be"
+          + " replayed: the reservations table " + reservations + " has no free slot");
+    }
+    ownKey.hi = r.userHi;
+    ownKey.lo = r.userLo;
+    reservations.insert(-1 - slot, r.orderId, r.deadlineMillis, ownKey, r.saleIndex, r.quantity,
+        OrderState.RESERVED, r.version, 0, 0);
+  }
+
+  /** Replay of a type 2-4 record: the entry's state, the buyer's units and the sale's counters. */
+  private void replayStateChange(SaleState sale, OrderRecord r) {
+    OrderState state = OrderState.values()[r.state];
+    long slot = reservations.find(r.orderId);
+    ownKey.hi = r.userHi;
+    ownKey.lo = r.userLo;
+    if (slot >= 0) {
+      reservations.setState(slot, state, r.version, r.refHash, r.confirmedAtMillis);
+    } else if (slot != Long.MIN_VALUE) {
+      reservations.insert(-1 - slot, r.orderId, r.deadlineMillis, ownKey, r.saleIndex,
+          r.quantity, state, r.version, r.refHash, r.confirmedAtMillis);
+    }
+    long userSlot = users.find(ownKey);
+    if (userSlot >= 0) {
+      users.setUnits(userSlot, r.userUnitsAfter);
+    }
+    sale.applyCounters(r.stockAfter, r.saleOrdersAfter, r.heldAfter, r.paidAfter);
+    markDirty(sale.index());
+  }
+
+  /**
+   * After replay: the deadline heap from the table's RESERVED entries, and each reservation
+   * sale's held units (their sum) and paid units ({@code stock - remaining - held}), published.
+   * One sequential scan of the table.
+   */
+  private void rebuildReservations() {
+    long[] held = new long[sales.size()];
+    reservations.forEachUsed(slot -> {
+      if (reservations.state(slot) == OrderState.RESERVED) {
+        deadlines.push(reservations.deadline(slot), reservations.orderId(slot));
+        int i = reservations.saleIndex(slot);
+        if (i >= 0 && i < held.length) {
+          held[i] += reservations.quantity(slot);
+        }
+      }
+    });
+    for (SaleState sale : sales) {
+      if (sale.sale().payWithin() != null) {
+        long remaining = sale.remainingForWriter();
+        long h = held[sale.index()];
+        sale.applyCounters(remaining, sale.ordersForWriter(), h, sale.totalStock() - remaining - h);
+      }
+    }
   }
 
   /** Records the calling thread as the only one allowed to mutate this ledger. */
@@ -813,7 +967,13 @@ final class StockLedger implements AutoCloseable {
    * writer stopped.
    */
   public List<SaleState> sales() {
-    return Collections.unmodifiableList(new ArrayList<>(sales));
+    List<SaleState> live = new ArrayList<>(sales.size());
+    for (SaleState s : sales) {
+      if (!s.isArchived()) {
+        live.add(s);
+      }
+    }
+    return Collections.unmodifiableList(live);
   }
 
   /** True if this open had to recover from an unclean stop. */
@@ -835,10 +995,23 @@ final class StockLedger implements AutoCloseable {
    */
   public SaleState register(Sale sale) {
     assert onWriterThread() : "register called off the ledger writer thread";
+    int free = -1;
     for (SaleState existing : sales) { // a few sales: linear scan is fine on this admin path
-      if (existing.sale().id().equals(sale.id())) {
+      if (existing.isArchived()) {
+        free = free < 0 ? existing.index() : free;
+      } else if (existing.sale().id().equals(sale.id())) {
         return existing.requireSameSpec(sale);
       }
+    }
+    if (free >= 0) { // the slot of an archived sale: its counters were removed at archive
+      SaleCatalog.Entry entry = catalog.reuse(free, sale, config.maxSales());
+      counters.put(remainingKey(free), sale.stock());
+      counters.put(ordersKey(free), 0L);
+      SaleState state = new SaleState(sale, config.shardIndex(), free, sale.stock(), 0, entry);
+      sales.set(free, state);
+      log.info("seckill sale registered: {} on shard {} (in the slot of an archived sale)", sale,
+          config.shardIndex());
+      return state;
     }
     if (sales.size() >= config.maxSales()) {
       throw new IllegalStateException("shard " + config.shardIndex() + " already holds maxSales="
@@ -851,6 +1024,110 @@ final class StockLedger implements AutoCloseable {
     sales.add(state);
     log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
     return state;
+  }
+
+  /** The most units a sale's total stock may reach through added stock. */
+  static final long MAX_TOTAL_STOCK = Long.MAX_VALUE / 4;
+
+  /**
+   * Applies an operator's change to {@code sale} (see {@link SaleOp}) and returns the sale's
+   * state after it. Writer thread only. Each change is written to the sale catalog (atomically
+   * replaced and forced to disk) <em>before</em> it takes effect in memory, so a crash either
+   * leaves the sale as it was or as changed. Added stock also changes the counters: the catalog
+   * records the counters after the change and the applied watermark at the time, and the
+   * counters are written right after (marked dirty, checkpointed); a crash in between is repaired
+   * on open, where a watermark that has not moved since means "take the catalog's values" (see
+   * {@link #loadSale}).
+   *
+   * @throws IllegalArgumentException for an argument that does not fit the sale now (an end that
+   *     is not later, stock that would overflow); nothing changed
+   * @throws IllegalStateException for an archive the sale is not ready for (not finished, or
+   *     orders not yet stored by the sink); nothing changed
+   * @throws java.io.UncheckedIOException if the catalog cannot be written; nothing changed
+   */
+  SaleState operate(SaleState sale, SaleOp op, long arg) {
+    assert onWriterThread() : "operate called off the ledger writer thread";
+    if (sale.isArchived() || sales.get(sale.index()) != sale) {
+      throw new IllegalStateException("sale '" + sale.sale().id() + "' is archived");
+    }
+    checkpoint(); // the counters and watermark current: the added-stock recovery rule needs it
+    int index = sale.index();
+    SaleCatalog.Entry e = catalog.entry(index);
+    long now = config.clock().millis();
+    switch (op) {
+      case PAUSE, RESUME -> {
+        e.paused = op == SaleOp.PAUSE;
+        catalog.update(index, e);
+        sale.setPaused(e.paused);
+      }
+      case END -> {
+        long end = Math.max(now, sale.startsAtMillis());
+        if (end < sale.endsAtMillis()) { // already over: nothing to move
+          e.endsAtMillis = end;
+          catalog.update(index, e);
+          sale.setEndsAtMillis(end);
+        }
+      }
+      case EXTEND -> {
+        if (arg <= sale.endsAtMillis()) {
+          throw new IllegalArgumentException("endsAt must be after the sale's current end "
+              + java.time.Instant.ofEpochMilli(sale.endsAtMillis()) + ", was "
+              + java.time.Instant.ofEpochMilli(arg));
+        }
+        e.endsAtMillis = arg;
+        catalog.update(index, e);
+        sale.setEndsAtMillis(arg);
+      }
+      case ADD_STOCK -> {
+        long remaining = sale.remainingForWriter();
+        if (arg < 1 || arg > MAX_TOTAL_STOCK - e.totalStock) {
+          throw new IllegalArgumentException("units must be 1 to " + (MAX_TOTAL_STOCK - e.totalStock)
+              + " (the total stock of sale '" + sale.sale().id() + "' stays at most "
+              + MAX_TOTAL_STOCK + "), was " + arg);
+        }
+        e.totalStock += arg;
+        e.stockOpSeq = appliedSeq;
+        e.stockOpRemaining = remaining + arg;
+        e.stockOpOrders = sale.ordersForWriter();
+        catalog.update(index, e); // durable first: the values after, and the watermark now
+        sale.applyStock(remaining + arg, e.totalStock);
+        markDirty(index);
+        checkpoint(); // the counters now; the watermark does not move
+        log.info("seckill sale '{}': {} units added, {} remaining, total stock {}",
+            sale.sale().id(), arg, remaining + arg, e.totalStock);
+      }
+      case ARCHIVE -> {
+        boolean finished = sale.remainingForWriter() == 0 || now >= sale.endsAtMillis();
+        if (!finished) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived"
+              + " before it is over: it ends at " + java.time.Instant.ofEpochMilli(sale.endsAtMillis())
+              + " and has " + sale.remainingForWriter() + " units left; end it first (endSale)");
+        }
+        if (sale.heldForWriter() > 0) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived yet:"
+              + " " + sale.heldForWriter() + " units are reserved and unpaid; they are paid,"
+              + " cancelled or expire by their deadlines (payWithin) first");
+        }
+        long flushed = journal.flushedSeq();
+        if (sale.lastOrderSeq > flushed) {
+          throw new IllegalStateException("sale '" + sale.sale().id() + "' cannot be archived yet:"
+              + " its orders up to journal sequence " + sale.lastOrderSeq + " are not all stored by"
+              + " the order sink (stored up to " + flushed + "; " + outboxSize() + " orders wait"
+              + " in the outbox). Wait for engine.flush(), or configure an OrderSink");
+        }
+        e.archived = true;
+        e.paused = true;
+        catalog.update(index, e);
+        sale.setPaused(true); // the writer refuses what still reaches it (UNKNOWN_SALE)
+        sale.setArchived();
+        counters.remove(remainingKey(index));
+        counters.remove(ordersKey(index));
+        log.info("seckill sale archived: '{}' on shard {}, {} orders; its slot is free",
+            sale.sale().id(), config.shardIndex(), sale.ordersForWriter());
+      }
+      default -> throw new IllegalArgumentException("unknown sale operation " + op);
+    }
+    return sale;
   }
 
   /**
@@ -866,20 +1143,50 @@ final class StockLedger implements AutoCloseable {
    * @return a positive order id, or a negative code readable with {@link #rejectionOf(long)}
    */
   public long decide(SaleState sale, String userId, int quantity) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     return decide(sale, userId, ownKey, quantity);
   }
 
   /**
    * {@link #decide(SaleState, String, int)} with the buyer's key computed by the caller:
-   * {@code key} must be {@link #userKeys()}{@code .hash(sale.index(), userId, key)}.
+   * {@code key} must be {@link #userKeys()}{@code .hash(sale.keyIndex(), userId, key)}.
    */
   long decide(SaleState sale, String userId, UserKey key, int quantity) {
+    return decide(sale, userId, key, quantity, (UserKey) null);
+  }
+
+  /**
+   * {@link #decide(SaleState, String, UserKey, int)} for a request that may carry a request id:
+   * {@code requestKey}, if not null, is its key ({@link #requestKey}). A request id remembered
+   * for this sale answers its original order id (the same user and quantity) or
+   * {@link Rejection#INVALID_REQUEST} (another purchase), before any other check; a new one is
+   * remembered with the order, or the purchase is refused {@link Rejection#OVERLOADED} if the
+   * request table's generation is full.
+   */
+  long decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey) {
     assert onWriterThread() : "decide called off the ledger writer thread";
     assert keyOf(sale, userId, key) : "the user key was not computed with this ledger's keys";
+    long fingerprint = 0;
+    if (requestKey != null) {
+      fingerprint = RequestTable.fingerprint(key, quantity);
+      long entry = requests.find(requestKey);
+      if (entry >= 0) { // a retry: the original decision, whatever the stock and limit now
+        return requests.fingerprint(entry) == fingerprint ? requests.orderId(entry)
+            : reject(Rejection.INVALID_REQUEST);
+      }
+    }
+    if (sale.isPaused()) {
+      return reject(sale.isArchived() ? Rejection.UNKNOWN_SALE : Rejection.PAUSED);
+    }
     long remaining = sale.remainingForWriter();
+    java.time.Duration payWithin = sale.sale().payWithin();
+    if (quantity > remaining && payWithin != null && deadlines.minDeadline() <= config.clock().millis()) {
+      tick(); // reservations fell due: give their units back before judging this one
+      remaining = sale.remainingForWriter();
+    }
     if (remaining == 0) {
-      return reject(Rejection.SOLD_OUT);
+      return reject(sale.heldForWriter() > 0 ? Rejection.ALL_HELD : Rejection.SOLD_OUT);
     }
     if (quantity > remaining) {
       return reject(Rejection.INSUFFICIENT_STOCK);
@@ -895,16 +1202,26 @@ final class StockLedger implements AutoCloseable {
     if (appliedSeq - journal.flushedSeq() >= config.outboxCapacity()) {
       return reject(Rejection.OVERLOADED); // the outbox bound: unflushed orders
     }
+    long now = config.clock().millis();
+    if (requestKey != null && !requests.roomFor(now, config.requestIdRetentionMillis())) {
+      return reject(Rejection.OVERLOADED); // the request-id bound for this window
+    }
+    if (payWithin != null) {
+      return reserve(sale, userId, key, quantity, slot, bought, remaining, payWithin.toMillis(),
+          requestKey, fingerprint);
+    }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
+    long requestEntry = -1;
     try {
       long orderId = orderIdOf(seq);
       long remainingAfter = remaining - quantity;
       long ordersAfter = sale.ordersForWriter() + 1;
       long unitsAfter = bought + quantity;
       OrderRecord r = scratch;
+      r.type = 0;
       r.orderId = orderId;
-      r.confirmedAtMillis = config.clock().millis();
+      r.confirmedAtMillis = now;
       r.stockAfter = remainingAfter;
       r.saleOrdersAfter = ordersAfter;
       r.saleIndex = sale.index();
@@ -912,6 +1229,11 @@ final class StockLedger implements AutoCloseable {
       r.userUnitsAfter = (int) unitsAfter;
       r.userId.setLength(0);
       r.userId.append(userId);
+      r.hasRequestKey = requestKey != null;
+      if (requestKey != null) {
+        r.requestHi = requestKey.hi;
+        r.requestLo = requestKey.lo;
+      }
 
       assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
       faults.afterWrite(1);
@@ -920,6 +1242,9 @@ final class StockLedger implements AutoCloseable {
       }
       recordWritten = true;
       probeAfter(1);
+      if (requestKey != null) { // 1b. the request id (re-inserted by replay from the record)
+        requestEntry = requests.insert(requestKey, orderId, fingerprint);
+      }
       faults.afterWrite(2);
       if (slot >= 0) { // 2. the user's units: a set, replayable
         users.setUnits(slot, unitsAfter);
@@ -931,6 +1256,7 @@ final class StockLedger implements AutoCloseable {
       markDirty(sale.index()); // 3 and 4 follow in checkpoint(), once per batch
 
       appliedSeq = seq;
+      sale.lastOrderSeq = seq;
       sale.applyConfirmed(remainingAfter, ordersAfter);
       if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
@@ -942,16 +1268,294 @@ final class StockLedger implements AutoCloseable {
       // A write failed: the journal's mapped page could not be backed (InternalError), ... Undo,
       // answer OVERLOADED, keep the shard running.
       if (recordWritten) {
+        requests.undo(requestEntry);
         undoRecord(seq);
       }
       return writeFailed(t);
     }
   }
 
+  /**
+   * {@link #decide} for a sale with {@code payWithin}: the order is a reservation. Writes, in
+   * order: (1) the type-1 journal record (values after, the deadline, the buyer's key), (2) the
+   * reservation's entry, (3) the buyer's units; then the deadline joins the heap and the
+   * counters are published. A crash after (1) is redone by replay; before it, nothing happened.
+   */
+  private long reserve(SaleState sale, String userId, UserKey key, int quantity, long userSlot,
+      long bought, long remaining, long payWithinMillis, @Nullable UserKey requestKey,
+      long fingerprint) {
+    if (reservations.count() >= reservations.maxEntries()) {
+      return reject(Rejection.OVERLOADED); // the reservations bound
+    }
+    long seq = appliedSeq + 1;
+    long orderId = orderIdOf(seq);
+    long entry = reservations.find(orderId);
+    if (entry >= 0 || entry == Long.MIN_VALUE) {
+      return reject(Rejection.OVERLOADED); // no free slot (or a stale entry: never expected)
+    }
+    long now = config.clock().millis();
+    long remainingAfter = remaining - quantity;
+    long ordersAfter = sale.ordersForWriter() + 1;
+    long heldAfter = sale.heldForWriter() + quantity;
+    long paid = sale.paidForWriter();
+    long unitsAfter = bought + quantity;
+    long deadline = now + payWithinMillis;
+    OrderRecord r = scratch;
+    r.type = 1;
+    r.orderId = orderId;
+    r.confirmedAtMillis = now;
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = ordersAfter;
+    r.saleIndex = sale.index();
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) unitsAfter;
+    r.userId.setLength(0);
+    r.userId.append(userId);
+    r.deadlineMillis = deadline;
+    r.heldAfter = heldAfter;
+    r.paidAfter = paid;
+    r.refHash = 0;
+    r.state = OrderState.RESERVED.ordinal();
+    r.version = 1;
+    r.userHi = key.hi;
+    r.userLo = key.lo;
+    r.hasRequestKey = requestKey != null;
+    if (requestKey != null) {
+      r.requestHi = requestKey.hi;
+      r.requestLo = requestKey.lo;
+    }
+    boolean recordWritten = false;
+    boolean entryWritten = false;
+    long requestEntry = -1;
+    try {
+      assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
+      faults.afterWrite(1);
+      boolean appended = journal.append(r); // 1. the record of truth
+      r.type = 0;
+      if (!appended) {
+        return reject(Rejection.OVERLOADED);
+      }
+      recordWritten = true;
+      probeAfter(1);
+      if (requestKey != null) { // 1b. the request id (re-inserted by replay from the record)
+        requestEntry = requests.insert(requestKey, orderId, fingerprint);
+      }
+      reservations.insert(-1 - entry, orderId, deadline, key, sale.index(), quantity,
+          OrderState.RESERVED, 1, 0, 0); // 2. the reservation
+      entryWritten = true;
+      faults.afterWrite(2);
+      if (userSlot >= 0) { // 3. the buyer's units
+        users.setUnits(userSlot, unitsAfter);
+      } else {
+        users.insert(-1 - userSlot, key, unitsAfter);
+      }
+      recordWritten = false;
+      entryWritten = false;
+      probeAfter(2);
+      markDirty(sale.index());
+      appliedSeq = seq;
+      sale.lastOrderSeq = seq;
+      deadlines.push(deadline, orderId);
+      sale.applyCounters(remainingAfter, ordersAfter, heldAfter, paid);
+      return orderId;
+    } catch (ProbeCrash c) {
+      throw c.crash;
+    } catch (Throwable t) {
+      r.type = 0;
+      if (entryWritten) {
+        reservations.remove(-1 - entry);
+      }
+      if (recordWritten) {
+        requests.undo(requestEntry);
+        undoRecord(seq);
+      }
+      return writeFailed(t);
+    }
+  }
+
+  /**
+   * Pays ({@code pay}) or cancels a reservation, answering what happened; expires it first if
+   * its deadline has passed ({@code now >= deadline}, by the engine's clock). Writer thread only.
+   */
+  OrderTransition transition(long orderId, boolean pay, long refHash) {
+    assert onWriterThread() : "transition called off the ledger writer thread";
+    long slot = reservations.find(orderId);
+    if (slot < 0) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.UNKNOWN_ORDER, null);
+    }
+    OrderState state = reservations.state(slot);
+    long now = config.clock().millis();
+    if (state == OrderState.RESERVED && now >= reservations.deadline(slot)) {
+      if (!changeState(slot, OrderState.EXPIRED, now, 0)) {
+        return new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, state);
+      }
+      expiredCount++;
+      return new OrderTransition(orderId, OrderTransition.Outcome.TOO_LATE, OrderState.EXPIRED);
+    }
+    OrderState target = pay ? OrderState.PAID : OrderState.CANCELLED;
+    if (state == OrderState.RESERVED) {
+      if (!changeState(slot, target, now, pay ? refHash : 0)) {
+        return new OrderTransition(orderId, OrderTransition.Outcome.OVERLOADED, state);
+      }
+      return new OrderTransition(orderId, OrderTransition.Outcome.APPLIED, target);
+    }
+    if (state == OrderState.EXPIRED) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.TOO_LATE, state);
+    }
+    if (state == target && (!pay || reservations.refHashOf(slot) == refHash)) {
+      return new OrderTransition(orderId, OrderTransition.Outcome.ALREADY_IN_STATE, state);
+    }
+    return new OrderTransition(orderId, OrderTransition.Outcome.CONFLICT, state);
+  }
+
+  /** {@link #transition} answered into a ring slot. Writer thread only. */
+  void transition(PurchaseEvent event) {
+    event.transition = transition(event.orderId, event.kind == PurchaseEvent.Kind.PAY,
+        event.refHash);
+  }
+
+  /** Most reservations one tick expires: bounds the writer's pause. */
+  static final int TICK_BATCH = 1024;
+  /** Table slots one tick's reclaim sweep examines. */
+  static final int SWEEP_BUDGET = 1024;
+
+  /**
+   * Expires up to {@link #TICK_BATCH} reservations whose deadline is at or before now (by the
+   * engine's clock), earliest first, then reclaims terminal entries past their retention among
+   * the next {@link #SWEEP_BUDGET} slots. Writer thread only. Returns how many expired.
+   */
+  int tick() {
+    assert onWriterThread() : "tick called off the ledger writer thread";
+    tickPending.set(false);
+    long now = config.clock().millis();
+    int expired = 0;
+    while (expired < TICK_BATCH && deadlines.minDeadline() <= now) {
+      long orderId = deadlines.minOrderId();
+      long slot = reservations.find(orderId);
+      if (slot >= 0 && reservations.state(slot) == OrderState.RESERVED
+          && reservations.deadline(slot) <= now) {
+        if (!changeState(slot, OrderState.EXPIRED, now, 0)) {
+          break; // the journal has no room now: the next tick retries
+        }
+        expired++;
+      }
+      deadlines.pop();
+    }
+    expiredCount += expired;
+    if (reservations.count() > 0) {
+      reservations.sweep(now, config.reservationRetentionMillis(), deadlines.minDeadline(),
+          SWEEP_BUDGET);
+    }
+    return expired;
+  }
+
+  /**
+   * Claims the right to publish a tick (none is pending): the timer thread, or the writer when a
+   * tick left a backlog; a compare-and-set, so the two never both claim.
+   */
+  boolean claimTick() {
+    return tickPending.compareAndSet(false, true);
+  }
+
+  /** Gives back a claimed tick that could not be published (a full ring). */
+  void unclaimTick() {
+    tickPending.set(false);
+  }
+
+  /** Reservations expired since open. Writer thread, or after it stopped. */
+  long expiredCount() {
+    return expiredCount;
+  }
+
+  /** Reservations and their deadlines: test access. */
+  ReservationTable reservations() {
+    return reservations;
+  }
+
+  /** The deadline heap's size: test access. */
+  int pendingDeadlines() {
+    return deadlines.size();
+  }
+
+  /**
+   * Moves RESERVED entry {@code slot} to {@code target}. Writes, in order: (1) the type 2/3/4
+   * journal record with every value after the change (remaining, held, paid, the buyer's units,
+   * the order's state and version), (2) the entry's state, (3) the buyer's units if the release
+   * gives the quota back; then publishes the counters (a release clears the sold-out flag).
+   * Replay of (1) sets the same values, so a crash at any point gives stock back at most once.
+   *
+   * @return false if nothing was written (the journal is full, or a write failed and was undone)
+   */
+  private boolean changeState(long slot, OrderState target, long now, long refHash) {
+    int saleIndex = reservations.saleIndex(slot);
+    SaleState sale = sales.get(saleIndex);
+    int quantity = reservations.quantity(slot);
+    boolean release = target != OrderState.PAID;
+    long remainingAfter = sale.remainingForWriter() + (release ? quantity : 0);
+    long heldAfter = sale.heldForWriter() - quantity;
+    long paidAfter = sale.paidForWriter() + (release ? 0 : quantity);
+    reservations.key(slot, reservationKey);
+    long userSlot = users.find(reservationKey);
+    long units = userSlot >= 0 ? users.units(userSlot) : 0;
+    long unitsAfter = release && sale.sale().releaseRestoresLimit()
+        ? Math.max(0, units - quantity) : units;
+    int version = reservations.version(slot) + 1;
+    long seq = appliedSeq + 1;
+    OrderRecord r = scratch;
+    r.type = target == OrderState.PAID ? 2 : target == OrderState.CANCELLED ? 3 : 4;
+    r.orderId = reservations.orderId(slot);
+    r.confirmedAtMillis = now;
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = sale.ordersForWriter();
+    r.saleIndex = saleIndex;
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) unitsAfter;
+    r.userId.setLength(0);
+    r.deadlineMillis = reservations.deadline(slot);
+    r.heldAfter = heldAfter;
+    r.paidAfter = paidAfter;
+    r.refHash = refHash;
+    r.state = target.ordinal();
+    r.version = version;
+    r.userHi = reservationKey.hi;
+    r.userLo = reservationKey.lo;
+    boolean recordWritten = false;
+    try {
+      assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", change seq " + seq;
+      faults.afterWrite(1);
+      boolean appended = journal.append(r); // 1. the record of truth
+      r.type = 0;
+      if (!appended) {
+        return false;
+      }
+      recordWritten = true;
+      probeAfter(1);
+      reservations.setState(slot, target, version, refHash, now); // 2. the entry
+      if (unitsAfter != units && userSlot >= 0) {
+        users.setUnits(userSlot, unitsAfter); // 3. the quota back
+      }
+      probeAfter(2);
+      markDirty(saleIndex);
+      appliedSeq = seq;
+      sale.lastOrderSeq = seq; // archiving waits for state changes to be stored too
+      sale.applyCounters(remainingAfter, sale.ordersForWriter(), heldAfter, paidAfter);
+      return true;
+    } catch (ProbeCrash c) {
+      throw c.crash;
+    } catch (Throwable t) {
+      r.type = 0;
+      if (recordWritten) {
+        undoRecord(seq); // the entry's state word is written last: still RESERVED
+      }
+      writeFailed(t);
+      return false;
+    }
+  }
+
   /** For the assert in {@link #decide}: true if {@code key} is the key of the pair. */
   private boolean keyOf(SaleState sale, String userId, UserKey key) {
     UserKey check = new UserKey();
-    users.keys().hash(sale.index(), userId, check);
+    users.keys().hash(sale.keyIndex(), userId, check);
     return check.hi == key.hi && check.lo == key.lo;
   }
 
@@ -961,7 +1565,13 @@ final class StockLedger implements AutoCloseable {
    * thread only; as allocation-free as the other form.
    */
   void decide(SaleState sale, String userId, UserKey key, int quantity, DecisionSink out) {
-    long decision = decide(sale, userId, key, quantity);
+    decide(sale, userId, key, quantity, null, out);
+  }
+
+  /** {@link #decide(SaleState, String, UserKey, int, UserKey)}, answered to {@code out}. */
+  void decide(SaleState sale, String userId, UserKey key, int quantity,
+      @Nullable UserKey requestKey, DecisionSink out) {
+    long decision = decide(sale, userId, key, quantity, requestKey);
     if (isConfirmed(decision)) {
       out.confirmed(decision);
     } else {
@@ -971,7 +1581,7 @@ final class StockLedger implements AutoCloseable {
 
   /** {@link #decide(SaleState, String, int)}, answered to {@code out}. Writer thread only. */
   public void decide(SaleState sale, String userId, int quantity, DecisionSink out) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     decide(sale, userId, ownKey, quantity, out);
   }
 
@@ -981,6 +1591,36 @@ final class StockLedger implements AutoCloseable {
    */
   UserKeys userKeys() {
     return users.keys();
+  }
+
+  /**
+   * Computes the request key of ({@code sale}, {@code requestId}) into {@code out}: the same keyed
+   * hash as buyers' keys, in its own domain. Immutable keys; any thread.
+   */
+  void requestKey(SaleState sale, CharSequence requestId, UserKey out) {
+    users.keys().hash(sale.keyIndex() | RequestTable.DOMAIN, requestId, out);
+  }
+
+  /**
+   * Caller threads: the order id remembered for the request key {@code requestKey} of a purchase
+   * by the user with key {@code userKey} of {@code quantity} units, or 0 (see
+   * {@link RequestTable#recall}).
+   */
+  long recall(UserKey requestKey, UserKey userKey, int quantity) {
+    return requests.recall(requestKey, RequestTable.fingerprint(userKey, quantity));
+  }
+
+  /**
+   * Test seam: sets a sale's remaining-stock counter in the counters map, as a crash between an
+   * operation's catalog write and its counters write leaves it.
+   */
+  void putRemainingCounterForTest(int saleIndex, long remaining) {
+    counters.put(remainingKey(saleIndex), remaining);
+  }
+
+  /** Test access to the request table. */
+  RequestTable requests() {
+    return requests;
   }
 
   /** Takes back the journal record of a confirmation whose user write failed. */
@@ -1056,7 +1696,7 @@ final class StockLedger implements AutoCloseable {
 
   /** Units {@code userId} has bought in {@code sale}. Writer thread, or after it stopped. */
   public long unitsBought(SaleState sale, String userId) {
-    users.keys().hash(sale.index(), userId, ownKey);
+    users.keys().hash(sale.keyIndex(), userId, ownKey);
     long slot = users.find(ownKey);
     return slot >= 0 ? users.units(slot) : 0;
   }
@@ -1176,6 +1816,8 @@ final class StockLedger implements AutoCloseable {
   void abandon() {
     closed = true;
     users.abandon();
+    reservations.close();
+    requests.abandon();
     counters.close();
     journal.close();
   }
@@ -1193,6 +1835,8 @@ final class StockLedger implements AutoCloseable {
     checkpoint();
     closed = true;
     users.close();
+    reservations.close();
+    requests.close();
     counters.close();
     if (writerStopped) {
       journal.close();

@@ -136,11 +136,11 @@ class AdmissionSettingsTest {
   void saleViewAndTokenGrantValues() {
     Instant start = Instant.parse("2026-11-11T00:00:00Z");
     SaleView view = new SaleView("s", SalePhase.UPCOMING, start, start.plusSeconds(600),
-        start.minusSeconds(30), 10, true);
+        start.minusSeconds(30), 10, 0, 0, true, false);
     assertThat(view.untilStart()).isEqualTo(Duration.ofSeconds(30));
     assertThat(view.isOpen()).isFalse();
     SaleView open = new SaleView("s", SalePhase.ON_SALE, start, start.plusSeconds(600),
-        start.plusSeconds(1), 10, false);
+        start.plusSeconds(1), 10, 0, 0, false, false);
     assertThat(open.untilStart()).isZero();
     assertThat(open.isOpen()).isTrue();
 

@@ -75,7 +75,8 @@ class LedgerBoundsTest {
 
   SeckillEngine open(Path dataDir) {
     return SeckillEngine.builder().dataDir(dataDir).clock(clock)
-        .maxUsersPerShard(2_000).outboxCapacityPerShard(10_000).maxSalesPerShard(4).build();
+        .maxUsersPerShard(2_000).outboxCapacityPerShard(10_000).maxSalesPerShard(4)
+        .maxRequestIdsPerShard(1_000).build();
   }
 
   @Test

@@ -139,6 +139,23 @@ class LedgerModelTest {
 
   private int slots;
 
+  /**
+   * Reservations (issue #12): buys, pays with the same or another reference, cancels, ticks, the
+   * clock at a deadline -1 ms, exactly, +1 ms and +1 h, drains, reopens and crashes after each
+   * write, against a model; see {@link ReservationWalk} for the invariants checked every step.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+  void reservationWalkMatchesTheModel(long seed) throws IOException {
+    ReservationWalk walk = new ReservationWalk(dir);
+    long expired = walk.run(seed, 3_000);
+    System.out.println("reservation walk " + seed + ": " + walk.seen + ", expired " + expired);
+    assertThat(expired).as("the walk expired some reservations").isPositive();
+    assertThat(walk.seen).as("what the walk covered").containsKeys("CONFIRMED", "ALL_HELD",
+        "SOLD_OUT", "LIMIT_REACHED", "APPLIED", "ALREADY_IN_STATE", "CONFLICT", "TOO_LATE",
+        "UNKNOWN_ORDER", "crash", "torn");
+  }
+
   /** Runs a random walk; returns the number of journal segments the writer started. */
   private long walk(long seed, long stockFactor) throws IOException {
     SplittableRandom random = new SplittableRandom(seed);

@@ -55,6 +55,7 @@
     UNKNOWN_SALE: ['This sale does not exist.', 'no', true],
     OVERLOADED: ['The shop is very busy. Try again in a moment.', 'wait', false],
     OVERSUBSCRIBED: ['Enough buyers are ahead of you for the units left. Try again in a moment.', 'wait', false],
+    ALL_HELD: ['Every unit left is reserved by buyers who have not paid yet. Try again shortly.', 'wait', false],
     THROTTLED: ['Too many attempts. Slow down and try again in a moment.', 'wait', false],
     BLOCKED: ['Your account or network is blocked for a while.', 'no', false],
     BAD_TOKEN: ['Your purchase token expired. Click again.', 'wait', false],

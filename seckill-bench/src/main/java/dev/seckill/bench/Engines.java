@@ -68,6 +68,38 @@ public final class Engines {
         .build();
   }
 
+  /**
+   * A one-shard engine sized for {@code maxUsers} buyers, as many orders and as many reservations
+   * (for sales with {@code payWithin}; the outbox holds two records per reservation), on
+   * {@code clock}.
+   */
+  public static SeckillEngine openForReservations(Path dir, IdleStrategy idle, long maxUsers,
+      java.time.Clock clock) {
+    return SeckillEngine.builder()
+        .dataDir(dir)
+        .clock(clock)
+        .shards(1)
+        .ringSize(1 << 14)
+        .idleStrategy(idle)
+        .maxUsersPerShard(maxUsers)
+        // two journal records per reservation: the order, then its payment or expiry
+        .outboxCapacityPerShard(2 * maxUsers + 1024)
+        .maxReservationsPerShard(maxUsers)
+        .build();
+  }
+
+  /** {@link #hugeSale} whose purchases are reservations to pay within {@code payWithin}. */
+  public static Sale hugeReservingSale(String id, java.time.Duration payWithin) {
+    return Sale.builder(id)
+        .stock(1L << 50)
+        .startsAt(OPEN)
+        .endsAt(CLOSE)
+        .limitPerUser(Crowd.LIMIT_PER_USER)
+        .maxPerRequest(1)
+        .payWithin(payWithin)
+        .build();
+  }
+
   /** A sale that is on and never sells out in a benchmark: the "confirming" path. */
   public static Sale hugeSale(String id) {
     return sale(id, 1L << 50, Crowd.LIMIT_PER_USER);

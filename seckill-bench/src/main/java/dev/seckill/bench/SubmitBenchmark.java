@@ -46,7 +46,7 @@ import org.openjdk.jmh.infra.ThreadParams;
  *
  * <p>Run: {@code java -jar seckill-bench/target/benchmarks.jar SubmitBenchmark}
  * (the Chronicle Map flags are in {@code @Fork}; add {@code -p idle=BLOCKING,YIELDING} to compare
- * idle strategies).
+ * idle strategies, {@code -p sale=final,reserve} for the cost of reservations).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -66,14 +66,27 @@ public class SubmitBenchmark {
   @Param({"4000000"})
   public long maxUsers;
 
+  /**
+   * {@code final}: a confirmation is final (a sale without {@code payWithin}); {@code reserve}:
+   * the sale has {@code payWithin(10 min)}, so each confirmation is a reservation (its record, its
+   * entry in the reservation table and the deadline heap) that nobody pays within the iteration.
+   */
+  @Param({"final"})
+  public String sale;
+
   private Path dir;
   SeckillEngine engine;
 
   @Setup(Level.Iteration)
   public void open() {
     dir = Engines.tempDir("submit");
-    engine = Engines.open(dir, idle, maxUsers);
-    engine.registerSale(Engines.hugeSale("bench"));
+    if (sale.equals("reserve")) {
+      engine = Engines.openForReservations(dir, idle, maxUsers, java.time.Clock.systemUTC());
+      engine.registerSale(Engines.hugeReservingSale("bench", java.time.Duration.ofMinutes(10)));
+    } else {
+      engine = Engines.open(dir, idle, maxUsers);
+      engine.registerSale(Engines.hugeSale("bench"));
+    }
   }
 
   @TearDown(Level.Iteration)

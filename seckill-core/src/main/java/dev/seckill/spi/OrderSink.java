@@ -66,6 +66,23 @@ public interface OrderSink extends AutoCloseable {
    */
   void store(List<ConfirmedOrder> batch) throws Exception;
 
+  /**
+   * Stores reservation state changes (orders of sales with {@code payWithin} that were paid,
+   * cancelled or expired) durably; returns only once they are durable. The flusher calls it
+   * after {@link #store} succeeded for the orders read in the same pass, with the changes read in
+   * that pass, in journal order (so a change never arrives before its order, unless the order was
+   * dead-lettered). The same change may be offered again (a retry, a crash): apply a change only
+   * if its {@link OrderStateChange#version()} is above the order's stored version, so it is
+   * idempotent and never moves an order backwards. An exception, a {@link PermanentSinkException}
+   * included, is treated as transient: the orders and changes of the pass are offered again.
+   *
+   * <p>Default: nothing (a sink that stores only orders ignores state changes).
+   *
+   * @param changes one or more changes; not retained after the call
+   * @throws Exception if the changes were not, or might not have been, stored; retried later
+   */
+  default void storeStateChanges(List<OrderStateChange> changes) throws Exception {}
+
   /** Releases the sink's resources; called once when the engine closes. Default: nothing. */
   @Override
   default void close() throws Exception {}

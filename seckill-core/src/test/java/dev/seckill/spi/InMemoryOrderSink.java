@@ -29,6 +29,10 @@ public final class InMemoryOrderSink implements OrderSink {
   private final ConcurrentHashMap<Long, ConfirmedOrder> orders = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Long, AtomicInteger> offers = new ConcurrentHashMap<>();
   private final AtomicLong batches = new AtomicLong();
+  /** The latest state change per order (highest version wins; older or equal ones change nothing). */
+  private final ConcurrentHashMap<Long, OrderStateChange> states = new ConcurrentHashMap<>();
+  /** Changes offered in successful calls, counting repeats. */
+  private final AtomicLong changesOffered = new AtomicLong();
   private volatile boolean failing;
 
   @Override
@@ -45,6 +49,30 @@ public final class InMemoryOrderSink implements OrderSink {
             + previous + " vs " + o);
       }
     }
+  }
+
+  @Override
+  public void storeStateChanges(List<OrderStateChange> changes) throws Exception {
+    if (failing) {
+      throw new java.io.IOException("simulated outage");
+    }
+    for (OrderStateChange c : changes) {
+      if (!orders.containsKey(c.orderId())) {
+        throw new IllegalStateException("state change before its order: " + c);
+      }
+      changesOffered.incrementAndGet();
+      states.merge(c.orderId(), c, (old, now) -> now.version() > old.version() ? now : old);
+    }
+  }
+
+  /** The latest state change stored per order id. */
+  public Map<Long, OrderStateChange> states() {
+    return states;
+  }
+
+  /** State changes offered in successful calls, repeats included. */
+  public long changesOffered() {
+    return changesOffered.get();
   }
 
   /** Starts or ends a simulated outage: while failing, every store throws. */

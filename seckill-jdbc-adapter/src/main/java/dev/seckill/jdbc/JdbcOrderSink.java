@@ -17,6 +17,7 @@ package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.PermanentSinkException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,6 +92,7 @@ public final class JdbcOrderSink implements OrderSink {
   private final String table;
   private final @Nullable String summaryTable;
   private final int deadlockRetries;
+  private final boolean orderStates;
   private final OrderWriter writer;
   private volatile boolean closed;
 
@@ -100,6 +102,7 @@ public final class JdbcOrderSink implements OrderSink {
     this.table = b.table;
     this.summaryTable = b.stockSummary ? b.summaryTable : null;
     this.deadlockRetries = b.deadlockRetries;
+    this.orderStates = b.orderStates;
     this.writer = OrderWriter.create(dialect, table, summaryTable);
   }
 
@@ -157,6 +160,77 @@ public final class JdbcOrderSink implements OrderSink {
    * @throws SQLException if the transaction failed for another reason (rolled back) or its
    *     commit failed (unknown)
    */
+  /**
+   * With {@link Builder#orderStates(boolean) orderStates(true)}: sets each changed order's
+   * {@code state} and {@code state_version} columns, in one transaction, with an update that
+   * applies a change only if its version is above the stored one ({@code state_version} NULL
+   * counts as version 1, the order as confirmed), so it is idempotent on replay and never moves
+   * an order backwards. A change for an order not in the table (dead-lettered) updates nothing.
+   * Without {@code orderStates}: ignores the changes.
+   */
+  @Override
+  public void storeStateChanges(List<OrderStateChange> changes) throws SQLException {
+    if (closed) {
+      throw new IllegalStateException("JdbcOrderSink on table " + table + " is closed");
+    }
+    if (!orderStates || changes.isEmpty()) {
+      return;
+    }
+    List<OrderStateChange> rows = new ArrayList<>(changes);
+    rows.sort(java.util.Comparator.comparingLong(OrderStateChange::orderId)
+        .thenComparingInt(OrderStateChange::version)); // one lock order, as store's
+    String sql = "UPDATE " + table + " SET state = ?, state_version = ? WHERE order_id = ?"
+        + " AND (state_version IS NULL OR state_version < ?)";
+    for (int attempt = 0; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        if (autoCommit) {
+          c.setAutoCommit(false);
+        }
+        try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
+          for (OrderStateChange ch : rows) {
+            ps.setString(1, ch.state().name());
+            ps.setInt(2, ch.version());
+            ps.setLong(3, ch.orderId());
+            ps.setInt(4, ch.version());
+            ps.addBatch();
+          }
+          ps.executeBatch();
+          c.commit();
+          return;
+        } catch (SQLException | RuntimeException | Error e) {
+          try {
+            c.rollback();
+          } catch (SQLException rollbackFailure) {
+            e.addSuppressed(rollbackFailure);
+          }
+          throw e;
+        } finally {
+          if (autoCommit) {
+            try {
+              c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+              // returned to the pool, which resets or evicts it
+            }
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt >= deadlockRetries || !writer.isTransient(e)) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  /**
+   * True if this sink stores reservation state changes ({@link Builder#orderStates(boolean)}).
+   *
+   * @return whether {@link #storeStateChanges} writes the state columns
+   */
+  public boolean orderStates() {
+    return orderStates;
+  }
+
   @Override
   public void store(List<ConfirmedOrder> batch) throws SQLException, PermanentSinkException {
     if (closed) {
@@ -293,6 +367,7 @@ public final class JdbcOrderSink implements OrderSink {
     private String summaryTable = "seckill_sale_summary";
     private boolean createSchemaIfMissing;
     private boolean stockSummary;
+    private boolean orderStates;
     private int deadlockRetries = 5;
 
     private Builder(DataSource dataSource) {
@@ -362,12 +437,30 @@ public final class JdbcOrderSink implements OrderSink {
     }
 
     /**
+     * Whether {@link JdbcOrderSink#storeStateChanges} stores reservation state changes (PAID,
+     * CANCELLED, EXPIRED; docs/reservations.md) in the orders table's {@code state} and
+     * {@code state_version} columns, with an update that never moves an order backwards. Default
+     * false: state changes are ignored. The columns are in the schema {@code createSchemaIfMissing}
+     * creates; add them to an existing table first (docs/persistence.md), or {@code build()}
+     * fails naming them.
+     *
+     * @param enabled true to store state changes
+     * @return this builder
+     */
+    public Builder orderStates(boolean enabled) {
+      once("orderStates");
+      this.orderStates = enabled;
+      return this;
+    }
+
+    /**
      * Whether each batch also adds, per sale, the newly stored units and orders to the summary
      * table, in the same transaction. Default false.
      *
      * @param enabled true to maintain the summary table, false (the default) not to
      * @return this builder
      */
+
     public Builder stockSummary(boolean enabled) {
       once("stockSummary");
       this.stockSummary = enabled;
@@ -438,7 +531,8 @@ public final class JdbcOrderSink implements OrderSink {
         if (createSchemaIfMissing) {
           createSchema(c, resolved);
         }
-        probe(c, resolved, table, "order_id, sale_id, user_id, quantity, confirmed_at");
+        probe(c, resolved, table, "order_id, sale_id, user_id, quantity, confirmed_at"
+            + (orderStates ? ", state, state_version" : ""));
         if (stockSummary) {
           probe(c, resolved, summaryTable, "sale_id, units_sold, orders");
         }

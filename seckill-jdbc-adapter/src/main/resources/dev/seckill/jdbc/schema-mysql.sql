@@ -9,8 +9,11 @@ CREATE TABLE IF NOT EXISTS ${table} (
   user_id      VARCHAR(256) NOT NULL,
   quantity     INT          NOT NULL,
   confirmed_at DATETIME(3)  NOT NULL,
+  state        VARCHAR(16)  NULL,
+  state_version INT         NULL,
   INDEX ${table}_sale_user_idx (sale_id, user_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
+-- state, state_version: reservation state changes (orderStates(true)); NULL = as confirmed
 -- summary: only when stockSummary(true)
 CREATE TABLE IF NOT EXISTS ${summary_table} (
   sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,

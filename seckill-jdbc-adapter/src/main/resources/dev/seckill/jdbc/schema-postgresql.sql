@@ -6,9 +6,12 @@ CREATE TABLE IF NOT EXISTS ${table} (
   sale_id      VARCHAR(128)                NOT NULL,
   user_id      VARCHAR(256)                NOT NULL,
   quantity     INT                         NOT NULL,
-  confirmed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL
+  confirmed_at TIMESTAMP(3) WITH TIME ZONE NOT NULL,
+  state        VARCHAR(16)                 NULL,
+  state_version INT                        NULL
 );
 CREATE INDEX IF NOT EXISTS ${table}_sale_user_idx ON ${table} (sale_id, user_id);
+-- state, state_version: reservation state changes (orderStates(true)); NULL = as confirmed
 -- summary: only when stockSummary(true)
 CREATE TABLE IF NOT EXISTS ${summary_table} (
   sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,

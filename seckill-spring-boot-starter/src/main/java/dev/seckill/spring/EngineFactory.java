@@ -58,6 +58,25 @@ final class EngineFactory {
     if (p.getMaxSalesPerShard() != null) {
       set("seckill.max-sales-per-shard", () -> b.maxSalesPerShard(p.getMaxSalesPerShard()));
     }
+    if (p.getMaxReservationsPerShard() != null) {
+      set("seckill.max-reservations-per-shard",
+          () -> b.maxReservationsPerShard(p.getMaxReservationsPerShard()));
+    }
+    if (p.getReservationRetention() != null) {
+      set("seckill.reservation-retention",
+          () -> b.reservationRetention(p.getReservationRetention()));
+    }
+    if (p.getReservationTickInterval() != null) {
+      set("seckill.reservation-tick-interval",
+          () -> b.reservationTickInterval(p.getReservationTickInterval()));
+    }
+    if (p.getMaxRequestIdsPerShard() != null) {
+      set("seckill.max-request-ids-per-shard",
+          () -> b.maxRequestIdsPerShard(p.getMaxRequestIdsPerShard()));
+    }
+    if (p.getRequestIdRetention() != null) {
+      set("seckill.request-id-retention", () -> b.requestIdRetention(p.getRequestIdRetention()));
+    }
     if (p.getDurability() != null) {
       b.durability(p.getDurability());
     }
@@ -150,6 +169,12 @@ final class EngineFactory {
       b.maxPerRequest(s.getMaxPerRequest());
     }
     try {
+      if (s.getPayWithin() != null) {
+        b.payWithin(s.getPayWithin());
+      }
+      if (s.isReleaseRestoresLimit()) {
+        b.releaseRestoresLimit(true);
+      }
       return b.build();
     } catch (IllegalArgumentException e) {
       throw new IllegalStateException(where + ": " + e.getMessage());

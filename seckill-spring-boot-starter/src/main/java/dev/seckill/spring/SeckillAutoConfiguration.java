@@ -112,6 +112,9 @@ public class SeckillAutoConfiguration {
       if (jdbc.getStockSummary() != null) {
         b.stockSummary(jdbc.getStockSummary());
       }
+      if (jdbc.getOrderStates() != null) {
+        b.orderStates(jdbc.getOrderStates());
+      }
       return b.build();
     }
   }

@@ -51,6 +51,19 @@ public class SeckillProperties {
   private Long outboxCapacityPerShard;
   /** Sales one shard holds. Fixed at creation. */
   private Integer maxSalesPerShard;
+  /** Reservations (sales with pay-within) one shard holds, live or retained. Default: max-users-per-shard, at most 100,000. */
+  private Long maxReservationsPerShard;
+  /** How long a paid, cancelled or expired reservation still answers retried pay/cancel calls. */
+  private Duration reservationRetention;
+  /** How often the timer asks each shard to expire due reservations. */
+  private Duration reservationTickInterval;
+  /**
+   * Confirmed purchases carrying a request id one shard remembers per retention window. Fixed
+   * when the shard's request table is created.
+   */
+  private Long maxRequestIdsPerShard;
+  /** How long a confirmed purchase's request id is remembered at least. */
+  private Duration requestIdRetention;
   /** When a buyer is told "confirmed": LEDGER (in the ledger) or PERSISTED (in the sink). */
   private Durability durability;
   /** How long closing the engine lets the flushers store the outbox. */
@@ -151,6 +164,8 @@ public class SeckillProperties {
     private String summaryTable;
     /** Whether to keep the per-sale stock summary table up to date. */
     private Boolean stockSummary;
+    /** Whether to store reservation state changes in the orders table's state columns. */
+    private Boolean orderStates;
     /** Whether to create the tables when they are missing. */
     private boolean createSchema = true;
 
@@ -184,6 +199,14 @@ public class SeckillProperties {
 
     public void setStockSummary(Boolean stockSummary) {
       this.stockSummary = stockSummary;
+    }
+
+    public Boolean getOrderStates() {
+      return orderStates;
+    }
+
+    public void setOrderStates(Boolean orderStates) {
+      this.orderStates = orderStates;
     }
 
     public boolean isCreateSchema() {
@@ -265,6 +288,10 @@ public class SeckillProperties {
     private Integer maxPerRequest;
     /** Whether a purchase needs a token from issueToken. */
     private boolean requireToken;
+    /** Time to pay after a confirmation; unset: confirmations are final. */
+    private Duration payWithin;
+    /** Whether a cancelled or expired reservation gives the buyer's quota back. */
+    private boolean releaseRestoresLimit;
 
     public String getId() {
       return id;
@@ -320,6 +347,22 @@ public class SeckillProperties {
 
     public void setRequireToken(boolean requireToken) {
       this.requireToken = requireToken;
+    }
+
+    public Duration getPayWithin() {
+      return payWithin;
+    }
+
+    public void setPayWithin(Duration payWithin) {
+      this.payWithin = payWithin;
+    }
+
+    public boolean isReleaseRestoresLimit() {
+      return releaseRestoresLimit;
+    }
+
+    public void setReleaseRestoresLimit(boolean releaseRestoresLimit) {
+      this.releaseRestoresLimit = releaseRestoresLimit;
     }
   }
 
@@ -395,12 +438,52 @@ public class SeckillProperties {
     this.outboxCapacityPerShard = outboxCapacityPerShard;
   }
 
+  public Long getMaxReservationsPerShard() {
+    return maxReservationsPerShard;
+  }
+
+  public void setMaxReservationsPerShard(Long maxReservationsPerShard) {
+    this.maxReservationsPerShard = maxReservationsPerShard;
+  }
+
+  public Duration getReservationRetention() {
+    return reservationRetention;
+  }
+
+  public void setReservationRetention(Duration reservationRetention) {
+    this.reservationRetention = reservationRetention;
+  }
+
+  public Duration getReservationTickInterval() {
+    return reservationTickInterval;
+  }
+
+  public void setReservationTickInterval(Duration reservationTickInterval) {
+    this.reservationTickInterval = reservationTickInterval;
+  }
+
   public Integer getMaxSalesPerShard() {
     return maxSalesPerShard;
   }
 
   public void setMaxSalesPerShard(Integer maxSalesPerShard) {
     this.maxSalesPerShard = maxSalesPerShard;
+  }
+
+  public Long getMaxRequestIdsPerShard() {
+    return maxRequestIdsPerShard;
+  }
+
+  public void setMaxRequestIdsPerShard(Long maxRequestIdsPerShard) {
+    this.maxRequestIdsPerShard = maxRequestIdsPerShard;
+  }
+
+  public Duration getRequestIdRetention() {
+    return requestIdRetention;
+  }
+
+  public void setRequestIdRetention(Duration requestIdRetention) {
+    this.requestIdRetention = requestIdRetention;
   }
 
   public Durability getDurability() {

@@ -58,6 +58,14 @@ class ConfigurationMetadataTest {
         .isEqualTo(SeckillEngine.Builder.DEFAULT_OUTBOX_CAPACITY_PER_SHARD);
     assertThat(defaults.get("seckill.max-sales-per-shard").asInt())
         .isEqualTo(SeckillEngine.Builder.DEFAULT_MAX_SALES_PER_SHARD);
+    assertThat(duration(defaults, "seckill.reservation-retention"))
+        .isEqualTo(SeckillEngine.Builder.DEFAULT_RESERVATION_RETENTION);
+    assertThat(duration(defaults, "seckill.reservation-tick-interval"))
+        .isEqualTo(SeckillEngine.Builder.DEFAULT_RESERVATION_TICK_INTERVAL);
+    assertThat(defaults.get("seckill.max-request-ids-per-shard").asLong())
+        .isEqualTo(SeckillEngine.Builder.DEFAULT_MAX_REQUEST_IDS_PER_SHARD);
+    assertThat(duration(defaults, "seckill.request-id-retention"))
+        .isEqualTo(SeckillEngine.Builder.DEFAULT_REQUEST_ID_RETENTION);
     assertThat(defaults.get("seckill.durability").asText())
         .isEqualTo(SeckillEngine.Builder.DEFAULT_DURABILITY.name().toLowerCase(Locale.ROOT));
     assertThat(duration(defaults, "seckill.close-timeout"))

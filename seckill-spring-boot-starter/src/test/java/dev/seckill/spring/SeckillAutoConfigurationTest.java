@@ -84,6 +84,37 @@ class SeckillAutoConfigurationTest {
   }
 
   @Test
+  void aSaleWithPayWithinTakesReservationsAndTheStateColumnFollows() {
+    String url = "jdbc:h2:mem:resv-" + System.nanoTime() + ";DB_CLOSE_DELAY=-1";
+    new ApplicationContextRunner()
+        .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+            SeckillAutoConfiguration.class))
+        .withPropertyValues("seckill.data-dir=" + dir.resolve("ledger"),
+            "seckill.development-defaults=true", "spring.datasource.url=" + url,
+            "seckill.jdbc.order-states=true", "seckill.reservation-tick-interval=50ms",
+            "seckill.reservation-retention=2h", "seckill.sales[0].pay-within=15m",
+            "seckill.sales[0].release-restores-limit=true")
+        .withPropertyValues(sale("tv"))
+        .withBean(SeckillEngineBuilderCustomizer.class,
+            () -> b -> b.clock(Clock.fixed(NOW, ZoneOffset.UTC)))
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          SeckillEngine engine = ctx.getBean(SeckillEngine.class);
+          assertThat(engine.sales()).singleElement().satisfies(s -> {
+            assertThat(s.payWithin()).isEqualTo(java.time.Duration.ofMinutes(15));
+            assertThat(s.releaseRestoresLimit()).isTrue();
+          });
+          long order = engine.submit(PurchaseRequest.of("tv", "u1", 1)).get(30, TimeUnit.SECONDS)
+              .orderId();
+          assertThat(engine.pay(order, "psp").get(30, TimeUnit.SECONDS).applied()).isTrue();
+          engine.flush().get(30, TimeUnit.SECONDS);
+          String state = new JdbcTemplate(ctx.getBean(javax.sql.DataSource.class)).queryForObject(
+              "SELECT state FROM seckill_order WHERE order_id = ?", String.class, order);
+          assertThat(state).isEqualTo("PAID");
+        });
+  }
+
+  @Test
   void engineSizesFromProperties() {
     runner().withPropertyValues("seckill.shards=2", "seckill.ring-size=256",
         "seckill.outbox-capacity-per-shard=5000", "seckill.idle-strategy=SLEEPING").run(ctx -> {
@@ -171,6 +202,22 @@ class SeckillAutoConfigurationTest {
           assertThat(engine.submit(PurchaseRequest.of("ring", "u", 1).withToken(token)).join()
               .isConfirmed()).isTrue();
         });
+  }
+
+  @Test
+  void reservationPropertiesReachTheSale() {
+    runner().withPropertyValues(sale("resv"))
+        .withPropertyValues("seckill.sales[0].pay-within=90s",
+            "seckill.sales[0].release-restores-limit=true")
+        .run(ctx -> {
+          dev.seckill.Sale s = ctx.getBean(SeckillEngine.class).sales().stream()
+              .filter(x -> x.id().equals("resv")).findFirst().orElseThrow();
+          assertThat(s.payWithin()).isEqualTo(java.time.Duration.ofSeconds(90));
+          assertThat(s.releaseRestoresLimit()).isTrue();
+        });
+    runner().withPropertyValues(sale("final")).run(ctx ->
+        assertThat(ctx.getBean(SeckillEngine.class).sales().stream()
+            .filter(x -> x.id().equals("final")).findFirst().orElseThrow().payWithin()).isNull());
   }
 
   @Test

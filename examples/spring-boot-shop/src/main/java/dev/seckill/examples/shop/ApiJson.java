@@ -41,6 +41,8 @@ final class ApiJson {
       long endsAtMillis,
       long serverTimeMillis,
       long remaining,
+      long held,
+      long paid,
       long stock,
       int limitPerUser,
       boolean tokenRequired) {}
@@ -50,7 +52,15 @@ final class ApiJson {
    * page can say so before she clicks. {@code limitReached}: she cannot buy more.
    */
   record BuyerJson(String saleId, String userId, int unitsBought, int limitPerUser,
-      boolean limitReached) {}
+      boolean limitReached, ReservationJson reservation) {}
+
+  /**
+   * A reservation this shop handed out: {@code state} RESERVED (pay by {@code payBy}), PAID,
+   * CANCELLED or EXPIRED. Part of {@link BuyerJson} (null when there is none) and of
+   * {@link ConfirmedJson} for a sale with {@code pay-within}.
+   */
+  record ReservationJson(long orderId, int quantity, String state, Instant payBy,
+      long payByMillis) {}
 
   /** {@code POST /api/sales/{id}/token}, granted. */
   record TokenJson(String token, Instant expiresAt, Instant serverTime) {}
@@ -58,12 +68,33 @@ final class ApiJson {
   /** The body of {@code POST /api/sales/{id}/orders}; {@code quantity} defaults to 1. */
   record OrderForm(String token, Integer quantity) {}
 
-  /** {@code POST /api/sales/{id}/orders}, confirmed (201). */
-  record ConfirmedJson(String status, long orderId, String saleId, String userId, int quantity) {
-    ConfirmedJson(long orderId, String saleId, String userId, int quantity) {
-      this("CONFIRMED", orderId, saleId, userId, quantity);
+  /**
+   * {@code POST /api/sales/{id}/orders}, confirmed (201). {@code state} is CONFIRMED (final) or,
+   * for a sale with {@code pay-within}, RESERVED: pay by {@code payBy} or the unit goes back on
+   * sale ({@code payBy} and {@code payByMillis} are null for a final order).
+   */
+  record ConfirmedJson(String status, long orderId, String saleId, String userId, int quantity,
+      String state, Instant payBy, Long payByMillis) {
+    static ConfirmedJson finalOrder(long orderId, String saleId, String userId, int quantity) {
+      return new ConfirmedJson("CONFIRMED", orderId, saleId, userId, quantity, "CONFIRMED", null,
+          null);
+    }
+
+    static ConfirmedJson reservation(long orderId, String saleId, String userId, int quantity,
+        Instant payBy) {
+      return new ConfirmedJson("CONFIRMED", orderId, saleId, userId, quantity, "RESERVED", payBy,
+          payBy.toEpochMilli());
     }
   }
+
+  /**
+   * {@code POST /api/orders/{id}/pay} and {@code .../cancel}: what the call did ({@code outcome},
+   * an {@code OrderTransition.Outcome} name), the order's state after it, and whether the shop
+   * refunded the payment ({@code TOO_LATE}: the reservation had expired; {@code CONFLICT}: the
+   * order was already paid otherwise or cancelled).
+   */
+  record TransitionJson(long orderId, String outcome, String state, boolean refunded,
+      String message) {}
 
   /** {@code GET /api/orders/{id}}: the row in the database. */
   record OrderJson(long orderId, String saleId, String userId, int quantity, Instant confirmedAt) {}

@@ -23,7 +23,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Cache headers suited to a CDN in front of the shop. Files under {@code /assets/} carry their
- * version in their name ({@code seckill-v2.js}, {@code shop-v1.css}): a change ships as a new
+ * version in their name ({@code seckill-v3.js}, {@code shop-v2.css}): a change ships as a new
  * name, so they are cached for a year and marked immutable. The HTML that names them is cached
  * briefly ({@code spring.web.resources.cache.cachecontrol.max-age} in {@code application.yml},
  * 10 s), so a new version reaches visitors within seconds. The API answers {@code no-store}

@@ -93,13 +93,16 @@ public class EngineConfiguration {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
     Instant startsAt = s.startsAt() != null ? s.startsAt() : now.plus(s.startsIn());
     Instant endsAt = s.endsAt() != null ? s.endsAt() : startsAt.plus(s.duration());
-    return Sale.builder(s.id())
+    Sale.Builder b = Sale.builder(s.id())
         .stock(s.stock())
         .limitPerUser(s.limitPerUser())
         .startsAt(startsAt)
         .endsAt(endsAt)
-        .requireToken(s.requireToken())
-        .build();
+        .requireToken(s.requireToken());
+    if (s.payWithin() != null && !s.payWithin().isZero()) {
+      b.payWithin(s.payWithin());
+    }
+    return b.build();
   }
 
   private static boolean isMissingOrEmpty(Path dir) {

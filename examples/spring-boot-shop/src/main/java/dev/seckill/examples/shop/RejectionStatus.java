@@ -34,6 +34,8 @@ public final class RejectionStatus {
     return switch (rejection) {
       // Nothing left to buy for this user: the request was fine, the state says no.
       case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED -> HttpStatus.CONFLICT;
+      // Every unit left is reserved and unpaid: some may come back when reservations expire.
+      case ALL_HELD -> HttpStatus.CONFLICT;
       // The sale opens later: "too early", retry once the countdown ends.
       case NOT_STARTED -> HttpStatus.TOO_EARLY;
       // The window closed for good.
@@ -45,8 +47,8 @@ public final class RejectionStatus {
       case INVALID_REQUEST, BAD_TOKEN -> HttpStatus.BAD_REQUEST;
       // The application's admission policy: wants a challenge solved, or said no.
       case CHALLENGE_REQUIRED, DENIED -> HttpStatus.FORBIDDEN;
-      // The admission policy itself failed: our fault, retry later.
-      case POLICY_FAILED -> HttpStatus.SERVICE_UNAVAILABLE;
+      // The admission policy itself failed, or the operator paused the sale: retry later.
+      case POLICY_FAILED, PAUSED -> HttpStatus.SERVICE_UNAVAILABLE;
     };
   }
 
@@ -58,8 +60,9 @@ public final class RejectionStatus {
   public static int retryAfterSeconds(Rejection rejection) {
     return switch (rejection) {
       case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED -> 1;
-      case BLOCKED -> 60;
-      case SOLD_OUT, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
+      case BLOCKED, PAUSED -> 60;
+      // ALL_HELD: when a unit comes back depends on other buyers; the page polls the sale.
+      case SOLD_OUT, ALL_HELD, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
           INVALID_REQUEST, BAD_TOKEN, CHALLENGE_REQUIRED, DENIED -> 0;
     };
   }

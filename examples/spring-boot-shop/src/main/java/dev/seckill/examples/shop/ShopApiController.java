@@ -15,6 +15,7 @@
  */
 package dev.seckill.examples.shop;
 
+import dev.seckill.OrderTransition;
 import dev.seckill.PurchaseRequest;
 import dev.seckill.PurchaseResult;
 import dev.seckill.Rejection;
@@ -24,10 +25,13 @@ import dev.seckill.SeckillEngine;
 import dev.seckill.TokenGrant;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.springframework.http.CacheControl;
 import org.springframework.http.HttpHeaders;
@@ -62,11 +66,14 @@ public class ShopApiController {
   private final ConfirmedBuyers buyers;
   private final ShopProperties props;
   private final DecisionTimer decisionTimer;
+  private final Reservations reservations;
   private final Map<String, Sale> sales = new LinkedHashMap<>();
 
   ShopApiController(SeckillEngine engine, Sale shopSale, OrderRepository orders,
-      ConfirmedBuyers buyers, ShopProperties props, DecisionTimer decisionTimer) {
+      ConfirmedBuyers buyers, ShopProperties props, DecisionTimer decisionTimer,
+      Reservations reservations) {
     this.engine = engine;
+    this.reservations = reservations;
     this.decisionTimer = decisionTimer;
     this.orders = orders;
     this.buyers = buyers;
@@ -115,8 +122,11 @@ public class ShopApiController {
       return refusal(Rejection.UNKNOWN_SALE, null);
     }
     int units = buyers.unitsBought(saleId, user, s.limitPerUser());
+    ApiJson.ReservationJson reservation = reservations.latest(saleId, user)
+        .map(e -> reservationJson(e))
+        .orElse(null);
     return ResponseEntity.ok().cacheControl(CacheControl.noStore()).body(new ApiJson.BuyerJson(
-        saleId, user, units, s.limitPerUser(), units >= s.limitPerUser()));
+        saleId, user, units, s.limitPerUser(), units >= s.limitPerUser(), reservation));
   }
 
   /** A purchase token for the user; refused with 425 before the sale starts. */
@@ -161,6 +171,8 @@ public class ShopApiController {
       request = request.withClientAddress(http.getRemoteAddr());
     }
     CompletableFuture<PurchaseResult> decided;
+    // Read before submitting: a pay-by instant from it is never later than the engine's deadline.
+    Instant before = engine.clock().instant();
     long submittedAt = System.nanoTime();
     try {
       decided = engine.submit(request);
@@ -169,26 +181,132 @@ public class ShopApiController {
     }
     if (decided.isDone() && !decided.isCompletedExceptionally()) {
       decisionTimer.record(System.nanoTime() - submittedAt);
-      return answer(request, decided.join());
+      return answer(request, decided.join(), before);
     }
     decided.whenComplete((r, failure) -> decisionTimer.record(System.nanoTime() - submittedAt));
     PurchaseRequest submitted = request;
     return decided.handle((r, failure) -> failure != null
         // Only with durability PERSISTED, when the engine closes before the database stored it.
         ? unavailable()
-        : answer(submitted, r));
+        : answer(submitted, r, before));
   }
 
-  private ResponseEntity<?> answer(PurchaseRequest request, PurchaseResult r) {
+  private ResponseEntity<?> answer(PurchaseRequest request, PurchaseResult r, Instant before) {
     String saleId = request.saleId();
     String user = request.userId();
     if (!r.isConfirmed()) {
       return refusal(r.rejection(), request);
     }
     buyers.confirmed(saleId, user, r.quantity());
+    Sale sale = sales.get(saleId);
+    Duration payWithin = sale == null ? null : sale.payWithin();
+    ApiJson.ConfirmedJson body;
+    if (payWithin == null) {
+      body = ApiJson.ConfirmedJson.finalOrder(r.orderId(), saleId, user, r.quantity());
+    } else {
+      Instant payBy = before.plus(payWithin);
+      reservations.reserved(r.orderId(), saleId, user, r.quantity(), payBy);
+      body = ApiJson.ConfirmedJson.reservation(r.orderId(), saleId, user, r.quantity(), payBy);
+    }
     return ResponseEntity.created(URI.create("/api/orders/" + r.orderId()))
         .cacheControl(CacheControl.noStore())
-        .body(new ApiJson.ConfirmedJson(r.orderId(), saleId, user, r.quantity()));
+        .body(body);
+  }
+
+  /**
+   * Pays a reservation with the shop's fake payment provider: the payment reference is derived
+   * from the order id, so a second click (or a retried request) is the same payment and answers
+   * {@code ALREADY_IN_STATE}, never a second charge. The engine decides: 200 when the order is
+   * paid ({@code APPLIED} or {@code ALREADY_IN_STATE}); 409 with {@code refunded=true} when the
+   * reservation had expired ({@code TOO_LATE}) or the order was cancelled ({@code CONFLICT}) —
+   * a real shop refunds the payment here; 404 for an order this user does not hold here;
+   * 429 when the engine could not record it now ({@code OVERLOADED}, retry).
+   */
+  @PostMapping("/orders/{orderId}/pay")
+  public Object pay(@PathVariable long orderId,
+      @RequestHeader(name = USER_HEADER, required = false) String user) {
+    return transition(orderId, user, true);
+  }
+
+  /**
+   * Cancels a reservation: its unit goes back on sale at once. 200 when it is cancelled
+   * ({@code APPLIED} or {@code ALREADY_IN_STATE}); 409 when it was paid or had expired.
+   */
+  @PostMapping("/orders/{orderId}/cancel")
+  public Object cancel(@PathVariable long orderId,
+      @RequestHeader(name = USER_HEADER, required = false) String user) {
+    return transition(orderId, user, false);
+  }
+
+  private Object transition(long orderId, String user, boolean pay) {
+    if (user == null || user.isBlank()) {
+      return missingUser();
+    }
+    Optional<Reservations.Entry> held = reservations.find(orderId)
+        .filter(e -> e.userId().equals(user));
+    if (held.isEmpty()) {
+      return error(HttpStatus.NOT_FOUND, "NOT_FOUND",
+          "no reservation " + orderId + " for this user in this shop");
+    }
+    CompletableFuture<OrderTransition> done;
+    try {
+      done = pay ? engine.pay(orderId, "fake-pay-" + orderId) : engine.cancel(orderId);
+    } catch (IllegalStateException closed) {
+      return unavailable();
+    }
+    return done.handle((t, failure) -> {
+      if (failure != null) {
+        return unavailable();
+      }
+      reservations.follow(t);
+      return transitionAnswer(t, pay);
+    });
+  }
+
+  private static ResponseEntity<?> transitionAnswer(OrderTransition t, boolean pay) {
+    String state = t.state() == null ? null : t.state().name();
+    HttpStatus status;
+    boolean refunded = false;
+    String message;
+    switch (t.outcome()) {
+      case APPLIED, ALREADY_IN_STATE -> {
+        status = HttpStatus.OK;
+        message = pay ? "paid" : "cancelled; the unit is back on sale";
+      }
+      case TOO_LATE -> {
+        status = HttpStatus.CONFLICT;
+        refunded = pay;
+        message = "the reservation expired before " + (pay ? "the payment" : "the cancel")
+            + " arrived; its unit went back on sale" + (pay ? "; the payment was refunded" : "");
+      }
+      case CONFLICT -> {
+        status = HttpStatus.CONFLICT;
+        refunded = pay;
+        message = "the order is already " + state + (pay ? "; the payment was refunded" : "");
+      }
+      case UNKNOWN_ORDER -> {
+        status = HttpStatus.NOT_FOUND;
+        refunded = pay;
+        message = "the engine holds no reservation with this id"
+            + (pay ? "; the payment was refunded" : "");
+      }
+      case OVERLOADED -> {
+        status = HttpStatus.TOO_MANY_REQUESTS;
+        message = "the engine could not record this now; retry in a moment";
+      }
+      default -> throw new IllegalStateException("unexpected outcome " + t.outcome());
+    }
+    ResponseEntity.BodyBuilder b = ResponseEntity.status(status).cacheControl(CacheControl.noStore());
+    if (status == HttpStatus.TOO_MANY_REQUESTS) {
+      b.header(HttpHeaders.RETRY_AFTER, "1");
+    }
+    return b.body(new ApiJson.TransitionJson(t.orderId(), t.outcome().name(), state, refunded,
+        message));
+  }
+
+  private ApiJson.ReservationJson reservationJson(Reservations.Entry e) {
+    return new ApiJson.ReservationJson(e.orderId(), e.quantity(),
+        e.stateAt(engine.clock().instant()).name(), e.payBy(), e.payBy().toEpochMilli());
   }
 
   /**
@@ -216,7 +334,7 @@ public class ShopApiController {
         configured ? props.sale().price() : null,
         v.phase(), v.startsAt(), v.endsAt(), v.serverTime(),
         v.startsAt().toEpochMilli(), v.endsAt().toEpochMilli(), v.serverTime().toEpochMilli(),
-        v.remaining(), s.stock(), s.limitPerUser(), v.tokenRequired());
+        v.remaining(), v.held(), v.paid(), s.stock(), s.limitPerUser(), v.tokenRequired());
   }
 
   /**

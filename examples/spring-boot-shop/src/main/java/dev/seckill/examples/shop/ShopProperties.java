@@ -55,6 +55,9 @@ public record ShopProperties(
    * @param endsAt absolute end; wins over {@code duration}
    * @param duration length of the window, if {@code endsAt} is not set
    * @param requireToken whether an order needs a token from {@code POST /api/sales/{id}/token}
+   * @param payWithin if set (and not zero), a purchase is a reservation the buyer must pay
+   *     within this long ({@code POST /api/orders/{id}/pay}); unpaid, its unit goes back on sale.
+   *     Unset or {@code 0s}: a purchase is final
    */
   public record SaleSettings(
       @DefaultValue("phone-42") String id,
@@ -66,7 +69,8 @@ public record ShopProperties(
       @DefaultValue("1m") Duration startsIn,
       Instant endsAt,
       @DefaultValue("30m") Duration duration,
-      @DefaultValue("true") boolean requireToken) {}
+      @DefaultValue("true") boolean requireToken,
+      Duration payWithin) {}
 
 
   /**

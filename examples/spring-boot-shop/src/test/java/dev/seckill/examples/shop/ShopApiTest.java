@@ -256,10 +256,10 @@ class ShopApiTest {
   void cacheHeadersSuitACdn() throws Exception {
     HttpResponse<String> page = get("/", null);
     assertThat(page.statusCode()).isEqualTo(200);
-    assertThat(page.body()).contains("/assets/seckill-v2.js", "/assets/shop-v1.css");
+    assertThat(page.body()).contains("/assets/seckill-v3.js", "/assets/shop-v2.css");
     assertThat(page.headers().firstValue("Cache-Control")).hasValue("max-age=10, public");
 
-    for (String asset : new String[] {"/assets/seckill-v2.js", "/assets/shop-v1.css"}) {
+    for (String asset : new String[] {"/assets/seckill-v3.js", "/assets/shop-v2.css"}) {
       HttpResponse<String> r = get(asset, null);
       assertThat(r.statusCode()).as(asset).isEqualTo(200);
       assertThat(r.headers().firstValue("Cache-Control")).as(asset)

@@ -72,6 +72,8 @@ import org.springframework.test.context.DynamicPropertySource;
     "shop.sale.limit-per-user=1",
     "shop.sale.starts-in=1h",
     "shop.sale.duration=10m",
+    // A final sale (no pay-by deadline): ShopReservationBrowserTest covers reservations.
+    "shop.sale.pay-within=0s",
 })
 @Import(TestClockConfig.class)
 @DirtiesContext
