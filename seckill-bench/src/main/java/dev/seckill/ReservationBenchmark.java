@@ -123,7 +123,7 @@ public class ReservationBenchmark {
     next = 0;
     sinceCheckpoint = 0;
     ledger = StockLedger.open(new LedgerConfig(dir, 0, 1, maxUsers, maxUsers, 16, clock, true,
-        maxUsers, Duration.ofHours(1).toMillis()));
+        maxUsers, Duration.ofHours(1).toMillis(), 0, LedgerConfig.TEST_REQUEST_ID_RETENTION_MILLIS));
     ledger.bindWriter();
     Sale.Builder b = Sale.builder("bench").stock(1L << 50).startsAt(Engines.OPEN)
         .endsAt(Engines.CLOSE).limitPerUser(1_000_000).maxPerRequest(1);
