@@ -855,7 +855,8 @@ public final class SeckillEngine implements AutoCloseable {
 
     /**
      * How often a timer thread asks each shard's writer to expire the reservations that fell due
-     * (at most {@value StockLedger#TICK_BATCH} per shard per tick). The timer runs only once a
+     * (at most {@value StockLedger#TICK_BATCH} per shard per tick; a tick that finds more due
+     * queues the next one at once, so a backlog drains at the writer's pace). The timer runs only once a
      * sale with {@code payWithin} is registered. A reservation is also expired whenever a call
      * touches it, so this bounds how late units come back, not whether a late payment wins.
      * Default 100 ms.
