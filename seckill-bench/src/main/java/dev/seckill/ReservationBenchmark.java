@@ -17,16 +17,13 @@ package dev.seckill;
 
 import dev.seckill.bench.Engines;
 import dev.seckill.bench.Jvm;
+import dev.seckill.bench.MovableClock;
 import dev.seckill.bench.Outcomes;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -82,32 +79,9 @@ public class ReservationBenchmark {
   private Path dir;
   private StockLedger ledger;
   private SaleState sale;
-  private final ManualClock clock = new ManualClock();
+  private final MovableClock clock =
+      MovableClock.at(Instant.parse("2026-11-11T00:00:00Z"));
 
-  /** A clock the benchmark moves: deadlines fall due without waiting. */
-  static final class ManualClock extends Clock {
-    final AtomicLong millis = new AtomicLong(Instant.parse("2026-11-11T00:00:00Z").toEpochMilli());
-
-    @Override
-    public long millis() {
-      return millis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis.get());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException();
-    }
-  }
 
   @Setup(Level.Trial)
   public void build() {
@@ -145,7 +119,7 @@ public class ReservationBenchmark {
         }
       }
       ledger.checkpoint();
-      clock.millis.addAndGet(Duration.ofMinutes(15).toMillis()); // every one falls due
+      clock.advance(Duration.ofMinutes(15).toMillis()); // every one falls due
     }
   }
 

@@ -260,18 +260,7 @@ final class Shard implements AutoCloseable {
    */
   public CompletableFuture<SaleState> register(Sale sale) {
     CompletableFuture<SaleState> registration = new CompletableFuture<>();
-    long sequence;
-    while (true) {
-      try {
-        sequence = ring.tryNext();
-        break;
-      } catch (InsufficientCapacityException full) {
-        if (closing) {
-          throw closedException();
-        }
-        Thread.yield(); // an admin call waiting for a slot; the ring drains
-      }
-    }
+    long sequence = claimForAdmin();
     try {
       if (closing) { // the same handshake as tryPublish
         throw closedException();
@@ -292,18 +281,7 @@ final class Shard implements AutoCloseable {
    */
   public CompletableFuture<SaleState> operate(SaleState sale, SaleOp op, long arg) {
     CompletableFuture<SaleState> done = new CompletableFuture<>();
-    long sequence;
-    while (true) {
-      try {
-        sequence = ring.tryNext();
-        break;
-      } catch (InsufficientCapacityException full) {
-        if (closing) {
-          throw closedException();
-        }
-        Thread.yield(); // an admin call waiting for a slot; the ring drains
-      }
-    }
+    long sequence = claimForAdmin();
     try {
       if (closing) {
         throw closedException();
@@ -318,6 +296,25 @@ final class Shard implements AutoCloseable {
       ring.publish(sequence);
     }
     return done;
+  }
+
+  /**
+   * Claims a ring slot for an admin call (a registration, a sale operation): waits for one, since
+   * such calls are rare and must not be refused as a buyer's may; the caller must publish it.
+   *
+   * @throws IllegalStateException if the shard is closing
+   */
+  private long claimForAdmin() {
+    while (true) {
+      try {
+        return ring.tryNext();
+      } catch (InsufficientCapacityException full) {
+        if (closing) {
+          throw closedException();
+        }
+        Thread.yield(); // an admin call waiting for a slot; the ring drains
+      }
+    }
   }
 
   /** What a caller racing {@link #close} is told. */

@@ -1218,22 +1218,8 @@ final class StockLedger implements AutoCloseable {
       long remainingAfter = remaining - quantity;
       long ordersAfter = sale.ordersForWriter() + 1;
       long unitsAfter = bought + quantity;
-      OrderRecord r = scratch;
-      r.type = 0;
-      r.orderId = orderId;
-      r.confirmedAtMillis = now;
-      r.stockAfter = remainingAfter;
-      r.saleOrdersAfter = ordersAfter;
-      r.saleIndex = sale.index();
-      r.quantity = quantity;
-      r.userUnitsAfter = (int) unitsAfter;
-      r.userId.setLength(0);
-      r.userId.append(userId);
-      r.hasRequestKey = requestKey != null;
-      if (requestKey != null) {
-        r.requestHi = requestKey.hi;
-        r.requestLo = requestKey.lo;
-      }
+      OrderRecord r = orderRecord(0, orderId, now, remainingAfter, ordersAfter, sale, quantity,
+          unitsAfter, userId, requestKey);
 
       assert journal.nextSeq() == seq : "journal at " + journal.nextSeq() + ", order seq " + seq;
       faults.afterWrite(1);
@@ -1281,6 +1267,32 @@ final class StockLedger implements AutoCloseable {
    * reservation's entry, (3) the buyer's units; then the deadline joins the heap and the
    * counters are published. A crash after (1) is redone by replay; before it, nothing happened.
    */
+  /**
+   * The writer's scratch record filled with an order's common fields (type 0, a final order, or
+   * 1, a reservation, whose trailer the caller fills). Writer thread only; allocation-free.
+   */
+  private OrderRecord orderRecord(int type, long orderId, long now, long remainingAfter,
+      long ordersAfter, SaleState sale, int quantity, long unitsAfter, String userId,
+      @Nullable UserKey requestKey) {
+    OrderRecord r = scratch;
+    r.type = type;
+    r.orderId = orderId;
+    r.confirmedAtMillis = now;
+    r.stockAfter = remainingAfter;
+    r.saleOrdersAfter = ordersAfter;
+    r.saleIndex = sale.index();
+    r.quantity = quantity;
+    r.userUnitsAfter = (int) unitsAfter;
+    r.userId.setLength(0);
+    r.userId.append(userId);
+    r.hasRequestKey = requestKey != null;
+    if (requestKey != null) {
+      r.requestHi = requestKey.hi;
+      r.requestLo = requestKey.lo;
+    }
+    return r;
+  }
+
   private long reserve(SaleState sale, String userId, UserKey key, int quantity, long userSlot,
       long bought, long remaining, long payWithinMillis, @Nullable UserKey requestKey,
       long fingerprint) {
@@ -1300,17 +1312,8 @@ final class StockLedger implements AutoCloseable {
     long paid = sale.paidForWriter();
     long unitsAfter = bought + quantity;
     long deadline = now + payWithinMillis;
-    OrderRecord r = scratch;
-    r.type = 1;
-    r.orderId = orderId;
-    r.confirmedAtMillis = now;
-    r.stockAfter = remainingAfter;
-    r.saleOrdersAfter = ordersAfter;
-    r.saleIndex = sale.index();
-    r.quantity = quantity;
-    r.userUnitsAfter = (int) unitsAfter;
-    r.userId.setLength(0);
-    r.userId.append(userId);
+    OrderRecord r = orderRecord(1, orderId, now, remainingAfter, ordersAfter, sale, quantity,
+        unitsAfter, userId, requestKey);
     r.deadlineMillis = deadline;
     r.heldAfter = heldAfter;
     r.paidAfter = paid;
@@ -1319,11 +1322,6 @@ final class StockLedger implements AutoCloseable {
     r.version = 1;
     r.userHi = key.hi;
     r.userLo = key.lo;
-    r.hasRequestKey = requestKey != null;
-    if (requestKey != null) {
-      r.requestHi = requestKey.hi;
-      r.requestLo = requestKey.lo;
-    }
     boolean recordWritten = false;
     boolean entryWritten = false;
     long requestEntry = -1;

@@ -21,12 +21,7 @@ import dev.seckill.Sale;
 import dev.seckill.SaleSnapshot;
 import dev.seckill.SeckillEngine;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -47,31 +42,6 @@ public final class ExpiryRun {
 
   private ExpiryRun() {}
 
-  /** A clock the run moves; reads are cheap (one volatile load). */
-  static final class MovableClock extends Clock {
-    final AtomicLong offsetMillis = new AtomicLong();
-
-    @Override
-    public long millis() {
-      return System.currentTimeMillis() + offsetMillis.get();
-    }
-
-    @Override
-    public Instant instant() {
-      return Instant.ofEpochMilli(millis());
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      throw new UnsupportedOperationException("UTC only");
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     int n = args.length > 0 ? Integer.parseInt(args[0]) : 1_000_000;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 2;
@@ -84,7 +54,7 @@ public final class ExpiryRun {
 
   private static void run(int run, int n) throws Exception {
     Path dir = Engines.tempDir("expiry");
-    MovableClock clock = new MovableClock();
+    MovableClock clock = MovableClock.ticking();
     SeckillEngine engine = Engines.openForReservations(dir, IdleStrategy.BLOCKING, n + 1024L,
         clock);
     try {
@@ -108,7 +78,7 @@ public final class ExpiryRun {
       if (before.held() != n) {
         throw new IllegalStateException("expected " + n + " held, got " + before);
       }
-      clock.offsetMillis.addAndGet(PAY_WITHIN.toMillis() + 1);
+      clock.advance(PAY_WITHIN.toMillis() + 1);
       long t1 = System.nanoTime();
       SaleSnapshot s;
       while ((s = engine.snapshot("expiry")).held() > 0) {
