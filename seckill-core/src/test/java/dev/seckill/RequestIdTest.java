@@ -24,15 +24,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,32 +68,11 @@ class RequestIdTest {
       e.registerSale(sale("s", 100, 1));
       for (int round = 0; round < 20; round++) {
         String user = "u" + round;
-        CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<PurchaseResult>> answers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-          CompletableFuture<PurchaseResult> answer = new CompletableFuture<>();
-          answers.add(answer);
-          Thread thread = new Thread(() -> {
-            try {
-              go.await();
-              answer.complete(e.submit(buy("s", user, 1, "click-" + user)).join());
-            } catch (Throwable x) {
-              answer.completeExceptionally(x);
-            }
-          });
-          thread.start();
-          threads.add(thread);
-        }
-        go.countDown();
         Set<Long> ids = new HashSet<>();
-        for (CompletableFuture<PurchaseResult> a : answers) {
-          PurchaseResult r = a.join();
+        for (PurchaseResult r
+            : Concurrently.race(8, () -> e.submit(buy("s", user, 1, "click-" + user)).join())) {
           assertThat(r.isConfirmed()).as("round %d: %s", round, r).isTrue();
           ids.add(r.orderId());
-        }
-        for (Thread thread : threads) {
-          thread.join();
         }
         assertThat(ids).as("round %d", round).hasSize(1);
       }
@@ -117,32 +92,11 @@ class RequestIdTest {
       for (int round = 0; round < 10; round++) {
         String saleId = "last-" + round;
         e.registerSale(sale(saleId, 1, 1));
-        CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<PurchaseResult>> answers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-          CompletableFuture<PurchaseResult> answer = new CompletableFuture<>();
-          answers.add(answer);
-          Thread thread = new Thread(() -> {
-            try {
-              go.await();
-              answer.complete(e.submit(buy(saleId, "alice", 1, "only-click")).join());
-            } catch (Throwable x) {
-              answer.completeExceptionally(x);
-            }
-          });
-          thread.start();
-          threads.add(thread);
-        }
-        go.countDown();
         Set<Long> ids = new HashSet<>();
-        for (CompletableFuture<PurchaseResult> a : answers) {
-          PurchaseResult r = a.join();
+        for (PurchaseResult r
+            : Concurrently.race(8, () -> e.submit(buy(saleId, "alice", 1, "only-click")).join())) {
           assertThat(r.isConfirmed()).as("round %d: %s", round, r).isTrue();
           ids.add(r.orderId());
-        }
-        for (Thread thread : threads) {
-          thread.join();
         }
         assertThat(ids).hasSize(1);
         assertThat(e.snapshot(saleId).rejections().get(Rejection.SOLD_OUT)).isZero();

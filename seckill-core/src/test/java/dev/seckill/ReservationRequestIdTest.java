@@ -22,12 +22,8 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -102,32 +98,11 @@ class ReservationRequestIdTest {
       for (int round = 0; round < 10; round++) {
         String saleId = "last-" + round;
         e.registerSale(sale(saleId, 1));
-        CountDownLatch go = new CountDownLatch(1);
-        List<CompletableFuture<PurchaseResult>> answers = new ArrayList<>();
-        List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 8; t++) {
-          CompletableFuture<PurchaseResult> answer = new CompletableFuture<>();
-          answers.add(answer);
-          Thread thread = new Thread(() -> {
-            try {
-              go.await();
-              answer.complete(e.submit(buy(saleId, "carol", "only-click")).join());
-            } catch (Throwable x) {
-              answer.completeExceptionally(x);
-            }
-          });
-          thread.start();
-          threads.add(thread);
-        }
-        go.countDown();
         Set<Long> ids = new HashSet<>();
-        for (CompletableFuture<PurchaseResult> a : answers) {
-          PurchaseResult r = a.join();
+        for (PurchaseResult r
+            : Concurrently.race(8, () -> e.submit(buy(saleId, "carol", "only-click")).join())) {
           assertThat(r.isConfirmed()).as("round %d: %s", round, r).isTrue();
           ids.add(r.orderId());
-        }
-        for (Thread thread : threads) {
-          thread.join();
         }
         assertThat(ids).as("round %d", round).hasSize(1);
         assertThat(e.snapshot(saleId).held()).isEqualTo(1);
