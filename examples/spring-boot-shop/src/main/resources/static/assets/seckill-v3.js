@@ -71,6 +71,7 @@
     POLICY_FAILED: ['The shop could not check this purchase. Try again in a moment.', 'wait', false],
     INVALID_REQUEST: ['The request was not valid.', 'no', false],
     MISSING_USER: ['Enter a name in "Signed in as" first.', 'no', false],
+    PAUSED: ['The sale is paused for a moment. Try again shortly.', 'wait', false],
     UNAVAILABLE: ['The shop is restarting. Try again in a moment.', 'wait', false]
   };
 
