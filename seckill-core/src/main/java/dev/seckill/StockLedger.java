@@ -358,6 +358,12 @@ final class StockLedger implements AutoCloseable {
       }
       reservations = ReservationTable.openOrCreate(opening, config.maxReservations(),
           config.prefault());
+      if (reservations.maxEntries() != config.maxReservations()) {
+        throw new IllegalStateException("the reservations table " + opening + " was created with"
+            + " maxReservationsPerShard=" + reservations.maxEntries() + " but the engine is"
+            + " configured with maxReservationsPerShard=" + config.maxReservations() + "; this"
+            + " setting cannot change while the ledger files exist");
+      }
       opening = null;
       if (fresh) {
         Files.delete(creating);

@@ -54,6 +54,22 @@ class ReservationEngineTest {
   }
 
   @Test
+  void maxReservationsPerShardIsFixedOnceTheTableExists() {
+    try (SeckillEngine e = SeckillEngine.builder().dataDir(dir).clock(clock).developmentDefaults()
+        .prefaultFiles(false).maxReservationsPerShard(100).build()) {
+      e.registerSale(sale("s", 3, false));
+    }
+    assertThatThrownBy(() -> SeckillEngine.builder().dataDir(dir).clock(clock)
+        .developmentDefaults().prefaultFiles(false).maxReservationsPerShard(200).build())
+        .hasMessageContaining("maxReservationsPerShard=100")
+        .hasMessageContaining("maxReservationsPerShard=200");
+    try (SeckillEngine e = SeckillEngine.builder().dataDir(dir).clock(clock).developmentDefaults()
+        .prefaultFiles(false).maxReservationsPerShard(100).build()) {
+      assertThat(e.snapshot("s").remaining()).isEqualTo(3); // the refusal left the files as they were
+    }
+  }
+
+  @Test
   void payIsIdempotentByReferenceAndAnotherReferenceConflicts() {
     try (SeckillEngine e = open()) {
       e.registerSale(sale("s", 3, false));
