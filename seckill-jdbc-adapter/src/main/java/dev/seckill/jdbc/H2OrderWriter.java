@@ -90,6 +90,17 @@ final class H2OrderWriter extends OrderWriter {
     return summarySql;
   }
 
+  @Override
+  String summaryStatesSql(String summaryTable) {
+    return "MERGE INTO " + summaryTable + " s USING (VALUES (CAST(? AS VARCHAR(128)),"
+        + " CAST(? AS BIGINT), CAST(? AS BIGINT))) AS v(sale_id, units_paid, units_released)"
+        + " ON s.sale_id = v.sale_id"
+        + " WHEN MATCHED THEN UPDATE SET units_paid = s.units_paid + v.units_paid,"
+        + " units_released = s.units_released + v.units_released"
+        + " WHEN NOT MATCHED THEN INSERT (sale_id, units_sold, orders, units_paid, units_released)"
+        + " VALUES (v.sale_id, 0, 0, v.units_paid, v.units_released)";
+  }
+
   /**
    * Also transient on H2: a unique-key violation. H2's MERGE does not see another transaction's
    * uncommitted insert of the same key, so it tries to insert too and fails once that transaction

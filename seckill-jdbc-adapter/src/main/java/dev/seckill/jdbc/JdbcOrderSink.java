@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -32,6 +34,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -62,7 +65,10 @@ import org.jspecify.annotations.Nullable;
  *       counts for nothing in the summary. Storing a batch twice changes nothing.
  *   <li><b>Summary</b> (optional, {@link Builder#stockSummary(boolean)}): in the same
  *       transaction, one upsert per sale per batch adds the units and the number of orders that
- *       this batch newly inserted.
+ *       this batch newly inserted. With {@link Builder#orderStates(boolean) orderStates(true)}
+ *       as well, {@link #storeStateChanges} keeps {@code units_paid} and
+ *       {@code units_released} per sale, counting only the changes that applied; a reservation
+ *       sale's held units are {@code units_sold - units_paid - units_released}.
  * </ul>
  *
  * <h2>Permanent and transient failures</h2>
@@ -166,7 +172,11 @@ public final class JdbcOrderSink implements OrderSink {
    * applies a change only if its version is above the stored one ({@code state_version} NULL
    * counts as version 1, the order as confirmed), so it is idempotent on replay and never moves
    * an order backwards. A change for an order not in the table (dead-lettered) updates nothing.
-   * Without {@code orderStates}: ignores the changes.
+   * With {@link Builder#stockSummary(boolean) stockSummary(true)} too, the same transaction adds
+   * the units of the changes that applied, and only those, to the summary's {@code units_paid}
+   * and {@code units_released}: each order's row is read under a lock and updated on its own (one
+   * statement each, so every count is exact), then one upsert per sale runs. A failure rolls
+   * back the states and the summary together. Without {@code orderStates}: ignores the changes.
    */
   @Override
   public void storeStateChanges(List<OrderStateChange> changes) throws SQLException {
@@ -187,15 +197,13 @@ public final class JdbcOrderSink implements OrderSink {
         if (autoCommit) {
           c.setAutoCommit(false);
         }
-        try (java.sql.PreparedStatement ps = c.prepareStatement(sql)) {
-          for (OrderStateChange ch : rows) {
-            ps.setString(1, ch.state().name());
-            ps.setInt(2, ch.version());
-            ps.setLong(3, ch.orderId());
-            ps.setInt(4, ch.version());
-            ps.addBatch();
+        try {
+          if (summaryTable == null) {
+            updateStates(c, sql, rows);
+          } else {
+            SortedMap<String, OrderWriter.StateDelta> deltas = updateStatesCounted(c, sql, rows);
+            writer.addStatesToSummary(c, deltas);
           }
-          ps.executeBatch();
           c.commit();
           return;
         } catch (SQLException | RuntimeException | Error e) {
@@ -220,6 +228,75 @@ public final class JdbcOrderSink implements OrderSink {
         }
       }
     }
+  }
+
+  /** The state updates as one batch; their counts are not needed (no summary). */
+  private static void updateStates(Connection c, String sql, List<OrderStateChange> rows)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql)) {
+      for (OrderStateChange ch : rows) {
+        bindState(ps, ch);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void bindState(PreparedStatement ps, OrderStateChange ch) throws SQLException {
+    ps.setString(1, ch.state().name());
+    ps.setInt(2, ch.version());
+    ps.setLong(3, ch.orderId());
+    ps.setInt(4, ch.version());
+  }
+
+  /**
+   * The state updates one by one, each after reading the order's row under a row lock
+   * ({@code SELECT ... FOR UPDATE}), so the pass knows exactly which changes applied and which
+   * state each replaced: the paid and released units to add to the summary, by sale. A change
+   * that does not apply (no row, or a version not above the stored one) runs no update and adds
+   * nothing. Each applied update's own count must be 1: a single statement's count is exact on
+   * every driver (no batch, so no SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched
+   * row is a changed row here since the version always changes), and anything else fails the
+   * transaction. Units are the stored order's quantity, the figure {@code units_sold} counted.
+   */
+  private SortedMap<String, OrderWriter.StateDelta> updateStatesCounted(Connection c, String sql,
+      List<OrderStateChange> rows) throws SQLException {
+    SortedMap<String, OrderWriter.StateDelta> deltas = new TreeMap<>();
+    String read = "SELECT sale_id, quantity, state, state_version FROM " + table
+        + " WHERE order_id = ? FOR UPDATE";
+    try (PreparedStatement select = c.prepareStatement(read);
+        PreparedStatement update = c.prepareStatement(sql)) {
+      for (OrderStateChange ch : rows) {
+        select.setLong(1, ch.orderId());
+        String saleId;
+        int quantity;
+        String oldState;
+        try (ResultSet rs = select.executeQuery()) {
+          if (!rs.next()) {
+            continue; // not stored (dead-lettered): nothing to update, nothing to count
+          }
+          saleId = rs.getString(1);
+          quantity = rs.getInt(2);
+          oldState = rs.getString(3);
+          int oldVersion = rs.getInt(4);
+          boolean noVersion = rs.wasNull();
+          if (!noVersion && oldVersion >= ch.version()) {
+            continue; // a replay or an older change: it does not apply
+          }
+        }
+        bindState(update, ch);
+        int count = update.executeUpdate();
+        if (count != 1) {
+          throw new SQLException("the state update of order " + ch.orderId() + " in " + table
+              + " to version " + ch.version() + " reported " + count + " rows, expected 1 after"
+              + " reading its row under a lock; the summary cannot be kept exact");
+        }
+        OrderWriter.StateDelta d = deltas.computeIfAbsent(saleId, k -> new OrderWriter.StateDelta());
+        d.add(oldState, quantity, -1);
+        d.add(ch.state().name(), quantity, 1);
+      }
+    }
+    return deltas;
   }
 
   /**
@@ -455,7 +532,12 @@ public final class JdbcOrderSink implements OrderSink {
 
     /**
      * Whether each batch also adds, per sale, the newly stored units and orders to the summary
-     * table, in the same transaction. Default false.
+     * table, in the same transaction. Default false. With {@link #orderStates(boolean)
+     * orderStates(true)} as well, {@link JdbcOrderSink#storeStateChanges} also adds the units of
+     * the changes it applied to the summary's {@code units_paid} (PAID) and
+     * {@code units_released} (CANCELLED, EXPIRED) columns, in the same transaction as the state
+     * updates; {@code build()} then fails naming either column if the table lacks it
+     * (docs/persistence.md gives the {@code ALTER TABLE}).
      *
      * @param enabled true to maintain the summary table, false (the default) not to
      * @return this builder
@@ -535,6 +617,11 @@ public final class JdbcOrderSink implements OrderSink {
             + (orderStates ? ", state, state_version" : ""));
         if (stockSummary) {
           probe(c, resolved, summaryTable, "sale_id, units_sold, orders");
+          if (orderStates) {
+            for (String column : List.of("units_paid", "units_released")) {
+              probeSummaryColumn(c, summaryTable, column);
+            }
+          }
         }
         return new JdbcOrderSink(this, resolved);
       } catch (SQLException e) {
@@ -550,6 +637,20 @@ public final class JdbcOrderSink implements OrderSink {
       } catch (SQLException e) {
         throw new SQLException("creating the schema from " + d.schemaResource() + " failed: "
             + e.getMessage(), e.getSQLState(), e);
+      }
+    }
+
+    /** Fails naming {@code column} and the statement that adds it, if the summary lacks it. */
+    private static void probeSummaryColumn(Connection c, String name, String column) {
+      try (Statement s = c.createStatement()) {
+        s.executeQuery("SELECT " + column + " FROM " + name + " WHERE 1 = 0").close();
+      } catch (SQLException e) {
+        throw new IllegalStateException("summary table " + name + " lacks the column " + column
+            + ", which stockSummary(true) with orderStates(true) needs: "
+            + String.valueOf(e.getMessage()).lines().findFirst().orElse("")
+            + ". Add it with ALTER TABLE " + name + " ADD COLUMN " + column
+            + " BIGINT NOT NULL DEFAULT 0 (see docs/persistence.md, \"Paid and released units"
+            + " in the summary\")", e);
       }
     }
 

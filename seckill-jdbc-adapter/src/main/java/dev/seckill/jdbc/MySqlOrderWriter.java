@@ -166,4 +166,12 @@ final class MySqlOrderWriter extends OrderWriter {
   @Nullable String summarySql() {
     return summarySql;
   }
+
+  @Override
+  String summaryStatesSql(String summaryTable) {
+    return "INSERT INTO " + summaryTable
+        + " (sale_id, units_sold, orders, units_paid, units_released) VALUES (?, 0, 0, ?, ?)"
+        + " ON DUPLICATE KEY UPDATE units_paid = units_paid + VALUES(units_paid),"
+        + " units_released = units_released + VALUES(units_released)";
+  }
 }

@@ -104,6 +104,40 @@ abstract class OrderWriter {
   abstract @Nullable String summarySql();
 
   /**
+   * Adds each sale's paid and released units to the summary ({@code units_paid},
+   * {@code units_released}), creating missing rows with zero units sold: one upsert per sale,
+   * each run alone (no batch, so no driver's batch update counts are involved).
+   *
+   * @param deltas by sale id, sorted (summary rows are locked in sale-id order, as by
+   *     {@link #addToSummary}); sales whose delta is zero are skipped
+   */
+  final void addStatesToSummary(Connection c, SortedMap<String, StateDelta> deltas)
+      throws SQLException {
+    if (summaryTable == null) {
+      throw new IllegalStateException("the summary is off: no summary table");
+    }
+    try (PreparedStatement ps = c.prepareStatement(summaryStatesSql(summaryTable))) {
+      for (Map.Entry<String, StateDelta> e : deltas.entrySet()) {
+        StateDelta d = e.getValue();
+        if (d.paid == 0 && d.released == 0) {
+          continue;
+        }
+        ps.setString(1, e.getKey());
+        ps.setLong(2, d.paid);
+        ps.setLong(3, d.released);
+        ps.executeUpdate();
+      }
+    }
+  }
+
+  /**
+   * The dialect's upsert of paid and released units, with parameters (sale id, paid units to
+   * add, released units to add); a missing row is inserted with {@code units_sold} and
+   * {@code orders} zero.
+   */
+  abstract String summaryStatesSql(String summaryTable);
+
+  /**
    * Whether a failed transaction may succeed if run again at once: deadlocks and serialization
    * failures (SQLSTATE class 40) and lock timeouts. The caller has rolled back already.
    */
@@ -188,6 +222,33 @@ abstract class OrderWriter {
 
   static LocalDateTime utcWallClock(Instant instant) {
     return LocalDateTime.ofInstant(millis(instant), ZoneOffset.UTC);
+  }
+
+  /**
+   * Paid and released units that one pass of state changes newly applied to one sale: what the
+   * new states count minus what the states they replaced counted. Not thread-safe.
+   */
+  static final class StateDelta {
+    long paid;
+    long released;
+
+    /** Adds {@code sign * quantity} to the column that {@code state} counts in, if any. */
+    void add(@Nullable String state, int quantity, int sign) {
+      if (state == null) {
+        return;
+      }
+      switch (state) {
+        case "PAID":
+          paid += (long) sign * quantity;
+          break;
+        case "CANCELLED":
+        case "EXPIRED":
+          released += (long) sign * quantity;
+          break;
+        default: // NULL (as confirmed), RESERVED, CONFIRMED: neither paid nor released
+          break;
+      }
+    }
   }
 
   /** Units and orders newly stored for one sale in one batch. Not thread-safe. */

@@ -111,4 +111,12 @@ final class PostgresOrderWriter extends OrderWriter {
   @Nullable String summarySql() {
     return summarySql;
   }
+
+  @Override
+  String summaryStatesSql(String summaryTable) {
+    return "INSERT INTO " + summaryTable
+        + " AS s (sale_id, units_sold, orders, units_paid, units_released) VALUES (?, 0, 0, ?, ?)"
+        + " ON CONFLICT (sale_id) DO UPDATE SET units_paid = s.units_paid + EXCLUDED.units_paid,"
+        + " units_released = s.units_released + EXCLUDED.units_released";
+  }
 }

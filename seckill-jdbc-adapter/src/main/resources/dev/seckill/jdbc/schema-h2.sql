@@ -12,9 +12,12 @@ CREATE TABLE IF NOT EXISTS ${table} (
 );
 CREATE INDEX IF NOT EXISTS ${table}_sale_user_idx ON ${table} (sale_id, user_id);
 -- state, state_version: reservation state changes (orderStates(true)); NULL = as confirmed
--- summary: only when stockSummary(true)
+-- summary: only when stockSummary(true); units_paid, units_released: with orderStates(true),
+-- the units of reservations paid, and cancelled or expired (given back)
 CREATE TABLE IF NOT EXISTS ${summary_table} (
   sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,
   units_sold BIGINT       NOT NULL,
-  orders     BIGINT       NOT NULL
+  orders     BIGINT       NOT NULL,
+  units_paid     BIGINT   NOT NULL DEFAULT 0,
+  units_released BIGINT   NOT NULL DEFAULT 0
 );

@@ -14,9 +14,12 @@ CREATE TABLE IF NOT EXISTS ${table} (
   INDEX ${table}_sale_user_idx (sale_id, user_id)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;
 -- state, state_version: reservation state changes (orderStates(true)); NULL = as confirmed
--- summary: only when stockSummary(true)
+-- summary: only when stockSummary(true); units_paid, units_released: with orderStates(true),
+-- the units of reservations paid, and cancelled or expired (given back)
 CREATE TABLE IF NOT EXISTS ${summary_table} (
   sale_id    VARCHAR(128) NOT NULL PRIMARY KEY,
   units_sold BIGINT       NOT NULL,
-  orders     BIGINT       NOT NULL
+  orders     BIGINT       NOT NULL,
+  units_paid     BIGINT   NOT NULL DEFAULT 0,
+  units_released BIGINT   NOT NULL DEFAULT 0
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4;

@@ -37,7 +37,8 @@ import javax.sql.DataSource;
  * unit from four threads, paying every fourth reservation and cancelling every seventh, prints
  * {@code HELD} once every unit is held and goes on until killed.
  *
- * <p>Arguments: dataDir, dialect, JDBC URL, table.
+ * <p>Arguments: dataDir, dialect, JDBC URL, table, and {@code summary} to keep the stock summary
+ * (with paid and released units) too.
  */
 public final class ReservationDbCrashChild {
   private ReservationDbCrashChild() {}
@@ -47,7 +48,8 @@ public final class ReservationDbCrashChild {
     DataSource ds = CrashExactlyOnceTest.dataSource(Dialect.valueOf(args[1]), args[2]);
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
         StandardCharsets.UTF_8);
-    SeckillEngine engine = ReservationStatesCrashTest.engine(dataDir, ds, args[3],
+    boolean summary = args.length > 4 && args[4].equals("summary");
+    SeckillEngine engine = ReservationStatesCrashTest.engine(dataDir, ds, args[3], summary,
         Clock.fixed(ReservationStatesCrashTest.START, ZoneOffset.UTC));
     engine.registerSale(ReservationStatesCrashTest.sale());
     AtomicInteger users = new AtomicInteger();

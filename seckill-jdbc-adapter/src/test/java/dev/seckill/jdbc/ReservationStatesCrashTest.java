@@ -43,7 +43,9 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@code kill -9} of an engine JVM holding reservations (some paid, some cancelled) while it
  * flushes into a real database with {@code orderStates(true)}; the reservations fall due while it
  * is dead. After the restart the timer's ticks expire them, the flusher stores what was left, and
- * the database's state column matches the ledger for every order.
+ * the database's state column matches the ledger for every order. With the stock summary on as
+ * well, the summary's paid and released units equal the table's (no change counted twice or
+ * lost across the crash and the replays), and no units are left held.
  */
 @Tag("slow")
 class ReservationStatesCrashTest {
@@ -61,17 +63,36 @@ class ReservationStatesCrashTest {
         .limitPerUser(1).payWithin(PAY_WITHIN).build();
   }
 
-  static SeckillEngine engine(Path dataDir, DataSource ds, String table, Clock clock) {
+  static String summaryTable(String table) {
+    return table + "_sum";
+  }
+
+  static SeckillEngine engine(Path dataDir, DataSource ds, String table, boolean summary,
+      Clock clock) {
+    JdbcOrderSink.Builder sink = JdbcOrderSink.builder(ds).table(table)
+        .createSchemaIfMissing(true).orderStates(true);
+    if (summary) {
+      sink.stockSummary(true).summaryTable(summaryTable(table));
+    }
     return SeckillEngine.builder().dataDir(dataDir).clock(clock).developmentDefaults()
         .prefaultFiles(false).reservationTickInterval(Duration.ofMillis(5))
-        .orderSink(JdbcOrderSink.builder(ds).table(table).createSchemaIfMissing(true)
-            .orderStates(true).build())
+        .orderSink(sink.build())
         .flushBatchSize(50).flushMaxDelay(Duration.ofMillis(2)).build();
   }
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void theStateColumnMatchesTheLedgerAfterACrashAndTheExpiries(Dialect dialect) throws Exception {
+    crashAndCheck(dialect, false);
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void theSummaryMatchesTheTableAfterACrashAndTheExpiries(Dialect dialect) throws Exception {
+    crashAndCheck(dialect, true);
+  }
+
+  private void crashAndCheck(Dialect dialect, boolean summary) throws Exception {
     String url;
     if (dialect == Dialect.H2) {
       url = "jdbc:h2:file:" + dir.resolve("h2db") + ";WRITE_DELAY=0";
@@ -81,9 +102,9 @@ class ReservationStatesCrashTest {
           : TestDatabases.MYSQL_ENV);
     }
     DataSource ds = CrashExactlyOnceTest.dataSource(dialect, url);
-    TestDatabases.drop(ds, table);
+    TestDatabases.drop(ds, table, summaryTable(table));
     Path data = dir.resolve("ledger");
-    Process child = new ProcessBuilder(childCommand(data, dialect, url))
+    Process child = new ProcessBuilder(childCommand(data, dialect, url, summary))
         .redirectError(dir.resolve("child-stderr.txt").toFile()).start();
     try (BufferedReader out = new BufferedReader(
         new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
@@ -97,7 +118,7 @@ class ReservationStatesCrashTest {
     }
 
     Clock afterDeadlines = Clock.fixed(START.plus(PAY_WITHIN).plusMillis(1), ZoneOffset.UTC);
-    try (SeckillEngine e = engine(data, ds, table, afterDeadlines)) {
+    try (SeckillEngine e = engine(data, ds, table, summary, afterDeadlines)) {
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (e.snapshot("resv").held() > 0 && System.nanoTime() - deadline < 0) {
         Thread.onSpinWait(); // the timer's ticks; no sleep, a bounded wait
@@ -121,13 +142,22 @@ class ReservationStatesCrashTest {
       assertThat(snap.paid()).isPositive();
       assertThat(db.values()).anyMatch(s -> s.startsWith("CANCELLED"))
           .anyMatch(s -> s.startsWith("EXPIRED"));
+      if (summary) {
+        Map<String, List<Long>> sum = SummaryStatesDatabaseTest.summaryRows(ds, summaryTable(table));
+        assertThat(sum).isEqualTo(SummaryStatesDatabaseTest.aggregate(ds, table));
+        List<Long> row = sum.get("resv");
+        assertThat(row).isNotNull();
+        assertThat(row.get(2)).isEqualTo(snap.paid());
+        assertThat(row.get(0) - row.get(2) - row.get(3)).as("held units").isZero();
+        assertThat(row.get(3)).isEqualTo(row.get(0) - snap.paid()).isPositive();
+      }
     }
     if (dialect != Dialect.H2) {
-      TestDatabases.drop(ds, table);
+      TestDatabases.drop(ds, table, summaryTable(table));
     }
   }
 
-  private List<String> childCommand(Path data, Dialect dialect, String url) {
+  private List<String> childCommand(Path data, Dialect dialect, String url, boolean summary) {
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
@@ -145,6 +175,7 @@ class ReservationStatesCrashTest {
     cmd.add(dialect.name());
     cmd.add(url);
     cmd.add(table);
+    cmd.add(summary ? "summary" : "states");
     return cmd;
   }
 }
