@@ -17,6 +17,7 @@ package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.PermanentSinkException;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -71,13 +72,24 @@ public final class ShardedOrderSink implements OrderSink {
     int route(ConfirmedOrder order);
   }
 
+  /** Routes a state change to its order's target, or answers {@link #EVERY_TARGET}. */
+  private interface ChangeRouter {
+    int route(OrderStateChange change);
+  }
+
+  /** A state change that cannot be routed (user-id routing: a change names no user). */
+  private static final int EVERY_TARGET = -1;
+
   private final List<OrderSink> targets;
   private final Router router;
+  private final ChangeRouter changeRouter;
   private final String description;
 
-  private ShardedOrderSink(List<OrderSink> targets, Router router, String description) {
+  private ShardedOrderSink(List<OrderSink> targets, Router router, ChangeRouter changeRouter,
+      String description) {
     this.targets = targets;
     this.router = router;
+    this.changeRouter = changeRouter;
     this.description = description;
   }
 
@@ -93,7 +105,7 @@ public final class ShardedOrderSink implements OrderSink {
     List<OrderSink> list = copy("targets", targets);
     int n = list.size();
     return new ShardedOrderSink(list, o -> Math.floorMod(mix32(o.userId().hashCode()), n),
-        "byUserIdHash(" + n + ")");
+        c -> EVERY_TARGET, "byUserIdHash(" + n + ")");
   }
 
   /**
@@ -108,7 +120,7 @@ public final class ShardedOrderSink implements OrderSink {
     List<OrderSink> list = copy("targets", targets);
     int n = list.size();
     return new ShardedOrderSink(list, o -> (int) Math.floorMod(mix64(o.orderId()), (long) n),
-        "byOrderIdHash(" + n + ")");
+        c -> (int) Math.floorMod(mix64(c.orderId()), (long) n), "byOrderIdHash(" + n + ")");
   }
 
   /**
@@ -139,7 +151,7 @@ public final class ShardedOrderSink implements OrderSink {
       index.put(e.getKey(), list.size() - 1);
     }
     return new ShardedOrderSink(List.copyOf(list), o -> index.floorEntry(o.orderId()).getValue(),
-        "byOrderIdRange" + index.keySet());
+        c -> index.floorEntry(c.orderId()).getValue(), "byOrderIdRange" + index.keySet());
   }
 
   /**
@@ -187,6 +199,9 @@ public final class ShardedOrderSink implements OrderSink {
             + o.saleId() + "' and no fallback; known sales: " + table.keySet());
       }
       return fallbackIndex;
+    }, c -> {
+      Integer i = table.get(c.saleId());
+      return i != null ? i : fallbackIndex < 0 ? EVERY_TARGET : fallbackIndex;
     }, "bySaleId" + table.keySet() + (fallback == null ? "" : "+fallback"));
   }
 
@@ -290,6 +305,71 @@ public final class ShardedOrderSink implements OrderSink {
   }
 
   /** Closes every distinct target once; throws the first failure with later ones suppressed. */
+  /**
+   * Passes each reservation state change to the target its order was stored in: by order id or
+   * sale id as {@link #store} routes orders; with {@link #byUserIdHash} (a change names no user)
+   * and for a sale without a route, to every distinct target, where the targets that do not hold
+   * the order change nothing (a state update of an absent order is a no-op by the SPI's
+   * contract, as {@link JdbcOrderSink} does). Every target is attempted; if any failed, an
+   * exception naming them is thrown and the engine retries the whole list (state changes are
+   * idempotent by version), never dead-letters it.
+   */
+  @Override
+  public void storeStateChanges(List<OrderStateChange> changes) throws Exception {
+    if (changes.isEmpty()) {
+      return;
+    }
+    int n = targets.size();
+    List<List<OrderStateChange>> parts = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      parts.add(null);
+    }
+    for (OrderStateChange c : changes) {
+      int route = changeRouter.route(c);
+      for (int i = 0; i < n; i++) {
+        if (route == i || (route == EVERY_TARGET && firstIndexOf(targets.get(i)) == i)) {
+          List<OrderStateChange> part = parts.get(i);
+          if (part == null) {
+            part = new ArrayList<>();
+            parts.set(i, part);
+          }
+          part.add(c);
+        }
+      }
+    }
+    List<String> failedTargets = new ArrayList<>();
+    Exception failure = null;
+    for (int i = 0; i < n; i++) {
+      List<OrderStateChange> part = parts.get(i);
+      if (part == null) {
+        continue;
+      }
+      try {
+        targets.get(i).storeStateChanges(Collections.unmodifiableList(part));
+      } catch (Exception e) {
+        failedTargets.add("target " + i + " (" + targets.get(i) + ", " + part.size() + " changes)");
+        if (failure == null) {
+          failure = e;
+        } else {
+          failure.addSuppressed(e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw new Exception("ShardedOrderSink " + description + ": storing state changes failed in "
+          + failedTargets + "; retrying the whole list is safe", failure);
+    }
+  }
+
+  private int firstIndexOf(OrderSink target) {
+    for (int i = 0; i < targets.size(); i++) {
+      if (targets.get(i) == target) {
+        return i;
+      }
+    }
+    return -1;
+  }
+
   @Override
   public void close() throws Exception {
     Exception failure = null;

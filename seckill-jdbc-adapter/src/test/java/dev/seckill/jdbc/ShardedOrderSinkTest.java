@@ -18,7 +18,9 @@ package dev.seckill.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.seckill.OrderState;
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.OrderSink;
 import dev.seckill.spi.PermanentSinkException;
 import java.sql.SQLException;
@@ -95,6 +97,66 @@ class ShardedOrderSinkTest {
     for (ConfirmedOrder o : input) {
       assertThat((sharded.targetOf(o) == sinkA ? inA : inB)).containsKey(o.orderId());
     }
+  }
+
+  /**
+   * Reservation state changes reach the database that holds their order, with every routing:
+   * by order id and sale id they are routed; by user id (a change names no user) they go to
+   * every target and only the one holding the order changes.
+   */
+  @Test
+  void stateChangesReachTheTargetHoldingTheirOrder() throws Exception {
+    sinkA.close();
+    sinkB.close();
+    TestDatabases.drop(a, TABLE);
+    TestDatabases.drop(b, TABLE);
+    sinkA = JdbcOrderSink.builder(a).table(TABLE).createSchemaIfMissing(true).orderStates(true)
+        .build();
+    sinkB = JdbcOrderSink.builder(b).table(TABLE).createSchemaIfMissing(true).orderStates(true)
+        .build();
+    List<ShardedOrderSink> routings = List.of(
+        ShardedOrderSink.byUserIdHash(List.of(sinkA, sinkB)),
+        ShardedOrderSink.byOrderIdHash(List.of(sinkA, sinkB)),
+        ShardedOrderSink.byOrderIdRange(new TreeMap<>(Map.of(1L, sinkA, 101L, sinkB))),
+        ShardedOrderSink.bySaleId(Map.of("sale-0", sinkA, "sale-1", sinkB), sinkB));
+    long first = 1;
+    for (ShardedOrderSink sharded : routings) {
+      List<ConfirmedOrder> batch = orders(first, first + 199);
+      sharded.store(batch);
+      List<OrderStateChange> changes = new ArrayList<>();
+      for (ConfirmedOrder o : batch) {
+        OrderState state = o.orderId() % 3 == 0 ? OrderState.PAID
+            : o.orderId() % 3 == 1 ? OrderState.EXPIRED : OrderState.CANCELLED;
+        changes.add(new OrderStateChange(o.orderId(), o.saleId(), state, 2, o.quantity(),
+            T0.plusSeconds(60)));
+      }
+      sharded.storeStateChanges(changes);
+      sharded.storeStateChanges(changes); // a replay changes nothing
+      Map<Long, String> states = new HashMap<>(states(a));
+      Map<Long, String> inB = states(b);
+      for (ConfirmedOrder o : batch) {
+        OrderSink target = sharded.targetOf(o);
+        String expected = changes.get((int) (o.orderId() - first)).state().name();
+        assertThat((target == sinkA ? states : inB).get(o.orderId()))
+            .as("%s, order %d", sharded, o.orderId()).isEqualTo(expected);
+        assertThat((target == sinkA ? inB : states)).as("%s", sharded)
+            .doesNotContainKey(o.orderId());
+      }
+      first += 1_000;
+    }
+  }
+
+  /** Order id to state, from one database. */
+  private static Map<Long, String> states(DataSource ds) throws SQLException {
+    Map<Long, String> out = new HashMap<>();
+    try (java.sql.Connection c = ds.getConnection();
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT order_id, state FROM " + TABLE)) {
+      while (rs.next()) {
+        out.put(rs.getLong(1), rs.getString(2));
+      }
+    }
+    return out;
   }
 
   @Test
