@@ -46,6 +46,9 @@ import org.jspecify.annotations.Nullable;
  *       and {@link SaleSnapshot#rejected(Rejection)}. Refusals that name no registered sale
  *       ({@code UNKNOWN_SALE}) are not counted.
  *   <li>{@code seckill.stock.remaining}, {@code seckill.stock.sold} (sale), gauges, in units.
+ *   <li>{@code seckill.stock.held}, {@code seckill.stock.paid} (sale), gauges, in units: for a
+ *       sale with {@code payWithin}, units reserved and not paid yet, and units paid (0 for a
+ *       sale without); {@code sold} counts both.
  *   <li>{@code seckill.ring.remaining}, {@code seckill.ring.capacity} (shard), gauges: free and
  *       total ring slots.
  *   <li>{@code seckill.outbox.size}, {@code seckill.outbox.capacity} (shard), gauges: confirmed
@@ -212,6 +215,10 @@ public final class SeckillMetrics implements MeterBinder {
         "units not yet sold");
     gauge(registry, "seckill.stock.sold", t, sale,
         s -> s.totalStock() - s.publishedRemaining(), "units", "units sold");
+    gauge(registry, "seckill.stock.held", t, sale, SaleState::publishedHeld, "units",
+        "units reserved and not paid yet (a sale with payWithin)");
+    gauge(registry, "seckill.stock.paid", t, sale, SaleState::publishedPaid, "units",
+        "units of paid reservations (a sale with payWithin)");
   }
 
   private static <T> void gauge(MeterRegistry registry, String name, Tags tags, T state,

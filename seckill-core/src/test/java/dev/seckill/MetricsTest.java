@@ -60,6 +60,28 @@ class MetricsTest {
   }
 
   @Test
+  void heldAndPaidGaugesFollowReservations() {
+    clock.set(START);
+    try (SeckillEngine e = SeckillEngine.builder().dataDir(dir).clock(clock).developmentDefaults()
+        .build()) {
+      new SeckillMetrics(e, Tags.of("engine", "test")).bindTo(registry);
+      e.registerSale(Sale.builder("resv").stock(5).startsAt(START)
+          .endsAt(START.plus(Duration.ofHours(1))).limitPerUser(1)
+          .payWithin(Duration.ofMinutes(5)).build());
+      long[] ids = new long[3];
+      for (int i = 0; i < 3; i++) {
+        ids[i] = e.submit(PurchaseRequest.of("resv", "u" + i, 1)).join().orderId();
+      }
+      e.pay(ids[0], "ref-0").join();
+      e.cancel(ids[1]).join();
+      SaleSnapshot snap = e.snapshot("resv");
+      assertThat(gauge("seckill.stock.held", "sale", "resv")).isEqualTo(1.0).isEqualTo(snap.held());
+      assertThat(gauge("seckill.stock.paid", "sale", "resv")).isEqualTo(1.0).isEqualTo(snap.paid());
+      assertThat(gauge("seckill.stock.remaining", "sale", "resv")).isEqualTo(3.0);
+    }
+  }
+
+  @Test
   void countersEqualTheSnapshotPerOutcomeAfterAScriptedSale() throws Exception {
     InMemoryOrderSink sink = new InMemoryOrderSink();
     try (SeckillEngine e = SeckillEngine.builder().dataDir(dir).clock(clock).developmentDefaults()
@@ -92,6 +114,8 @@ class MetricsTest {
         }
         assertThat(gauge("seckill.stock.remaining", "sale", id)).isEqualTo(snap.remaining());
         assertThat(gauge("seckill.stock.sold", "sale", id)).isEqualTo(snap.unitsSold());
+        assertThat(gauge("seckill.stock.held", "sale", id)).isEqualTo(snap.held());
+        assertThat(gauge("seckill.stock.paid", "sale", id)).isEqualTo(snap.paid());
       }
       assertThat(decisions("late", "confirmed")).isEqualTo(10);
       assertThat(decisions("late", "not_started")).isEqualTo(1);
