@@ -145,7 +145,7 @@ class LedgerModelTest {
    * write, against a model; see {@link ReservationWalk} for the invariants checked every step.
    */
   @ParameterizedTest
-  @ValueSource(longs = {21, 22, 23, 24, 25, 26})
+  @ValueSource(longs = {22, 23, 24, 25, 26, 27, 28, 29, 30})
   void reservationWalkMatchesTheModel(long seed) throws IOException {
     ReservationWalk walk = new ReservationWalk(dir);
     long expired = walk.run(seed, 3_000);

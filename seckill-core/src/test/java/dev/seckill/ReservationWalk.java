@@ -38,7 +38,9 @@ import java.util.TreeMap;
  * with a plain model after every step. Invariants checked after every step: for a reservation
  * sale {@code remaining + held + paid == stock}; the sold-out flag iff {@code remaining == 0};
  * every order's state as the model's, which allows only legal paths (RESERVED to one terminal
- * state) and expires only at or after the deadline.
+ * state) and expires only at or after the deadline. Each drain feeds what it read to a model sink
+ * twice (and sometimes does not move the watermark, so it is offered again); at the end the sink's
+ * table (highest version wins) says what the ledger says for every order.
  */
 final class ReservationWalk {
   static final Instant START = LedgerModelTest.START;
@@ -276,7 +278,14 @@ final class ReservationWalk {
           moveClock(model, random);
         } else if (action < 88 || model.seq - model.flushed > 400) {
           List<ConfirmedOrder> batch = new ArrayList<>();
-          long upTo = ledger.outbox().readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50), batch);
+          List<dev.seckill.spi.OrderStateChange> changes = new ArrayList<>();
+          long upTo = ledger.outbox().readUnflushed(ledger.publishedSeq(), 1 + random.nextInt(50),
+              batch, changes);
+          deliver(batch, changes);
+          deliver(batch, changes); // a sink offered the same pass twice: nothing changes
+          if (random.nextInt(5) == 0) {
+            continue; // the sink stored it, the watermark was not moved: offered again later
+          }
           for (ConfirmedOrder o : batch) {
             assertThat(model.outbox.remove(o.orderId())).isEqualTo(o);
           }
@@ -342,9 +351,41 @@ final class ReservationWalk {
       ledger.close();
       ledger = open();
       assertSameState(ledger, model, statesOf(ledger), steps);
+      // Drain the rest into the sink: its table must then say what the ledger says.
+      while (ledger.outbox().flushedSeq() < ledger.publishedSeq()) {
+        List<ConfirmedOrder> batch = new ArrayList<>();
+        List<dev.seckill.spi.OrderStateChange> changes = new ArrayList<>();
+        long upTo = ledger.outbox().readUnflushed(ledger.publishedSeq(), 100, batch, changes);
+        deliver(batch, changes);
+        ledger.outbox().markFlushed(upTo);
+      }
+      for (Order o : model.orders.values()) {
+        String[] row = sinkTable.get(o.id);
+        assertThat(row).as("order %d in the sink", o.id).isNotNull();
+        boolean changed = o.state != OrderState.RESERVED && o.state != OrderState.CONFIRMED;
+        assertThat(row).as("order %d in the sink", o.id)
+            .containsExactly(changed ? o.state.name() : "AS_CONFIRMED", changed ? "2" : "1");
+      }
+      assertThat(sinkTable).hasSameSizeAs(model.orders);
       return model.orders.values().stream().filter(o -> o.state == OrderState.EXPIRED).count();
     } finally {
       ledger.close();
+    }
+  }
+
+  /** A sink's table: order id to {state, version}; orders insert, changes apply a higher version. */
+  final Map<Long, String[]> sinkTable = new HashMap<>();
+
+  private void deliver(List<ConfirmedOrder> orders, List<dev.seckill.spi.OrderStateChange> changes) {
+    for (ConfirmedOrder o : orders) {
+      sinkTable.putIfAbsent(o.orderId(), new String[] {"AS_CONFIRMED", "1"});
+    }
+    for (dev.seckill.spi.OrderStateChange c : changes) {
+      String[] row = sinkTable.get(c.orderId());
+      assertThat(row).as("a change after its order: %s", c).isNotNull();
+      if (c.version() > Integer.parseInt(row[1])) {
+        sinkTable.put(c.orderId(), new String[] {c.state().name(), Integer.toString(c.version())});
+      }
     }
   }
 
