@@ -192,36 +192,16 @@ public final class JdbcOrderSink implements OrderSink {
     String sql = "UPDATE " + table + " SET state = ?, state_version = ? WHERE order_id = ?"
         + " AND (state_version IS NULL OR state_version < ?)";
     for (int attempt = 0; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        boolean autoCommit = c.getAutoCommit();
-        if (autoCommit) {
-          c.setAutoCommit(false);
-        }
-        try {
+      try {
+        inTransaction(c -> {
           if (summaryTable == null) {
             updateStates(c, sql, rows);
           } else {
             SortedMap<String, OrderWriter.StateDelta> deltas = updateStatesCounted(c, sql, rows);
             writer.addStatesToSummary(c, deltas);
           }
-          c.commit();
-          return;
-        } catch (SQLException | RuntimeException | Error e) {
-          try {
-            c.rollback();
-          } catch (SQLException rollbackFailure) {
-            e.addSuppressed(rollbackFailure);
-          }
-          throw e;
-        } finally {
-          if (autoCommit) {
-            try {
-              c.setAutoCommit(true);
-            } catch (SQLException ignored) {
-              // returned to the pool, which resets or evicts it
-            }
-          }
-        }
+        });
+        return;
       } catch (SQLException e) {
         if (attempt >= deadlockRetries || !writer.isTransient(e)) {
           throw e;
@@ -334,16 +314,31 @@ public final class JdbcOrderSink implements OrderSink {
   }
 
   private void storeOnce(List<ConfirmedOrder> rows) throws SQLException {
+    inTransaction(c -> {
+      SortedMap<String, OrderWriter.SaleDelta> deltas = writer.insert(c, rows);
+      if (deltas != null && !deltas.isEmpty()) {
+        writer.addToSummary(c, deltas);
+      }
+    });
+  }
+
+  /** Work done on one connection inside {@link #inTransaction}. */
+  private interface TransactionWork {
+    void run(Connection c) throws SQLException;
+  }
+
+  /**
+   * Runs {@code work} in one transaction on a pooled connection: commits, or rolls back on any
+   * failure and rethrows it; the connection's auto-commit is restored before it goes back.
+   */
+  private void inTransaction(TransactionWork work) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
       boolean autoCommit = c.getAutoCommit();
       if (autoCommit) {
         c.setAutoCommit(false);
       }
       try {
-        SortedMap<String, OrderWriter.SaleDelta> deltas = writer.insert(c, rows);
-        if (deltas != null && !deltas.isEmpty()) {
-          writer.addToSummary(c, deltas);
-        }
+        work.run(c);
         c.commit();
       } catch (SQLException | RuntimeException | Error e) {
         try {
