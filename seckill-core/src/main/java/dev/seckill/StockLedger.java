@@ -1213,8 +1213,8 @@ final class StockLedger implements AutoCloseable {
       return reject(Rejection.OVERLOADED); // the request-id bound for this window
     }
     if (payWithin != null) {
-      return reserve(sale, userId, key, quantity, slot, bought, remaining, payWithin.toMillis(),
-          requestKey, fingerprint);
+      return reserve(sale, userId, key, quantity, slot, bought, remaining, now,
+          payWithin.toMillis(), requestKey, fingerprint);
     }
     long seq = appliedSeq + 1;
     boolean recordWritten = false;
@@ -1300,7 +1300,7 @@ final class StockLedger implements AutoCloseable {
   }
 
   private long reserve(SaleState sale, String userId, UserKey key, int quantity, long userSlot,
-      long bought, long remaining, long payWithinMillis, @Nullable UserKey requestKey,
+      long bought, long remaining, long now, long payWithinMillis, @Nullable UserKey requestKey,
       long fingerprint) {
     if (reservations.count() >= reservations.maxEntries()) {
       return reject(Rejection.OVERLOADED); // the reservations bound
@@ -1311,7 +1311,6 @@ final class StockLedger implements AutoCloseable {
     if (entry >= 0 || entry == Long.MIN_VALUE) {
       return reject(Rejection.OVERLOADED); // no free slot (or a stale entry: never expected)
     }
-    long now = config.clock().millis();
     long remainingAfter = remaining - quantity;
     long ordersAfter = sale.ordersForWriter() + 1;
     long heldAfter = sale.heldForWriter() + quantity;
