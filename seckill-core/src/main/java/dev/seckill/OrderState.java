@@ -37,7 +37,14 @@ public enum OrderState {
   /** A reservation cancelled before it was paid: final, its units were given back. */
   CANCELLED,
   /** A reservation not paid by its deadline: final, its units were given back. */
-  EXPIRED;
+  EXPIRED,
+  /**
+   * An order the sink refused at settlement ({@link dev.seckill.spi.OrderSink#storeOrVoid}): in
+   * cluster mode, the selling node had lost its lease on the units, or the buyer already held
+   * the per-user limit on another node. Final: the units were never counted as sold, and the
+   * buyer was refused (durability PERSISTED), not confirmed. See docs/cluster.md.
+   */
+  VOIDED;
 
   /**
    * True for the states nothing can leave.

@@ -92,7 +92,27 @@ public enum Rejection {
    * thread, or by the writer for requests already in the ring when the pause took effect.
    * Retrying after the sale is resumed may succeed.
    */
-  PAUSED("the sale is paused; retry later");
+  PAUSED("the sale is paused; retry later"),
+  /**
+   * Cluster mode: this node has sold every unit it leased, and the sale's remaining units are
+   * leased to other nodes (and not yet sold) or being moved between nodes; retrying shortly,
+   * here or on another node, may succeed (caller thread once the node's lease is empty, writer
+   * before). {@link #SOLD_OUT} comes only once no node holds an unsold unit. docs/cluster.md.
+   */
+  LEASED_ELSEWHERE("the remaining units are leased to other nodes; retry shortly"),
+  /**
+   * Cluster mode: this node holds no unit to sell because it cannot reach the stock coordinator
+   * (its lease lapsed, or it could not get one); retrying shortly, or on another node, may
+   * succeed (caller thread once the node's lease is empty, writer before). docs/cluster.md.
+   */
+  COORDINATOR_UNAVAILABLE("this node cannot reach the stock coordinator; retry shortly"),
+  /**
+   * Cluster mode, durability PERSISTED: the order was decided by this node's ledger but the
+   * coordinator voided it at settlement because the node's lease had been revoked
+   * ({@link OrderState#VOIDED}); nothing was bought. Retrying may succeed (decided by the
+   * coordinator, delivered by the responder). docs/cluster.md.
+   */
+  VOIDED("the order was voided: this node lost its lease on the stock; retry");
 
   private final String description;
 

@@ -67,6 +67,34 @@ public interface OrderSink extends AutoCloseable {
   void store(List<ConfirmedOrder> batch) throws Exception;
 
   /**
+   * Stores {@code batch} like {@link #store}, except that the sink may <em>void</em> some of its
+   * orders instead of storing them: refuse them for a reason of their own that retrying cannot
+   * change (in cluster mode, the selling node's lease was lost, or the buyer already reached the
+   * per-user limit on another node). Returning normally means every order of the batch is durable
+   * in the sink either as stored or as voided; a voided order's verdict must be durable too, so
+   * that offering it again voids it again for the same reason. The engine calls this method, not
+   * {@link #store}; everything else in the contract above holds as for {@code store}
+   * (idempotency, transient and permanent failures).
+   *
+   * <p>A voided order ends in state {@code OrderState.VOIDED}: with durability PERSISTED its
+   * buyer is refused ({@code Rejection.VOIDED}, or {@code LIMIT_REACHED} for
+   * {@link VoidedOrder.Reason#LIMIT_REACHED}) instead of confirmed; with LEDGER the buyer was
+   * confirmed already, and the engine counts and logs the void (cluster mode requires PERSISTED).
+   *
+   * <p>Default: {@link #store} the batch and void nothing.
+   *
+   * @param batch one or more orders; not retained after the call
+   * @return the voided orders of the batch, in batch order, each at most once; empty if every
+   *     order was stored; never null
+   * @throws PermanentSinkException as for {@link #store}
+   * @throws Exception as for {@link #store}
+   */
+  default List<VoidedOrder> storeOrVoid(List<ConfirmedOrder> batch) throws Exception {
+    store(batch);
+    return List.of();
+  }
+
+  /**
    * Stores reservation state changes (orders of sales with {@code payWithin} that were paid,
    * cancelled or expired) durably; returns only once they are durable. The flusher calls it
    * after {@link #store} succeeded for the orders read in the same pass, with the changes read in

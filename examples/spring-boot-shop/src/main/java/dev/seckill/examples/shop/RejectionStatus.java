@@ -49,6 +49,9 @@ public final class RejectionStatus {
       case CHALLENGE_REQUIRED, DENIED -> HttpStatus.FORBIDDEN;
       // The admission policy itself failed, or the operator paused the sale: retry later.
       case POLICY_FAILED, PAUSED -> HttpStatus.SERVICE_UNAVAILABLE;
+      // Cluster mode: units sit on other nodes or this node lost its coordinator: retry shortly,
+      // here or on another node; a voided order bought nothing and may be retried.
+      case LEASED_ELSEWHERE, COORDINATOR_UNAVAILABLE, VOIDED -> HttpStatus.SERVICE_UNAVAILABLE;
     };
   }
 
@@ -59,7 +62,8 @@ public final class RejectionStatus {
    */
   public static int retryAfterSeconds(Rejection rejection) {
     return switch (rejection) {
-      case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED -> 1;
+      case THROTTLED, OVERLOADED, OVERSUBSCRIBED, POLICY_FAILED, LEASED_ELSEWHERE,
+          COORDINATOR_UNAVAILABLE, VOIDED -> 1;
       case BLOCKED, PAUSED -> 60;
       // ALL_HELD: when a unit comes back depends on other buyers; the page polls the sale.
       case SOLD_OUT, ALL_HELD, INSUFFICIENT_STOCK, LIMIT_REACHED, NOT_STARTED, ENDED, UNKNOWN_SALE,
