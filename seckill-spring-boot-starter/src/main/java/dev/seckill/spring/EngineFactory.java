@@ -16,10 +16,13 @@
 package dev.seckill.spring;
 
 import dev.seckill.AdmissionSettings;
+import dev.seckill.Cluster;
+import dev.seckill.Durability;
 import dev.seckill.HealthThresholds;
 import dev.seckill.Sale;
 import dev.seckill.SeckillEngine;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.StockCoordinator;
 import java.util.Base64;
 
 /** Turns {@link SeckillProperties} into a builder and sales; unset properties keep defaults. */
@@ -27,6 +30,17 @@ final class EngineFactory {
   private EngineFactory() {}
 
   static SeckillEngine.Builder builder(SeckillProperties p, OrderSink sink) {
+    return builder(p, sink, null);
+  }
+
+  /**
+   * The builder from the properties. With {@code seckill.cluster.enabled}, {@code coordinator}
+   * (the JDBC one the auto-configuration built, or the application's) becomes the engine's
+   * {@link Cluster}, durability is PERSISTED, and an application's {@code sink} is refused: the
+   * coordinator's fenced sink stores the orders.
+   */
+  static SeckillEngine.Builder builder(SeckillProperties p, OrderSink sink,
+      StockCoordinator coordinator) {
     if (p.getDataDir() == null) {
       throw new IllegalStateException("seckill.data-dir is not set: the engine needs a directory"
           + " for its ledger files (or set seckill.enabled=false)");
@@ -77,7 +91,22 @@ final class EngineFactory {
     if (p.getRequestIdRetention() != null) {
       set("seckill.request-id-retention", () -> b.requestIdRetention(p.getRequestIdRetention()));
     }
-    if (p.getDurability() != null) {
+    SeckillProperties.Cluster c = p.getCluster();
+    if (c.isEnabled()) {
+      if (p.getDurability() == Durability.LEDGER) {
+        throw new IllegalStateException("seckill.durability=LEDGER cannot be used with"
+            + " seckill.cluster.enabled=true: a node that dies could hold orders its buyers were"
+            + " told about that the database never saw. Cluster mode is PERSISTED: leave"
+            + " seckill.durability unset or set it to PERSISTED");
+      }
+      if (sink != null) {
+        throw new IllegalStateException("seckill.cluster.enabled=true: the cluster coordinator"
+            + " stores the orders (through its fenced sink), so the application's OrderSink bean "
+            + sink + " cannot be used; remove it, or turn cluster mode off");
+      }
+      b.cluster(cluster(c, coordinator));
+      b.durability(Durability.PERSISTED);
+    } else if (p.getDurability() != null) {
       b.durability(p.getDurability());
     }
     if (p.getCloseTimeout() != null) {
@@ -105,6 +134,38 @@ final class EngineFactory {
     b.healthThresholds(thresholds(p.getHealth()));
     admission(p.getAdmission(), b);
     return b;
+  }
+
+  private static Cluster cluster(SeckillProperties.Cluster c, StockCoordinator coordinator) {
+    if (coordinator == null) {
+      throw new IllegalStateException("seckill.cluster.enabled=true needs a stock coordinator:"
+          + " put seckill-jdbc-adapter on the class path and give the application a DataSource"
+          + " (spring.datasource.*), or define a StockCoordinator bean");
+    }
+    Cluster.Builder b = Cluster.builder(coordinator);
+    if (c.getLeaseTtl() != null) {
+      set("seckill.cluster.lease-ttl", () -> b.leaseTtl(c.getLeaseTtl()));
+    }
+    if (c.getReapGrace() != null) {
+      set("seckill.cluster.reap-grace", () -> b.reapGrace(c.getReapGrace()));
+    }
+    if (c.getMaxClockDrift() != null) {
+      set("seckill.cluster.max-clock-drift", () -> b.maxClockDrift(c.getMaxClockDrift()));
+    }
+    if (c.getSafetyMargin() != null) {
+      set("seckill.cluster.safety-margin", () -> b.safetyMargin(c.getSafetyMargin()));
+    }
+    if (c.getChunkTarget() != null) {
+      set("seckill.cluster.chunk-target", () -> b.chunkTarget(c.getChunkTarget()));
+    }
+    if (c.getInitialChunk() != null) {
+      set("seckill.cluster.initial-chunk", () -> b.initialChunk(c.getInitialChunk()));
+    }
+    try {
+      return b.build();
+    } catch (IllegalArgumentException | IllegalStateException e) {
+      throw new IllegalStateException("seckill.cluster.*: " + e.getMessage(), e);
+    }
   }
 
   private static HealthThresholds thresholds(SeckillProperties.Health h) {

@@ -18,7 +18,9 @@ package dev.seckill.spring;
 import dev.seckill.Sale;
 import dev.seckill.SeckillEngine;
 import dev.seckill.jdbc.JdbcOrderSink;
+import dev.seckill.jdbc.JdbcStockCoordinator;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.StockCoordinator;
 import java.util.List;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -27,6 +29,7 @@ import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnExpression;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
@@ -41,6 +44,13 @@ import org.springframework.context.annotation.Configuration;
  *       Otherwise, with seckill-jdbc-adapter on the class path and a {@link DataSource} bean,
  *       a {@link JdbcOrderSink} on that DataSource does ({@code seckill.jdbc.*}); without either
  *       the engine runs without a sink (orders stay in the ledger).
+ *   <li>With {@code seckill.cluster.enabled=true} the engine is one node of a cluster
+ *       (docs/cluster.md): a {@link StockCoordinator} bean, if the application defines one, or
+ *       else a {@link JdbcStockCoordinator} on the DataSource ({@code seckill.cluster.*}, its
+ *       orders table {@code seckill.jdbc.table}) leases it stock and stores its orders through
+ *       a fenced sink. No {@link JdbcOrderSink} is made, an application {@link OrderSink} bean is
+ *       refused, and durability is PERSISTED ({@code seckill.durability=LEDGER} is refused).
+ *       The coordinator bean is closed after the engine.
  *   <li>{@link SeckillEngineBuilderCustomizer} beans adjust the builder after the properties.
  *   <li>{@code seckill.sales[*]} are registered at start.
  *   <li>The engine is closed with the context. It owns the sink and closes it after its last
@@ -61,14 +71,19 @@ public class SeckillAutoConfiguration {
    *
    * @param properties the {@code seckill.*} properties
    * @param sink the application's or the JDBC order sink, if any
+   * @param coordinator the cluster's stock coordinator, if cluster mode is on
    * @param customizers builder customizers, in order
    * @return the running engine
    */
   @Bean(destroyMethod = "close")
   @ConditionalOnMissingBean
   public SeckillEngine seckillEngine(SeckillProperties properties, ObjectProvider<OrderSink> sink,
+      ObjectProvider<StockCoordinator> coordinator,
       ObjectProvider<SeckillEngineBuilderCustomizer> customizers) {
-    SeckillEngine.Builder builder = EngineFactory.builder(properties, sink.getIfAvailable());
+    StockCoordinator stock = properties.getCluster().isEnabled()
+        ? coordinator.getIfAvailable() : null;
+    SeckillEngine.Builder builder = EngineFactory.builder(properties, sink.getIfAvailable(),
+        stock);
     customizers.orderedStream().forEach(c -> c.customize(builder));
     SeckillEngine engine = builder.build();
     try {
@@ -84,11 +99,11 @@ public class SeckillAutoConfiguration {
     return engine;
   }
 
-  /** The JDBC order sink on the application's DataSource. */
+  /** The JDBC order sink on the application's DataSource; not in cluster mode. */
   @Configuration(proxyBeanMethods = false)
   @ConditionalOnClass(name = "dev.seckill.jdbc.JdbcOrderSink")
   @ConditionalOnBean(DataSource.class)
-  @ConditionalOnProperty(prefix = "seckill.jdbc", name = "enabled", matchIfMissing = true)
+  @ConditionalOnExpression("${seckill.jdbc.enabled:true} and !${seckill.cluster.enabled:false}")
   static class JdbcSinkConfiguration {
     /**
      * A {@link JdbcOrderSink} on the DataSource. No destroy method: the engine closes it.
@@ -114,6 +129,57 @@ public class SeckillAutoConfiguration {
       }
       if (jdbc.getOrderStates() != null) {
         b.orderStates(jdbc.getOrderStates());
+      }
+      return b.build();
+    }
+  }
+
+  /** Cluster mode's coordinator on the application's DataSource. */
+  @Configuration(proxyBeanMethods = false)
+  @ConditionalOnClass(name = "dev.seckill.jdbc.JdbcStockCoordinator")
+  @ConditionalOnBean(DataSource.class)
+  @ConditionalOnProperty(prefix = "seckill.cluster", name = "enabled", havingValue = "true")
+  static class JdbcCoordinatorConfiguration {
+    /**
+     * A {@link JdbcStockCoordinator} on the DataSource: its tables named with
+     * {@code seckill.cluster.table-prefix}, its orders in {@code seckill.jdbc.table} (the same
+     * table and schema as {@link JdbcOrderSink}), created if missing unless
+     * {@code seckill.jdbc.create-schema=false}. Closed after the engine (which uses it).
+     *
+     * @param dataSource the application's DataSource
+     * @param properties the {@code seckill.*} properties
+     * @return the coordinator
+     */
+    @Bean
+    @ConditionalOnMissingBean(StockCoordinator.class)
+    JdbcStockCoordinator seckillStockCoordinator(DataSource dataSource,
+        SeckillProperties properties) {
+      SeckillProperties.Jdbc jdbc = properties.getJdbc();
+      if (Boolean.TRUE.equals(jdbc.getStockSummary())) {
+        throw new IllegalStateException("seckill.jdbc.stock-summary=true is not kept in cluster"
+            + " mode (seckill.cluster.enabled=true): the coordinator's pool and lease tables are"
+            + " the record of the stock; set seckill.jdbc.stock-summary=false");
+      }
+      if (Boolean.TRUE.equals(jdbc.getOrderStates())) {
+        throw new IllegalStateException("seckill.jdbc.order-states=true is not available in"
+            + " cluster mode (seckill.cluster.enabled=true): reservations across nodes are not"
+            + " supported; set seckill.jdbc.order-states=false");
+      }
+      JdbcStockCoordinator.Builder b = JdbcStockCoordinator.builder(dataSource)
+          .createSchemaIfMissing(jdbc.isCreateSchema());
+      try {
+        if (jdbc.getTable() != null) {
+          b.ordersTable(jdbc.getTable());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("seckill.jdbc.table: " + e.getMessage(), e);
+      }
+      try {
+        if (properties.getCluster().getTablePrefix() != null) {
+          b.tablePrefix(properties.getCluster().getTablePrefix());
+        }
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("seckill.cluster.table-prefix: " + e.getMessage(), e);
       }
       return b.build();
     }

@@ -73,6 +73,7 @@ public class SeckillProperties {
   private final Health health = new Health();
   private final Jdbc jdbc = new Jdbc();
   private final Admission admission = new Admission();
+  private final Cluster cluster = new Cluster();
   /** Sales registered when the engine starts (registering the same sale again is a no-op). */
   private List<SaleProperties> sales = new ArrayList<>();
 
@@ -269,6 +270,95 @@ public class SeckillProperties {
 
     public void setThrottleWindow(Duration throttleWindow) {
       this.throttleWindow = throttleWindow;
+    }
+  }
+
+  /**
+   * Cluster mode (docs/cluster.md): several engines, one per JVM and data directory, sell the same
+   * sales, leasing stock in chunks from a coordinator on the application's DataSource (needs
+   * seckill-jdbc-adapter). Orders then go through the coordinator's fenced sink into the
+   * {@code seckill.jdbc.table} table, and durability is PERSISTED.
+   */
+  public static class Cluster {
+    /** Whether this engine is one node of a cluster selling shared stock. */
+    private boolean enabled;
+    /** How long a stock lease lasts without renewal (renewed every third of it). */
+    private Duration leaseTtl;
+    /** How long after its expiry a dead node's lease is revoked and its units put back. */
+    private Duration reapGrace;
+    /** Most relative drift between two nodes' clock rates, e.g. 0.01. */
+    private Double maxClockDrift;
+    /** Time a node stops selling before its lease's local deadline; under lease-ttl x (1 - max-clock-drift). */
+    private Duration safetyMargin;
+    /** A chunk of stock is about this long of the node's recent sales. */
+    private Duration chunkTarget;
+    /** Units of the first chunk a node leases. */
+    private Integer initialChunk;
+    /** Prefix of the coordinator's tables (pool, leases, per-user limits, voids, node ids). */
+    private String tablePrefix;
+
+    public boolean isEnabled() {
+      return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+      this.enabled = enabled;
+    }
+
+    public Duration getLeaseTtl() {
+      return leaseTtl;
+    }
+
+    public void setLeaseTtl(Duration leaseTtl) {
+      this.leaseTtl = leaseTtl;
+    }
+
+    public Duration getReapGrace() {
+      return reapGrace;
+    }
+
+    public void setReapGrace(Duration reapGrace) {
+      this.reapGrace = reapGrace;
+    }
+
+    public Double getMaxClockDrift() {
+      return maxClockDrift;
+    }
+
+    public void setMaxClockDrift(Double maxClockDrift) {
+      this.maxClockDrift = maxClockDrift;
+    }
+
+    public Duration getSafetyMargin() {
+      return safetyMargin;
+    }
+
+    public void setSafetyMargin(Duration safetyMargin) {
+      this.safetyMargin = safetyMargin;
+    }
+
+    public Duration getChunkTarget() {
+      return chunkTarget;
+    }
+
+    public void setChunkTarget(Duration chunkTarget) {
+      this.chunkTarget = chunkTarget;
+    }
+
+    public Integer getInitialChunk() {
+      return initialChunk;
+    }
+
+    public void setInitialChunk(Integer initialChunk) {
+      this.initialChunk = initialChunk;
+    }
+
+    public String getTablePrefix() {
+      return tablePrefix;
+    }
+
+    public void setTablePrefix(String tablePrefix) {
+      this.tablePrefix = tablePrefix;
     }
   }
 
@@ -516,6 +606,10 @@ public class SeckillProperties {
 
   public Admission getAdmission() {
     return admission;
+  }
+
+  public Cluster getCluster() {
+    return cluster;
   }
 
   public List<SaleProperties> getSales() {
