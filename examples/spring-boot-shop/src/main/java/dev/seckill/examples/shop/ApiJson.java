@@ -15,6 +15,7 @@
  */
 package dev.seckill.examples.shop;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.seckill.Rejection;
 import dev.seckill.SalePhase;
 import java.time.Instant;
@@ -28,6 +29,7 @@ final class ApiJson {
   /**
    * {@code GET /api/sales/{id}}: what the page needs to count down and show stock. The
    * {@code *Millis} fields repeat the instants as epoch milliseconds for the page's arithmetic.
+   * {@code node}: the instance that answered ({@code shop.node-name}); left out when unset.
    */
   record SaleJson(
       String saleId,
@@ -45,7 +47,8 @@ final class ApiJson {
       long paid,
       long stock,
       int limitPerUser,
-      boolean tokenRequired) {}
+      boolean tokenRequired,
+      @JsonInclude(JsonInclude.Include.NON_NULL) String node) {}
 
   /**
    * {@code GET /api/sales/{id}/me}: what the user has bought in the sale, so a returning buyer's

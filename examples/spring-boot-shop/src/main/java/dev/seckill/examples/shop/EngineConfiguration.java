@@ -50,12 +50,20 @@ public class EngineConfiguration {
 
   /**
    * Gives the engine the shop's clock and refuses to start a new ledger over a table that already
-   * holds orders. Runs when the starter builds the engine, after its sink created the table.
+   * holds orders (not in cluster mode, where order ids carry the node's id). Runs when the
+   * starter builds the engine, after its sink created the table.
    */
   @Bean
   SeckillEngineBuilderCustomizer shopEngine(Clock clock, SeckillProperties seckill,
       ShopProperties props, JdbcTemplate jdbc) {
     return builder -> {
+      builder.clock(clock);
+      if (seckill.getCluster().isEnabled()) {
+        // Cluster mode: the orders table is shared by every instance, and each data directory
+        // gets its own node id from the coordinator, carried in its order ids: a new ledger
+        // cannot reuse another's ids, so there is nothing to guard.
+        return;
+      }
       Path ledgerDir = seckill.getDataDir();
       Long stored = jdbc.queryForObject("SELECT COUNT(*) FROM " + props.table(), Long.class);
       if (ledgerDir != null && isMissingOrEmpty(ledgerDir) && stored != null && stored > 0) {
@@ -66,7 +74,6 @@ public class EngineConfiguration {
             + " would collide. Point shop.data-dir at the ledger that wrote those orders, or empty"
             + " the table (and seckill_sale_summary) before starting over.");
       }
-      builder.clock(clock);
     };
   }
 

@@ -334,7 +334,8 @@ public class ShopApiController {
         configured ? props.sale().price() : null,
         v.phase(), v.startsAt(), v.endsAt(), v.serverTime(),
         v.startsAt().toEpochMilli(), v.endsAt().toEpochMilli(), v.serverTime().toEpochMilli(),
-        v.remaining(), v.held(), v.paid(), s.stock(), s.limitPerUser(), v.tokenRequired());
+        v.remaining(), v.held(), v.paid(), s.stock(), s.limitPerUser(), v.tokenRequired(),
+        props.nodeName());
   }
 
   /**

@@ -32,13 +32,18 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sale the sale to register at startup
  * @param admission whether the client's address goes to the engine's admission
  * @param table the orders table the JDBC sink writes and {@code GET /api/orders/{id}} reads
+ * @param nodeName the name of this instance, when several serve one sale (cluster mode, see
+ *     examples/cluster): sent as the {@code X-Shop-Node} header on every answer and as
+ *     {@code node} in {@code GET /api/sales/{id}}, so a client sees which instance answered;
+ *     unset: neither
  */
 @ConfigurationProperties("shop")
 public record ShopProperties(
     Path dataDir,
     @DefaultValue SaleSettings sale,
     @DefaultValue AdmissionLimits admission,
-    @DefaultValue("seckill_order") String table) {
+    @DefaultValue("seckill_order") String table,
+    String nodeName) {
 
   /**
    * The sale. Its window is either absolute ({@code starts-at}, {@code ends-at}) or relative to
