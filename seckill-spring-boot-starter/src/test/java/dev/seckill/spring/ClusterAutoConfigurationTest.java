@@ -230,6 +230,7 @@ class ClusterAutoConfigurationTest {
       for (String t : tables) {
         s.execute("DROP TABLE IF EXISTS " + t + " CASCADE");
       }
+      s.execute("DROP SEQUENCE IF EXISTS " + prefix + "node_seq");
     }
   }
 }

@@ -498,6 +498,7 @@ class ShopClusterTest {
         for (String t : tables) {
           s.execute("DROP TABLE IF EXISTS " + t + " CASCADE");
         }
+        s.execute("DROP SEQUENCE IF EXISTS " + prefix + "node_seq");
       }
     }
   }
