@@ -13,7 +13,7 @@
 # LIMIT_PER_USER (1), STARTS_IN (seconds to the sale's start, 30), DURATION (minutes, 30),
 # LEASE_TTL (3s), REAP_GRACE (2s), DB_URL (jdbc:postgresql://127.0.0.1:5432/test),
 # DB_USER (postgres), DB_PASSWORD (empty), RUN_DIR (/tmp/seckill-cluster), MVN_ARGS (extra Maven
-# arguments for the build, e.g. -o), JAVA (java).
+# arguments for the build, e.g. -o), REBUILD (set: build even if a jar is there), JAVA (java).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -43,8 +43,8 @@ log() { printf '[cluster] %s\n' "$*"; }
 build() {
   local jar
   jar=$(ls "$SHOP"/target/seckill-example-spring-boot-shop-*.jar 2>/dev/null | head -1 || true)
-  if [ -n "$jar" ] && [ -s "$CLASSPATH_FILE" ]; then
-    log "shop already built ($jar)"
+  if [ -n "$jar" ] && [ -s "$CLASSPATH_FILE" ] && [ -z "${REBUILD:-}" ]; then
+    log "shop already built ($jar; REBUILD=1 to build again)"
     return
   fi
   log "building the shop (mvn package, tests skipped)"
