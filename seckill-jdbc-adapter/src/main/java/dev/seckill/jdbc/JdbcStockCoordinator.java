@@ -513,6 +513,15 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
   }
 
+  /** A failure of the orders' insert, told apart from the coordinator's own statements. */
+  private static final class InsertFailed extends SQLException {
+    private static final long serialVersionUID = 1L;
+
+    InsertFailed(SQLException cause) {
+      super(cause.getMessage(), cause.getSQLState(), cause.getErrorCode(), cause);
+    }
+  }
+
   private List<VoidedOrder> settle(int nodeId, List<ConfirmedOrder> batch)
       throws SQLException, PermanentSinkException {
     if (batch.isEmpty()) {
@@ -539,7 +548,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         });
         continue; // settle again: those orders are voided now, the rest as before
       } catch (SQLException e) {
-        if (writer.isPermanent(e)) {
+        if (permanent(e)) {
           throw new PermanentSinkException("the database refused " + describe(rows)
               + " for good (SQLSTATE " + e.getSQLState() + "): " + e.getMessage(), e);
         }
@@ -554,6 +563,29 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       }
       return out;
     }
+  }
+
+  /**
+   * Whether a failed settlement can never succeed because of an order's values: a data exception
+   * (SQLSTATE class 22: the values bound are the orders' sale and user ids) anywhere, or a
+   * constraint violation (class 23) of the orders' insert (a CHECK or foreign key the user added
+   * to the orders table). A constraint of the coordinator's own tables failing is no order's
+   * fault: transient, retried.
+   */
+  private boolean permanent(SQLException e) {
+    if (!writer.isPermanent(e)) {
+      return false;
+    }
+    if (e instanceof InsertFailed) {
+      return true;
+    }
+    for (SQLException s : OrderWriter.chain(e)) {
+      String state = s.getSQLState();
+      if (state != null && state.startsWith("23")) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** One settlement transaction; returns the voids (old and new) by order id. */
@@ -617,7 +649,12 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
     if (!accepted.isEmpty()) {
       accepted.sort(writer.lockOrder());
-      SortedMap<String, OrderWriter.SaleDelta> inserted = writer.insert(c, accepted);
+      SortedMap<String, OrderWriter.SaleDelta> inserted;
+      try {
+        inserted = writer.insert(c, accepted);
+      } catch (SQLException e) {
+        throw new InsertFailed(e);
+      }
       for (Map.Entry<String, Long> e : acceptedUnits.entrySet()) {
         OrderWriter.SaleDelta d = inserted == null ? null : inserted.get(e.getKey());
         long got = d == null ? 0 : d.units;

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -43,6 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link JdbcStockCoordinator}, each method on each real database: H2 always, PostgreSQL and
  * MariaDB when their URLs are set (see {@link TestDatabases}).
  */
+@Tag("slow")
 class JdbcStockCoordinatorTest {
   private static final String P = "cjt_";
   private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
@@ -341,6 +343,12 @@ class JdbcStockCoordinatorTest {
       assertThatThrownBy(() -> c.sink(1).storeOrVoid(List.of(order(id(1, 1), "s",
           "u".repeat(300), 1)))).isInstanceOf(PermanentSinkException.class)
           .hasMessageContaining("userId");
+      if (dialect == Dialect.POSTGRESQL) { // NUL in a text: SQLSTATE 22021
+        assertThatThrownBy(() -> c.sink(1).storeOrVoid(List.of(order(id(1, 2), "s", "a\u0000b",
+            1)))).isInstanceOf(PermanentSinkException.class).hasMessageContaining("22021");
+      }
+      assertThat(c.sink(1).storeOrVoid(List.of(order(id(1, 3), "s", "ok", 1)))).isEmpty();
+      assertThat(db.figures("s").allUsed()).isOne();
     }
   }
 
