@@ -173,6 +173,30 @@ class ClusterAutoConfigurationTest {
             .hasMessageContaining("seckill.jdbc.order-states=true"));
   }
 
+  /** The whole path on an in-memory H2 database: every start of the quick test suite. */
+  @Test
+  void onH2TheEngineIsAClusterNodeAndDurabilityIsPersisted() {
+    withH2().withPropertyValues("seckill.cluster.enabled=true", "seckill.jdbc.table=cl_orders",
+            "seckill.cluster.table-prefix=cl_", "seckill.cluster.lease-ttl=2s",
+            "seckill.cluster.initial-chunk=2", "seckill.flush.max-delay=5ms")
+        .withPropertyValues(SeckillAutoConfigurationTest.sale("h2cl"))
+        .withBean(SeckillEngineBuilderCustomizer.class, () -> b -> b.clock(Clock.fixed(
+            SeckillAutoConfigurationTest.NOW, java.time.ZoneOffset.UTC)))
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed().hasSingleBean(JdbcStockCoordinator.class)
+              .doesNotHaveBean(JdbcOrderSink.class);
+          SeckillEngine engine = ctx.getBean(SeckillEngine.class);
+          assertThat(engine.nodeId()).isPositive();
+          PurchaseResult r = engine.submit(PurchaseRequest.of("h2cl", "bob", 1))
+              .get(30, TimeUnit.SECONDS);
+          assertThat(r.isConfirmed()).as("%s", r).isTrue();
+          // PERSISTED (not set by the user): stored before the buyer was told.
+          JdbcTemplate jdbc = new JdbcTemplate(ctx.getBean(DataSource.class));
+          assertThat(jdbc.queryForObject("SELECT user_id FROM cl_orders WHERE order_id = ?",
+              String.class, r.orderId())).isEqualTo("bob");
+        });
+  }
+
   /**
    * The whole path on PostgreSQL: the coordinator on Boot's DataSource, no JdbcOrderSink, a node
    * id, PERSISTED (the order is in the table when the buyer hears "confirmed").
