@@ -114,6 +114,10 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
       } else if (event.kind == PurchaseEvent.Kind.SALE_OP) {
         event.registered = ledger.operate(event.sale(), Objects.requireNonNull(event.saleOp, "op"),
             event.saleOpArg);
+      } else if (event.kind == PurchaseEvent.Kind.VOIDS) {
+        ledger.applyVoids(Objects.requireNonNull(event.voids, "voids"));
+      } else if (event.kind == PurchaseEvent.Kind.LEASE_OP) {
+        ledger.leaseOp(Objects.requireNonNull(event.leaseOp, "leaseOp"));
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; else a bug or a refused
       // registration / sale operation, which its caller receives

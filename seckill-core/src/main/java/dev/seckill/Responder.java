@@ -104,6 +104,14 @@ final class Responder implements EventHandler<PurchaseEvent> {
         } else {
           registration.complete(event.registered);
         }
+      } else if (event.kind == PurchaseEvent.Kind.LEASE_OP) {
+        LeaseOp op = Objects.requireNonNull(event.leaseOp, "leaseOp");
+        Throwable failure = event.failure;
+        if (failure != null) {
+          op.answer.completeExceptionally(failure);
+        } else {
+          op.answer.complete(op.result);
+        }
       } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
         CompletableFuture<OrderTransition> answer =
             Objects.requireNonNull(event.transitionAnswer, "transitionAnswer");
@@ -131,7 +139,11 @@ final class Responder implements EventHandler<PurchaseEvent> {
     sale.admissionCap().exit(request.quantity());
     OutboxFlusher f = flusher;
     if (f != null && event.failure == null && event.rejection == null) {
-      event.failure = f.awaitStored(event.orderId); // null once stored
+      OutboxFlusher.Settled settled = f.awaitSettled(event.orderId); // null once stored
+      if (settled != null) {
+        event.failure = settled.failure;
+        event.rejection = settled.rejection; // a voided order: refused, not confirmed
+      }
     }
     if ((sequence & Shard.LATENCY_SAMPLE_MASK) == 0) { // stamped by tryPublish; before callbacks
       decisionLatency.record(System.nanoTime() - event.submittedNanos);

@@ -486,7 +486,8 @@ public final class SeckillEngine implements AutoCloseable {
       long refHash) {
     ensureOpen();
     CompletableFuture<OrderTransition> answer = new CompletableFuture<>();
-    int shard = (int) ((orderId - 1) % shards.count()); // ids interleave by shard
+    // ids interleave by shard; in cluster mode the node id sits above the low 48 bits
+    int shard = (int) ((StockLedger.localId(orderId) - 1) % shards.count());
     int outcome = shards.get(shard).tryPublishOrderOperation(kind, orderId, refHash, answer);
     if (outcome == Shard.CLOSED) {
       throw Shard.closedException();
@@ -535,6 +536,20 @@ public final class SeckillEngine implements AutoCloseable {
   /** The engine's parts, for {@link SeckillMetrics}. */
   EngineAssembly parts() {
     return parts;
+  }
+
+  /**
+   * Orders the order sink voided since this engine started ({@link
+   * dev.seckill.spi.OrderSink#storeOrVoid}): in cluster mode, orders sold on a lease the node had
+   * lost, or to a buyer who already held the per-user limit on another node. With durability
+   * PERSISTED their buyers were refused ({@link Rejection#VOIDED}, {@link
+   * Rejection#LIMIT_REACHED}); with LEDGER they had been told, and the void is only counted and
+   * logged. Not kept across restarts.
+   *
+   * @return voided orders since start, over all shards
+   */
+  public long voidedOrders() {
+    return shards.voidedOrders();
   }
 
   /**
