@@ -66,7 +66,8 @@ record EngineSettings(
     Duration reservationRetention,
     Duration reservationTickInterval,
     long maxRequestIdsPerShard,
-    Duration requestIdRetention) {
+    Duration requestIdRetention,
+    Optional<Cluster> cluster) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {

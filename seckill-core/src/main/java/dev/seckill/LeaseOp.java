@@ -21,7 +21,8 @@ import java.util.concurrent.CompletableFuture;
 /**
  * Cluster mode: one change of a sale's local lease, made by the shard's ledger writer on behalf
  * of the cluster thread ({@link ClusterMember}), carried in a ring slot
- * ({@link PurchaseEvent.Kind#LEASE_OP}) and answered by the responder through {@link #answer}.
+ * ({@link PurchaseEvent.Kind#LEASE_OP}) and answered by the writer itself through {@link #answer}
+ * (the cluster thread waits on it and chains nothing, so no caller code runs on the writer).
  * The cluster thread never writes a sale's remaining units itself: the writer is their only
  * writer (see {@link StockLedger#leaseOp}).
  */
@@ -49,7 +50,7 @@ final class LeaseOp {
   final SaleState sale;
   final long units;
   final CompletableFuture<Long> answer = new CompletableFuture<>();
-  /** The writer's answer; read by the responder after the writer's sequence passed the slot. */
+  /** The writer's answer, written before {@link #answer} completes. */
   long result;
 
   LeaseOp(Kind kind, SaleState sale, long units) {

@@ -104,14 +104,6 @@ final class Responder implements EventHandler<PurchaseEvent> {
         } else {
           registration.complete(event.registered);
         }
-      } else if (event.kind == PurchaseEvent.Kind.LEASE_OP) {
-        LeaseOp op = Objects.requireNonNull(event.leaseOp, "leaseOp");
-        Throwable failure = event.failure;
-        if (failure != null) {
-          op.answer.completeExceptionally(failure);
-        } else {
-          op.answer.complete(op.result);
-        }
       } else if (event.kind == PurchaseEvent.Kind.PAY || event.kind == PurchaseEvent.Kind.CANCEL) {
         CompletableFuture<OrderTransition> answer =
             Objects.requireNonNull(event.transitionAnswer, "transitionAnswer");

@@ -97,6 +97,9 @@ final class SaleState {
   volatile boolean topUpWanted;
   /** The cluster thread, unparked by the writer when the sale crosses its low-water mark. */
   volatile @org.jspecify.annotations.Nullable Thread member;
+  /** Completed by the cluster thread when it first holds a lease on the sale (tests wait on it). */
+  final java.util.concurrent.CompletableFuture<Void> firstLease =
+      new java.util.concurrent.CompletableFuture<>();
   /** Writer-confined: a local lease is live (SET, not STOPped since). */
   boolean leaseLive;
   /** Writer-confined: the journal sequence at which the live local lease began. */
