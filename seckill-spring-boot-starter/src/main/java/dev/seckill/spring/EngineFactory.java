@@ -163,8 +163,10 @@ final class EngineFactory {
     }
     try {
       return b.build();
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      throw new IllegalStateException("seckill.cluster.*: " + e.getMessage(), e);
+    } catch (IllegalArgumentException e) {
+      // build() checks the settings that depend on each other (safety margin against the ttl).
+      throw new IllegalStateException("seckill.cluster.safety-margin, lease-ttl and"
+          + " max-clock-drift: " + e.getMessage());
     }
   }
 

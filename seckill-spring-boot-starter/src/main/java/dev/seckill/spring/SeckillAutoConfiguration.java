@@ -172,14 +172,14 @@ public class SeckillAutoConfiguration {
           b.ordersTable(jdbc.getTable());
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("seckill.jdbc.table: " + e.getMessage(), e);
+        throw new IllegalStateException("seckill.jdbc.table: " + e.getMessage());
       }
       try {
         if (properties.getCluster().getTablePrefix() != null) {
           b.tablePrefix(properties.getCluster().getTablePrefix());
         }
       } catch (IllegalArgumentException e) {
-        throw new IllegalStateException("seckill.cluster.table-prefix: " + e.getMessage(), e);
+        throw new IllegalStateException("seckill.cluster.table-prefix: " + e.getMessage());
       }
       return b.build();
     }

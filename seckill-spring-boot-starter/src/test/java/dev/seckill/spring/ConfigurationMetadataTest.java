@@ -19,6 +19,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.seckill.Cluster;
 import dev.seckill.HealthThresholds;
 import dev.seckill.SeckillEngine;
 import java.io.InputStream;
@@ -84,6 +85,16 @@ class ConfigurationMetadataTest {
         .isEqualTo(HealthThresholds.DEFAULT_OUTBOX_FILL);
     assertThat(defaults.get("seckill.health.ring-fill").asDouble())
         .isEqualTo(HealthThresholds.DEFAULT_RING_FILL);
+    assertThat(defaults.get("seckill.cluster.enabled").asBoolean()).isFalse();
+    assertThat(duration(defaults, "seckill.cluster.lease-ttl")).isEqualTo(Cluster.DEFAULT_LEASE_TTL);
+    assertThat(defaults.get("seckill.cluster.max-clock-drift").asDouble())
+        .isEqualTo(Cluster.DEFAULT_MAX_CLOCK_DRIFT);
+    assertThat(duration(defaults, "seckill.cluster.safety-margin"))
+        .isEqualTo(Cluster.DEFAULT_SAFETY_MARGIN);
+    assertThat(duration(defaults, "seckill.cluster.chunk-target"))
+        .isEqualTo(Cluster.DEFAULT_CHUNK_TARGET);
+    assertThat(defaults.get("seckill.cluster.initial-chunk").asInt())
+        .isEqualTo(Cluster.DEFAULT_INITIAL_CHUNK);
   }
 
   private static Duration duration(Map<String, JsonNode> defaults, String name) {
