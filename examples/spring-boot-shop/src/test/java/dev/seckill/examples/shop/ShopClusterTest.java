@@ -43,6 +43,7 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -68,7 +69,8 @@ import org.junit.jupiter.api.Test;
  * sold one instance is killed with {@code kill -9}, and buying goes on until the shop answers
  * {@code SOLD_OUT}. Then, in PostgreSQL:
  * <ul>
- *   <li>units sold ≤ stock, and every user within the limit of 1;
+ *   <li>units sold ≤ stock, and every user within the limit of 1; a user refused
+ *       {@code LIMIT_REACHED} did buy (an order the killed instance stored before it could answer);
  *   <li>every purchase a buyer was answered 201 for is in the orders table, once, for that user;
  *   <li>sold == stock: the dead instance's lease was reaped by the others (after lease-ttl +
  *       reap-grace) and its unsold units sold by them, nothing stranded.
@@ -179,6 +181,9 @@ class ShopClusterTest {
         f.get();
       }
     }
+    // What the buyers were answered (status, reason or serving instance), in the test's output.
+    System.out.printf("ShopClusterTest: %d confirmed at the kill, %d in all; answers %s%n",
+        confirmedAtKill, buyers.confirmed.size(), new TreeMap<>(buyers.answers));
     assertThat(finished).as("the sale sold out within %s (answers: %s)", SALE_DEADLINE,
         buyers.answers).isTrue();
     assertThat(buyers.soldOut.get()).as("a buyer was answered SOLD_OUT (answers: %s)",
@@ -221,6 +226,8 @@ class ShopClusterTest {
       assertThat(stored.get(ack.getKey())).as("confirmed order %d in the table", ack.getKey())
           .isEqualTo(ack.getValue());
     }
+    assertThat(buyers.limitReached).as("users refused LIMIT_REACHED bought, once")
+        .allSatisfy(u -> assertThat(perUser.get(u)).isEqualTo(1));
     assertThat(sold).as("sold == stock once the dead instance's lease was reaped (answers: %s)",
         buyers.answers).isEqualTo(STOCK);
   }
@@ -238,6 +245,12 @@ class ShopClusterTest {
     final AtomicBoolean killed = new AtomicBoolean();
     /** Order id to user, for every 201. */
     final Map<Long, String> confirmed = new ConcurrentHashMap<>();
+    /**
+     * Users answered LIMIT_REACHED: each bought already, in an order she was not told about (her
+     * POST reached an instance that stored the order and was killed before it answered: nginx
+     * answered 502, and the cluster's per-user limit refused her retry on another instance).
+     */
+    final Set<String> limitReached = ConcurrentHashMap.newKeySet();
     /** Answers seen, "status reason", with counts: the failure message. */
     final Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
     final Progress progress = new Progress();
@@ -277,7 +290,7 @@ class ShopClusterTest {
             URI.create(base + "/api/sales/" + saleId + "/token")).header("X-User", user)
             .POST(HttpRequest.BodyPublishers.noBody()));
         if (t.statusCode() != 200) {
-          if (!retryable(t)) {
+          if (!retryable(t, user)) {
             return;
           }
           continue;
@@ -298,7 +311,7 @@ class ShopClusterTest {
           progress.signal();
           return;
         }
-        if (!retryable(r)) {
+        if (!retryable(r, user)) {
           return;
         }
       }
@@ -309,7 +322,7 @@ class ShopClusterTest {
      * unable: 5xx, 429, a stale token), false if the answer is final for her (she bought her
      * limit, or the sale sold out, which ends every buyer). Anything else fails the test.
      */
-    private boolean retryable(HttpResponse<String> r) throws IOException {
+    private boolean retryable(HttpResponse<String> r, String user) throws IOException {
       String reason = reason(r);
       count(r.statusCode() + " " + reason);
       switch (r.statusCode()) {
@@ -321,6 +334,7 @@ class ShopClusterTest {
             return false;
           }
           assertThat(reason).as("409 %s", r.body()).isEqualTo("LIMIT_REACHED");
+          limitReached.add(user);
           return false;
         }
         case 400 -> {
