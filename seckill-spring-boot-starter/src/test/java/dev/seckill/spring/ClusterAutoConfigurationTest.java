@@ -245,16 +245,17 @@ class ClusterAutoConfigurationTest {
   }
 
   /**
-   * Buys one unit, again while the node has no lease yet: the engine leases its first chunk on
-   * its cluster thread after the sale is registered, and until then answers
-   * COORDINATOR_UNAVAILABLE (retry), as a buyer would see right after a start.
+   * Buys one unit, again while the node has no units yet: the engine leases its first chunk on
+   * its cluster thread after the sale is registered, and until the units reach the ledger writer
+   * answers COORDINATOR_UNAVAILABLE or LEASED_ELSEWHERE (both "retry"), as a buyer would see
+   * right after a start.
    */
   static PurchaseResult buy(SeckillEngine engine, String sale, String user) throws Exception {
     long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
     while (true) {
       PurchaseResult r = engine.submit(PurchaseRequest.of(sale, user, 1)).get(30, TimeUnit.SECONDS);
-      if (r.isConfirmed() || r.rejection() != Rejection.COORDINATOR_UNAVAILABLE
-          || System.nanoTime() > until) {
+      if (r.isConfirmed() || (r.rejection() != Rejection.COORDINATOR_UNAVAILABLE
+          && r.rejection() != Rejection.LEASED_ELSEWHERE) || System.nanoTime() > until) {
         return r;
       }
     }
