@@ -72,6 +72,8 @@ import org.junit.jupiter.api.Test;
  *   <li>units sold ≤ stock, and every user within the limit of 1; a user refused
  *       {@code LIMIT_REACHED} did buy (an order the killed instance stored before it could answer);
  *   <li>every purchase a buyer was answered 201 for is in the orders table, once, for that user;
+ *   <li>the coordinator's books: pool free + active leases' granted + ended leases' used ==
+ *       stock, and the leases' used == the units in the orders table;
  *   <li>sold == stock: the dead instance's lease was reaped by the others (after lease-ttl +
  *       reap-grace) and its unsold units sold by them, nothing stranded.
  * </ul>
@@ -221,6 +223,23 @@ class ShopClusterTest {
       }
     }
     assertThat(sold).as("units sold").isLessThanOrEqualTo(STOCK);
+    // The coordinator's books (seckill-jdbc-adapter's schema): stock conserved, and every unit
+    // the leases count as used is an order in the table.
+    try (Connection c = DriverManager.getConnection(dbUrl);
+        PreparedStatement ps = c.prepareStatement("SELECT (SELECT free FROM " + prefix
+            + "pool WHERE sale_id = ?), (SELECT COALESCE(SUM(CASE WHEN state = 'ACTIVE' THEN"
+            + " granted ELSE used END), 0) FROM " + prefix + "lease WHERE sale_id = ?),"
+            + " (SELECT COALESCE(SUM(used), 0) FROM " + prefix + "lease WHERE sale_id = ?)")) {
+      for (int i = 1; i <= 3; i++) {
+        ps.setString(i, saleId);
+      }
+      try (ResultSet rs = ps.executeQuery()) {
+        assertThat(rs.next()).isTrue();
+        assertThat(rs.getLong(1) + rs.getLong(2)).as("pool free + leases == stock")
+            .isEqualTo(STOCK);
+        assertThat(rs.getLong(3)).as("units the leases count as used").isEqualTo(sold);
+      }
+    }
     assertThat(perUser.values()).as("units per user").allSatisfy(u -> assertThat(u).isEqualTo(1));
     for (Map.Entry<Long, String> ack : buyers.confirmed.entrySet()) {
       assertThat(stored.get(ack.getKey())).as("confirmed order %d in the table", ack.getKey())
