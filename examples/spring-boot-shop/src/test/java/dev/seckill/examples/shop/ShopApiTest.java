@@ -78,6 +78,13 @@ class ShopApiTest {
   }
 
   @Test
+  void withoutANodeNameNeitherHeaderNorFieldNamesTheInstance() throws Exception {
+    HttpResponse<String> r = get("/api/sales/api-sale", null);
+    assertThat(r.headers().firstValue(NodeHeader.HEADER)).isEmpty();
+    assertThat(json(r).has("node")).isFalse();
+  }
+
+  @Test
   void aWholeSaleThroughTheApi() throws Exception {
     JsonNode view = json(get("/api/sales/api-sale", null));
     assertThat(view.get("phase").asText()).isEqualTo("UPCOMING");
