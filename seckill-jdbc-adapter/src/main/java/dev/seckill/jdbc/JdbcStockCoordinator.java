@@ -230,7 +230,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         ps.executeUpdate();
         id = generatedKey(ps, sql.nodes);
       } catch (SQLException e) {
-        if (isDataOrConstraint(e)) {
+        if (isOutOfIds(e)) {
           throw new IllegalStateException("no node id left: " + sql.nodes + " has handed out"
               + " every id up to " + MAX_NODE_ID + " (" + e.getMessage() + ")", e);
         }
@@ -1018,10 +1018,12 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     return false;
   }
 
-  private static boolean isDataOrConstraint(SQLException e) {
+  /** PostgreSQL's 2200H (sequence exhausted) and other class 22/23 failures, H2's 90006. */
+  private static boolean isOutOfIds(SQLException e) {
     for (SQLException s : OrderWriter.chain(e)) {
       String state = s.getSQLState();
-      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+      if (state != null && (state.startsWith("22") || state.startsWith("23")
+          || "90006".equals(state))) {
         return true;
       }
     }

@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Six node threads lease, settle (some batches past their lease's room, some re-offered),
- * give back and release on one sale, while a reaper revokes leases with a time to live of a few
+ * give back and release on one sale, while two reapers revoke leases with a time to live of a few
  * milliseconds and a checker reads the conservation figures in one statement. Checked at every
  * read and at the end: {@code free + Σ granted (ACTIVE) + Σ used (ended) == stock}; at the end:
  * {@code Σ used == units stored}, every offered order stored or voided (never both), a re-offer
@@ -64,7 +64,7 @@ class JdbcStockCoordinatorStressTest {
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void conservationHoldsWhileNodesRaceTheReaper(Dialect dialect) throws Exception {
-    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, NODES + 4);
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, NODES + 5);
         JdbcStockCoordinator c = db.coordinator()) {
       c.openSale(SALE, STOCK, LIMIT);
       int[] nodes = new int[NODES];
@@ -77,15 +77,18 @@ class JdbcStockCoordinatorStressTest {
       AtomicInteger reaped = new AtomicInteger();
       AtomicLong checks = new AtomicLong();
       CountDownLatch start = new CountDownLatch(1);
-      ExecutorService pool = Executors.newFixedThreadPool(NODES + 2);
+      ExecutorService pool = Executors.newFixedThreadPool(NODES + 3);
       try {
-        Future<?> reaper = pool.submit(() -> {
-          start.await();
-          while (!stop.get()) {
-            reaped.addAndGet(c.reap(Duration.ZERO));
-          }
-          return null;
-        });
+        List<Future<?>> reapers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) { // two reapers: they skip (or wait for) each other's leases
+          reapers.add(pool.submit(() -> {
+            start.await();
+            while (!stop.get()) {
+              reaped.addAndGet(c.reap(Duration.ZERO));
+            }
+            return null;
+          }));
+        }
         Future<?> checker = pool.submit(() -> {
           start.await();
           while (!stop.get()) {
@@ -110,7 +113,9 @@ class JdbcStockCoordinatorStressTest {
           w.get(5, TimeUnit.MINUTES);
         }
         stop.set(true);
-        reaper.get(1, TimeUnit.MINUTES);
+        for (Future<?> r : reapers) {
+          r.get(1, TimeUnit.MINUTES);
+        }
         checker.get(1, TimeUnit.MINUTES);
       } finally {
         stop.set(true);

@@ -91,6 +91,33 @@ class JdbcStockCoordinatorTest {
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void nodeIdsEndAt32767(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 2);
+        JdbcStockCoordinator c = db.coordinator()) {
+      assertThat(c.newNodeId()).isOne();
+      switch (dialect) {
+        case POSTGRESQL:
+          TestDatabases.exec(db.ds, "ALTER SEQUENCE " + P + "node_seq RESTART WITH 32767");
+          break;
+        case MYSQL:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes AUTO_INCREMENT = 32767");
+          break;
+        default:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes ALTER COLUMN node_id"
+              + " RESTART WITH 32767");
+          break;
+      }
+      assertThat(c.newNodeId()).isEqualTo(32_767);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(c::newNodeId).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("no node id left").hasMessageContaining("32767");
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "nodes")).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void openSaleIsIdempotentAndRefusesOtherFigures(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
         JdbcStockCoordinator c = db.coordinator()) {
