@@ -100,12 +100,15 @@ import org.jspecify.annotations.Nullable;
  *       renew the lease.
  *   <li><b>{@code release}</b>: locks the node's ACTIVE lease, sets it RELEASED and puts
  *       {@code granted − used} back in the pool.
- *   <li><b>{@code reap(grace)}</b>: {@code SELECT ... WHERE state = 'ACTIVE' AND expires_at <
- *       now − grace ORDER BY sale_id, node_id LIMIT 1000 FOR UPDATE SKIP LOCKED} (PostgreSQL,
- *       MariaDB 10.6+, MySQL 8+; older MariaDB and H2 use a plain {@code FOR UPDATE}, so a
- *       reaper waits there for a lease being settled instead of skipping it), sets each REVOKED
- *       and puts its {@code granted − used} back in the pool. At most 1,000 leases per call;
- *       call again while it returns 1,000.
+ *   <li><b>{@code reap(grace)}</b>: reads the candidates, {@code SELECT lease_id ... WHERE
+ *       state = 'ACTIVE' AND expires_at < now − grace ORDER BY sale_id, node_id LIMIT 1000},
+ *       then locks each by its primary key with the same condition, {@code FOR UPDATE SKIP
+ *       LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older MariaDB and H2 use a plain
+ *       {@code FOR UPDATE}, so a reaper waits there for a lease being settled instead of
+ *       skipping it), sets each REVOKED and puts its {@code granted − used} back in the pool
+ *       (pool rows in sale order). At most 1,000 leases per call; call again while it returns
+ *       1,000. One locking scan over the expiry index would lock in that index's order (and on
+ *       InnoDB keep the index entries of the rows it skipped) and deadlock with {@code lease}.
  *   <li><b>Settlement</b> ({@code sink(n).storeOrVoid(batch)}), one transaction: reads which
  *       orders of the batch are stored already (in the orders table) or voided already (in
  *       {@code voided_order}: same verdict again). For each sale of the rest, in sale order,
@@ -401,15 +404,34 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     return inTransaction(true, c -> {
       List<Long> ids = new ArrayList<>();
       SortedMap<String, Long> back = new TreeMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, granted, used"
-          + " FROM " + sql.lease + " WHERE state = 'ACTIVE' AND expires_at < "
-          + sql.nowPlusMillis + " ORDER BY sale_id, node_id LIMIT " + REAP_LIMIT
-          + " FOR UPDATE" + sql.skipLocked)) {
+      String expired = " FROM " + sql.lease + " WHERE state = 'ACTIVE' AND expires_at < "
+          + sql.nowPlusMillis;
+      // Find the candidates with a plain read, then lock each by its primary key, in (sale,
+      // node) order as settlement does, re-checking it (a lease renewed or ended meanwhile is
+      // left alone); where the database has SKIP LOCKED, a lease another transaction holds
+      // (being renewed, settled, or reaped by another reaper) is skipped, never waited for. A
+      // single locking scan would lock in the expiry index's order, and on InnoDB hold the
+      // expiry index entries of the leases it skipped: both deadlock with lease() and settling.
+      List<Long> candidates = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id" + expired
+          + " ORDER BY sale_id, node_id LIMIT " + REAP_LIMIT)) {
         ps.setLong(1, -graceMillis);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            ids.add(rs.getLong(1));
-            back.merge(rs.getString(2), rs.getLong(3) - rs.getLong(4), Long::sum);
+            candidates.add(rs.getLong(1));
+          }
+        }
+      }
+      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, granted, used"
+          + expired + " AND lease_id = ? FOR UPDATE" + sql.skipLocked)) {
+        for (long id : candidates) {
+          ps.setLong(1, -graceMillis);
+          ps.setLong(2, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              ids.add(rs.getLong(1));
+              back.merge(rs.getString(2), rs.getLong(3) - rs.getLong(4), Long::sum);
+            }
           }
         }
       }
@@ -869,24 +891,62 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   /** A node's ACTIVE lease as locked: id, granted, used. */
   private record Own(long leaseId, long granted, long used) {}
 
-  /** Locks node's ACTIVE lease on the sale, or returns null if it holds none. */
+  /**
+   * Locks node's ACTIVE lease on the sale, or returns null if it holds none. The lookup goes
+   * through the unique index of active leases, so it touches (and locks) that one row only.
+   *
+   * <p>InnoDB locks index records: a locking read through the unique secondary index locks it
+   * before the row, while the reaper (which finds leases through the expiry index) locks the
+   * row before the unique index entry its update changes, and the two deadlock. So on
+   * MariaDB/MySQL the lease is found with a plain read and then locked by its primary key, the
+   * order every other statement uses, and checked again under the lock.
+   */
   private @Nullable Own lockActive(Connection c, String saleId, int nodeId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, granted, used FROM "
-        + sql.lease + " WHERE sale_id = ? AND node_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
-      ps.setString(1, saleId);
-      ps.setInt(2, nodeId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        Own own = new Own(rs.getLong(1), rs.getLong(2), rs.getLong(3));
-        if (rs.next()) {
-          throw new SQLException("node " + nodeId + " holds two ACTIVE leases on sale '" + saleId
-              + "' in " + sql.lease + "; its unique index on (sale_id, node_id) of ACTIVE leases"
-              + " is missing");
-        }
-        return own;
+    if (dialect != Dialect.MYSQL) {
+      try (PreparedStatement ps = c.prepareStatement(sql.lockActive)) {
+        ps.setString(1, saleId);
+        ps.setInt(2, nodeId);
+        return own(ps, saleId, nodeId);
       }
+    }
+    try (PreparedStatement find = c.prepareStatement("SELECT lease_id FROM " + sql.lease
+        + " WHERE sale_id = ? AND active_node = ?");
+        PreparedStatement lock = c.prepareStatement("SELECT lease_id, granted, used FROM "
+            + sql.lease + " WHERE lease_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        find.setString(1, saleId);
+        find.setInt(2, nodeId);
+        long id;
+        try (ResultSet rs = find.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
+          id = rs.getLong(1);
+        }
+        lock.setLong(1, id);
+        Own own = own(lock, saleId, nodeId);
+        if (own != null) {
+          return own;
+        }
+        // The lease ended between the two reads: look again (the node may hold a new one).
+      }
+      throw new SQLException("the ACTIVE lease of node " + nodeId + " on sale '" + saleId
+          + "' kept ending while being locked", "40001");
+    }
+  }
+
+  private @Nullable Own own(PreparedStatement ps, String saleId, int nodeId) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      Own own = new Own(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      if (rs.next()) {
+        throw new SQLException("node " + nodeId + " holds two ACTIVE leases on sale '" + saleId
+            + "' in " + sql.lease + "; its unique index on (sale_id, node_id) of ACTIVE leases"
+            + " is missing");
+      }
+      return own;
     }
   }
 
