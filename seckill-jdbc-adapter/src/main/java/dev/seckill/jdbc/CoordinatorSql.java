@@ -47,7 +47,8 @@ final class CoordinatorSql {
   /**
    * Selects (lease_id, granted, used) of the ACTIVE lease of (sale, node) FOR UPDATE through the
    * unique index of active leases, so no other lease row is examined or locked: on PostgreSQL
-   * the partial index's predicate, elsewhere the generated column {@code active_node}.
+   * the partial index's predicate, on H2 the generated column {@code active_node}. Not used for
+   * MariaDB/MySQL, which find the lease with a plain read and lock it by primary key.
    */
   final String lockActive;
 

@@ -86,9 +86,12 @@ import org.jspecify.annotations.Nullable;
  * Every method is one transaction at READ COMMITTED, run again at once (up to
  * {@link Builder#deadlockRetries(int)} times) if it fails on a deadlock, a serialization failure
  * or a lock timeout. Conservation holds at every commit, for every sale:
- * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are always
- * taken in one order, lease rows (by sale, then node) before pool rows (by sale) before
- * user rows (by sale, then user), so the methods wait for each other instead of deadlocking:
+ * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are taken
+ * in one order, so the methods wait for each other instead of deadlocking: lease rows by
+ * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
+ * InnoDB locks index entries), several of them in (sale, node) order; a pool row only after
+ * the lease rows, several in sale order; user rows only in settlement, in (sale, user) order,
+ * and nobody holding a pool row waits for a user row:
  * <ul>
  *   <li><b>{@code lease}</b>: locks the node's ACTIVE lease on the sale ({@code SELECT ... FOR
  *       UPDATE}), then the pool row; takes {@code k = min(units, free)} with {@code UPDATE pool

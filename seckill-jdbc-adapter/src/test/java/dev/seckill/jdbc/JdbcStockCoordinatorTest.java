@@ -403,6 +403,39 @@ class JdbcStockCoordinatorTest {
     }
   }
 
+  /**
+   * The fence cannot miss while the settlement holds the lease's row lock; a trigger that
+   * silently skips every update of {@code used} makes it miss, to show what a miss does: the
+   * transaction rolls back, the sale's orders are voided LEASE_LOST, nothing is stored.
+   */
+  @Test
+  void aMissedFenceRollsBackAndVoidsTheSale() throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(Dialect.POSTGRESQL, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 10, 10);
+      c.openSale("t", 10, 10);
+      c.lease(1, "s", 5, TTL);
+      c.lease(1, "t", 5, TTL);
+      TestDatabases.exec(db.ds,
+          "CREATE OR REPLACE FUNCTION " + P + "skip_used() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN IF NEW.used <> OLD.used AND NEW.sale_id = 's' THEN RETURN NULL;"
+              + " END IF; RETURN NEW; END $$",
+          "CREATE TRIGGER " + P + "skip_used_trg BEFORE UPDATE ON " + P + "lease"
+              + " FOR EACH ROW EXECUTE FUNCTION " + P + "skip_used()");
+      List<ConfirmedOrder> batch = List.of(order(id(1, 1), "s", "a", 1),
+          order(id(1, 2), "t", "a", 2), order(id(1, 3), "s", "b", 2));
+      List<VoidedOrder> voids = c.sink(1).storeOrVoid(batch);
+      assertThat(voids).containsExactly(new VoidedOrder(id(1, 1), Reason.LEASE_LOST),
+          new VoidedOrder(id(1, 3), Reason.LEASE_LOST));
+      assertThat(TestDatabases.readOrders(db.ds, Dialect.POSTGRESQL, db.orders).keySet())
+          .containsExactly(id(1, 2));
+      assertThat(db.figures("s").allUsed()).isZero();
+      assertThat(db.figures("t").allUsed()).isEqualTo(2);
+      assertThat(db.userUnits("s")).isEmpty();
+      assertThat(c.sink(1).storeOrVoid(batch)).isEqualTo(voids);
+    }
+  }
+
   @Test
   void badBuilderInputIsNamed() {
     var b = JdbcStockCoordinator.builder(TestDatabases.h2("coord_builder"));
