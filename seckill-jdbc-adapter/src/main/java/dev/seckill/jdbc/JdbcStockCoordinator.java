@@ -111,13 +111,13 @@ import org.jspecify.annotations.Nullable;
  *   <li><b>{@code reap(grace)}</b>: reads the candidates, {@code SELECT lease_id, sale_id,
  *       node_id ... WHERE state = 'ACTIVE' AND expires_at < now − grace ORDER BY expires_at
  *       LIMIT 1000}, then locks each by its primary key in (sale, node) order with the same
- *       condition, {@code FOR UPDATE SKIP
- *       LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older MariaDB and H2 use a plain
- *       {@code FOR UPDATE}, so a reaper waits there for a lease being settled instead of
- *       skipping it), sets each REVOKED and puts its {@code granted − used} back in the pool
- *       (pool rows in sale order). At most 1,000 leases per call; call again while it returns
- *       1,000. One locking scan over the expiry index would lock in that index's order (and on
- *       InnoDB keep the index entries of the rows it skipped) and deadlock with {@code lease}.
+ *       condition, {@code FOR UPDATE SKIP LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older
+ *       MariaDB and H2 use a plain {@code FOR UPDATE}, so a reaper waits there for a lease
+ *       being settled instead of skipping it), sets each REVOKED and puts its {@code granted −
+ *       used} back in the pool (pool rows in sale order). At most 1,000 leases per call; call
+ *       again while it returns 1,000. One locking scan over the expiry index would lock in
+ *       that index's order (and on InnoDB keep the index entries of the rows it skipped) and
+ *       deadlock with {@code lease}.
  *   <li><b>Settlement</b> ({@code sink(n).storeOrVoid(batch)}), one transaction: reads which
  *       orders of the batch are stored already (in the orders table) or voided already (in
  *       {@code voided_order}: same verdict again). For each sale of the rest, in sale order,
@@ -132,8 +132,17 @@ import org.jspecify.annotations.Nullable;
  *       the transaction rolls back, a second transaction voids that sale's accepted orders
  *       LEASE_LOST, and the batch is settled again. The voids are inserted in the same
  *       transaction as the orders. {@code used} grows by the units the insert actually added,
- *       so a re-offered batch never counts twice.
+ *       so a re-offered batch never counts twice. (While the settlement holds the lease's row
+ *       lock the fence cannot miss; it is the guard the design rests on all the same.)
  * </ul>
+ *
+ * <h2>Bounds</h2>
+ * Node ids 1 to 32,767; a sale id of 1 to 128 characters; {@code units} 0 or more; a lease's
+ * time to live more than 0 and at most one day (under a millisecond counts as one, the
+ * columns' precision), a reap grace 0 to one day; at most 1,000 leases revoked per
+ * {@code reap}. A settlement batch may be any size (ids are looked up 500 to an {@code IN}
+ * list). A MariaDB/MySQL {@code PAD SPACE} collation compares user ids that differ only in
+ * trailing blanks as equal: such buyers share one per-user count there.
  *
  * <h2>Failures</h2>
  * A bad argument is an {@link IllegalArgumentException} naming it. A database failure is thrown
