@@ -196,6 +196,45 @@ class JdbcStockCoordinatorTest {
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void oneActiveLeasePerSaleAndNodeEvenUnderConcurrentCalls(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 10);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 1000, 3);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Lease>> futures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int t = 0; t < 8; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            return c.lease(1, "s", 5, TTL);
+          }));
+        }
+        go.countDown();
+        Set<Long> ids = new HashSet<>();
+        for (Future<Lease> f : futures) {
+          ids.add(f.get(60, TimeUnit.SECONDS).leaseId());
+        }
+        assertThat(ids).hasSize(1);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "lease WHERE state = 'ACTIVE'"))
+          .isOne();
+      assertThat(c.lease(1, "s", 0, TTL).granted()).isEqualTo(40);
+      assertThat(db.figures("s").conserved()).isTrue();
+      // The database itself refuses a second ACTIVE lease of the node on the sale.
+      String now = dialect == Dialect.MYSQL ? "UTC_TIMESTAMP(3)" : "CURRENT_TIMESTAMP";
+      assertThatThrownBy(() -> TestDatabases.exec(db.ds, "INSERT INTO " + P + "lease (sale_id,"
+          + " node_id, granted, used, state, starving, expires_at, created_at, updated_at)"
+          + " VALUES ('s', 1, 0, 0, 'ACTIVE', " + (dialect == Dialect.MYSQL ? "0" : "FALSE")
+          + ", " + now + ", " + now + ", " + now + ")"))
+          .isInstanceOf(java.sql.SQLException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void giveBackNeverGoesBelowUsedAndReleaseReturnsTheRest(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
         JdbcStockCoordinator c = db.coordinator()) {
