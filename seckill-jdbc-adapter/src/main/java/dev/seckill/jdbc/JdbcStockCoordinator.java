@@ -177,14 +177,13 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   private volatile boolean closed;
 
   private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked,
-      boolean mariaDb) {
+      boolean idleBound) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.ordersTable = b.ordersTable;
     this.tablePrefix = b.tablePrefix;
     this.deadlockRetries = b.deadlockRetries;
-    this.idleMillis = dialect == Dialect.POSTGRESQL || mariaDb ? b.idleTransactionTimeout.toMillis()
-        : 0;
+    this.idleMillis = idleBound ? b.idleTransactionTimeout.toMillis() : 0;
     this.writer = OrderWriter.counting(dialect, ordersTable);
     this.sql = new CoordinatorSql(dialect, tablePrefix, skipLocked);
   }
@@ -1402,9 +1401,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
      * {@code kill -STOP}) would otherwise hold, say, a sale's pool row for as long as the
      * freeze lasts, and every node's {@code lease} and the reaper would wait behind it. Set in
      * each transaction: PostgreSQL {@code SET LOCAL idle_in_transaction_session_timeout} (this
-     * transaction only); MariaDB the session's {@code idle_transaction_timeout}, rounded up to
-     * whole seconds and put back after the transaction; MySQL and H2 have no such setting and
-     * ignore it. Keep it well under the lease time to live. Default 2 s; {@link Duration#ZERO}
+     * transaction only; 9.6+); MariaDB the session's {@code idle_transaction_timeout}, rounded
+     * up to whole seconds and put back after the transaction; MySQL, H2 and PostgreSQL 9.5
+     * have no such setting and ignore it. Keep it well under the lease time to live. Default 2 s; {@link Duration#ZERO}
      * turns it off; otherwise 100 ms to 1 hour.
      *
      * @param timeout the bound, 0 (off) or 100 ms to 1 hour
@@ -1453,8 +1452,13 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           resolved = Dialect.detect(meta.getDatabaseProductName());
         }
         boolean skipLocked = skipLocked(resolved, meta);
-        boolean mariaDb = resolved == Dialect.MYSQL && (meta.getDatabaseProductName() + " "
-            + meta.getDatabaseProductVersion()).toLowerCase(Locale.ROOT).contains("mariadb");
+        // idle_in_transaction_session_timeout: PostgreSQL 9.6+; idle_transaction_timeout:
+        // MariaDB 10.3+ (this adapter's minimum); MySQL and H2 have neither.
+        boolean idleBound = resolved == Dialect.POSTGRESQL
+            ? meta.getDatabaseMajorVersion() > 9
+                || (meta.getDatabaseMajorVersion() == 9 && meta.getDatabaseMinorVersion() >= 6)
+            : resolved == Dialect.MYSQL && (meta.getDatabaseProductName() + " "
+                + meta.getDatabaseProductVersion()).toLowerCase(Locale.ROOT).contains("mariadb");
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
@@ -1494,7 +1498,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         for (String[] t : tables) {
           probe(c, tablePrefix + t[0], t[1], ddl);
         }
-        return new JdbcStockCoordinator(this, resolved, skipLocked, mariaDb);
+        return new JdbcStockCoordinator(this, resolved, skipLocked, idleBound);
       } catch (SQLException e) {
         throw new IllegalStateException("JdbcStockCoordinator could not check its schema: " + e,
             e);
