@@ -1080,7 +1080,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     boolean starving;
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(granted - used), 0),"
         + " COUNT(*), COALESCE(MAX(CASE WHEN starving THEN 1 ELSE 0 END), 0) FROM " + sql.lease
-        + " WHERE sale_id = ? AND state = 'ACTIVE' AND node_id <> ?")) {
+        + " WHERE sale_id = ? AND " + (dialect == Dialect.POSTGRESQL
+            // The unique index of active leases: PostgreSQL's partial one, elsewhere the one on
+            // (sale_id, active_node), so the ended leases of the sale are not read.
+            ? "state = 'ACTIVE' AND node_id <> ?" : "active_node IS NOT NULL AND active_node <> ?"))) {
       ps.setString(1, saleId);
       ps.setInt(2, nodeId);
       try (ResultSet rs = ps.executeQuery()) {
