@@ -74,7 +74,8 @@ import redis.clients.jedis.Jedis;
  * it is told SOLD_OUT, or once it has no user left to serve.
  *
  * <p>Reported: units sold, confirmed/s (sold over the time from GO to the last
- * confirmation), p50 / p99 of a purchase's latency (submit to answer, all JVMs merged),
+ * confirmation), p50 / p99 of a confirmed purchase's latency (submit to confirmation, all JVMs
+ * merged; refusals are not counted: a node refuses at once while its lease is empty),
  * PostgreSQL commits per unit sold ({@code pg_stat_database.xact_commit} of the database,
  * before and after; includes every transaction of the database, so run it on a quiet
  * database), time to sell out, and stranded units ({@code stock − sold} once every JVM has
@@ -89,8 +90,11 @@ public final class ClusterRun {
   private static final String ORDERS = PREFIX + "order";
   private static final String SALE = "cluster-bench";
   private static final int CONNECTIONS = 16;
-  private static final int IN_FLIGHT = 256;
+  private static final int IN_FLIGHT = 4096;
   private static final int BUCKETS = 16;
+  /** A retryable refusal's pause before the user tries again. */
+  private static final long RETRY_AFTER_MILLIS = 100;
+  private static final java.util.Map<Rejection, AtomicLong> REFUSALS = new java.util.concurrent.ConcurrentHashMap<>();
 
   private ClusterRun() {}
 
@@ -143,6 +147,7 @@ public final class ClusterRun {
           cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
           cmd.addAll(Jvm.FLAGS);
           cmd.add("-Xmx512m");
+          cmd.add("-Dclusterrun.trace=" + Boolean.getBoolean("clusterrun.trace"));
           cmd.add("-cp");
           cmd.add(System.getProperty("java.class.path"));
           cmd.add(ClusterRun.class.getName());
@@ -324,6 +329,8 @@ public final class ClusterRun {
       voided = 0;
       poolWorker(system, queue, latency, lastConfirm, in);
     }
+    System.err.println("worker " + node + ": " + latency.getTotalCount() + " answers, p50 "
+        + latency.getValueAtPercentile(50) + " us; refusals " + REFUSALS);
     ByteBuffer buf = ByteBuffer.allocate(latency.getNeededByteBufferCapacity());
     latency.encodeIntoCompressedByteBuffer(buf);
     buf.flip();
@@ -359,9 +366,19 @@ public final class ClusterRun {
           .build();
       AtomicLong voided = new AtomicLong();
       try {
-        engine.register(Sale.builder(SALE).stock(stock).limitPerUser(1)
+        engine.registerSale(Sale.builder(SALE).stock(stock).limitPerUser(1)
             .startsAt(Engines.OPEN).endsAt(Engines.CLOSE).build());
         awaitGo(in);
+        if (Boolean.getBoolean("clusterrun.trace")) {
+          Thread tr = new Thread(() -> {
+            while (true) {
+              System.err.println(System.currentTimeMillis() % 100000 + " " + engine.snapshot(SALE) + " " + REFUSALS);
+              try { Thread.sleep(300); } catch (InterruptedException e) { return; }
+            }
+          });
+          tr.setDaemon(true);
+          tr.start();
+        }
         // Users refused for a retryable reason come back after a short pause, as a browser
         // honouring Retry-After would (shortened: the run is seconds long).
         java.util.concurrent.DelayQueue<Again> retry = new java.util.concurrent.DelayQueue<>();
@@ -384,19 +401,23 @@ public final class ClusterRun {
           String u = user;
           long start = System.nanoTime();
           engine.submit(PurchaseRequest.of(SALE, u, 1)).whenComplete((result, failure) -> {
-            synchronized (latency) {
-              latency.recordValue(Math.min(latency.getHighestTrackableValue(),
-                  (System.nanoTime() - start) / 1000));
-            }
             if (failure == null && result.isConfirmed()) {
+              synchronized (latency) {
+                latency.recordValue(Math.min(latency.getHighestTrackableValue(),
+                    (System.nanoTime() - start) / 1000));
+              }
               last.set(System.currentTimeMillis());
             } else if (failure == null && result.rejection() == Rejection.SOLD_OUT) {
               soldOut.set(true);
-            } else if (failure == null && retryable(result.rejection())) {
+            }
+            if (failure == null && !result.isConfirmed()) {
+              REFUSALS.computeIfAbsent(result.rejection(), r -> new AtomicLong()).incrementAndGet();
+            }
+            if (failure == null && !result.isConfirmed() && retryable(result.rejection())) {
               if (result.rejection() == Rejection.VOIDED) {
                 voided.incrementAndGet();
               }
-              retry.add(new Again(u, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20)));
+              retry.add(new Again(u, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(RETRY_AFTER_MILLIS)));
             }
             window.release();
           });
@@ -434,9 +455,9 @@ public final class ClusterRun {
               while (!soldOut.get() && (u = queue.poll()) != null) {
                 long start = System.nanoTime();
                 Rejection r = buyer.buy(u);
-                h.recordValue(Math.min(h.getHighestTrackableValue(),
-                    (System.nanoTime() - start) / 1000));
                 if (r == null) {
+                  h.recordValue(Math.min(h.getHighestTrackableValue(),
+                      (System.nanoTime() - start) / 1000));
                   last.set(System.currentTimeMillis());
                 } else if (r == Rejection.SOLD_OUT) {
                   soldOut.set(true);
