@@ -468,7 +468,11 @@ final class OutboxFlusher implements Runnable {
     }
     entries.sort((a, b) -> Long.compare(a.order().orderId(), b.order().orderId()));
     long total = voided.addAndGet(entries.size());
-    log.warn("seckill shard {}: the sink voided {} of a batch of {} orders ({} LEASE_LOST, {}"
+    // LIMIT_REACHED voids are routine in cluster mode (a buyer on two nodes at once): INFO;
+    // LEASE_LOST ones mean a node sold on a lease it had lost: WARN.
+    org.slf4j.event.Level level = leaseLost > 0 ? org.slf4j.event.Level.WARN
+        : org.slf4j.event.Level.INFO;
+    log.atLevel(level).log("seckill shard {}: the sink voided {} of a batch of {} orders ({} LEASE_LOST, {}"
         + " LIMIT_REACHED; {} voided on this shard since start){}", shard, entries.size(),
         batch.size(), leaseLost, entries.size() - leaseLost, total,
         groupCommit ? "; their buyers are refused" : "; their buyers were already told (durability"
