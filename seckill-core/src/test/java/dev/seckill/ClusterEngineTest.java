@@ -94,4 +94,33 @@ class ClusterEngineTest {
     assertThat(coordinator.activeLeases("s")).isZero(); // released at close
     coordinator.checkConservation();
   }
+
+  @Test
+  void endingTheSaleReleasesTheLeaseAndExtendingItLeasesAgain() {
+    try (SeckillEngine e = engine(dir, clock, cluster(coordinator))) {
+      e.registerSale(sale("s", 25, 1));
+      e.saleState("s").firstLease.join();
+      assertThat(e.submit(PurchaseRequest.of("s", "u1", 1)).join().isConfirmed()).isTrue();
+      e.endSale("s").join();
+      ClusterVoidTest.await("the lease is released", () -> coordinator.activeLeases("s") == 0);
+      assertThat(coordinator.sold("s")).isEqualTo(1);
+      assertThat(coordinator.poolFree("s")).isEqualTo(24);
+      e.extendSale("s", END).join();
+      ClusterVoidTest.await("a lease again", () -> coordinator.activeLeases("s") == 1);
+      ClusterVoidTest.await("u2 buys", () ->
+          e.submit(PurchaseRequest.of("s", "u2", 1)).join().isConfirmed());
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(2);
+    coordinator.checkConservation();
+  }
+
+  @Test
+  void addingStockIsRefusedInClusterMode() {
+    try (SeckillEngine e = engine(dir, clock, cluster(coordinator))) {
+      e.registerSale(sale("s", 25, 1));
+      assertThat(e.addStock("s", 5)).failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withMessageContaining("cluster mode");
+    }
+  }
 }
