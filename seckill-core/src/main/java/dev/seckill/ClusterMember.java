@@ -284,10 +284,18 @@ final class ClusterMember implements Runnable {
       }
       trackOrders(now);
       boolean over = clock.millis() >= sale.endsAtMillis();
-      if (failing && now - retryAt < 0) {
-        return retryAt;
-      }
       try {
+        if (state == State.ACTIVE && now - deadline >= 0) {
+          // Checked before any backoff: a lapse stops the sale now, even in a failure streak.
+          log.warn("seckill cluster: node {} lost its local lease on sale '{}' (no renewal"
+              + " before its deadline); it stops selling the sale until its orders are"
+              + " settled and a new lease is obtained", nodeId, saleId);
+          stop(Rejection.COORDINATOR_UNAVAILABLE);
+          return System.nanoTime();
+        }
+        if (failing && now - retryAt < 0) {
+          return state == State.ACTIVE ? earlier(retryAt, deadline) : retryAt;
+        }
         if (over) {
           return released ? now + renewNanos : end(now);
         }
@@ -308,13 +316,6 @@ final class ClusterMember implements Runnable {
             return nextActiveWake();
           case ACTIVE:
           default:
-            if (System.nanoTime() - deadline >= 0) {
-              log.warn("seckill cluster: node {} lost its local lease on sale '{}' (no renewal"
-                  + " before its deadline); it stops selling the sale until its orders are"
-                  + " settled and a new lease is obtained", nodeId, saleId);
-              stop(Rejection.COORDINATOR_UNAVAILABLE);
-              return System.nanoTime();
-            }
             boolean renewDue = now - lastCallNanos >= renewNanos;
             boolean topUp = sale.topUpWanted
                 || sale.publishedRemaining() <= sale.lowWater;
