@@ -58,6 +58,9 @@ class ClusterEngineTest {
       nodeId = e.nodeId();
       assertThat(nodeId).isEqualTo(1);
       e.registerSale(sale("s", 25, 1));
+      // Before its first lease the node holds no unit, but the sale is not sold out: a view
+      // says SOLD_OUT only once the coordinator said nothing is left anywhere.
+      assertThat(e.saleView("s").phase()).isEqualTo(SalePhase.ON_SALE);
       e.saleState("s").firstLease.join();
       List<CompletableFuture<PurchaseResult>> fs = new ArrayList<>();
       for (int i = 0; i < 40; i++) {
