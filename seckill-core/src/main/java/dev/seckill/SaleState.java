@@ -368,7 +368,10 @@ final class SaleState {
    * snapshots report it: before the start, sold out, ended, else on sale (in that order).
    */
   public SalePhase phaseAt(long nowMillis, long remaining) {
-    return phase(nowMillis, remaining == 0);
+    // Cluster mode: an empty local lease is SOLD_OUT only once the coordinator said nothing is
+    // left anywhere; until then units may come (a chunk, another node's leftovers): ON_SALE.
+    return phase(nowMillis, remaining == 0
+        && (!clustered || emptyRefusal == Rejection.SOLD_OUT));
   }
 
   /**

@@ -44,6 +44,13 @@ final class CoordinatorSql {
   final String insertPool;
   final String insertUser;
   final String insertVoid;
+  /**
+   * Selects (lease_id, granted, used) of the ACTIVE lease of (sale, node) FOR UPDATE through the
+   * unique index of active leases, so no other lease row is examined or locked: on PostgreSQL
+   * the partial index's predicate, on H2 the generated column {@code active_node}. Not used for
+   * MariaDB/MySQL, which find the lease with a plain read and lock it by primary key.
+   */
+  final String lockActive;
 
   CoordinatorSql(Dialect dialect, String prefix, boolean skipLockedSupported) {
     this.dialect = dialect;
@@ -53,6 +60,9 @@ final class CoordinatorSql {
     this.users = prefix + "user_units";
     this.voided = prefix + "voided_order";
     this.skipLocked = skipLockedSupported ? " SKIP LOCKED" : "";
+    this.lockActive = "SELECT lease_id, granted, used FROM " + lease + " WHERE sale_id = ? AND "
+        + (dialect == Dialect.POSTGRESQL ? "node_id = ? AND state = 'ACTIVE'" : "active_node = ?")
+        + " FOR UPDATE";
     switch (dialect) {
       case POSTGRESQL:
         now = "CURRENT_TIMESTAMP";

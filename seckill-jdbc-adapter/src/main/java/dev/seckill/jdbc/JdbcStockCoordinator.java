@@ -79,16 +79,27 @@ import org.jspecify.annotations.Nullable;
  *       when the node's last {@code lease()} asked for more than the pool held; the other
  *       nodes' answers say {@link Lease#starving()} while any such lease is active.
  *   <li>{@code <prefix>user_units (sale_id, user_id, units)}: the per-user limit's authority
- *       across nodes, units of stored orders per (sale, user).
+ *       across nodes, units of stored orders per (sale, user); primary key (user_id, sale_id),
+ *       the selective column first, so looking up a batch's users of one sale is an index
+ *       lookup per user even while the planner's statistics still say the table is small.
  *   <li>{@code <prefix>voided_order (order_id, sale_id, node_id, user_id, quantity, reason,
  *       voided_at)}: every void, so a re-offered order gets the same verdict.
  * </ul>
  * Every method is one transaction at READ COMMITTED, run again at once (up to
  * {@link Builder#deadlockRetries(int)} times) if it fails on a deadlock, a serialization failure
- * or a lock timeout. Conservation holds at every commit, for every sale:
- * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are always
- * taken in one order, lease rows (by sale, then node) before pool rows (by sale) before
- * user rows (by sale, then user), so the methods wait for each other instead of deadlocking:
+ * or a lock timeout. Each transaction tells the database to end it if its client goes silent
+ * mid-transaction for longer than {@link Builder#idleTransactionTimeout(Duration)} (default
+ * 2 s; PostgreSQL and MariaDB), so a frozen node cannot hold a pool, lease or user row lock,
+ * and stall the other nodes, for longer than that. Conservation holds at every commit, for every sale:
+ * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are taken
+ * in one order, so the methods wait for each other instead of deadlocking: lease rows by
+ * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
+ * InnoDB locks index entries), several of them in (sale, node) order; a pool row only after
+ * the lease rows, several in sale order; user rows only in settlement, in (sale, user) order,
+ * and nobody holding a pool row waits for a user row. Ids are ordered by code point (Java
+ * sorts them so, PostgreSQL locks user rows {@code ORDER BY user_id COLLATE "C"}, MariaDB's
+ * utf8mb4_bin primary key is in that order). A deadlock that slips through (two settlements
+ * creating the same user row at once) is detected by the database and retried:
  * <ul>
  *   <li><b>{@code lease}</b>: locks the node's ACTIVE lease on the sale ({@code SELECT ... FOR
  *       UPDATE}), then the pool row; takes {@code k = min(units, free)} with {@code UPDATE pool
@@ -100,12 +111,16 @@ import org.jspecify.annotations.Nullable;
  *       renew the lease.
  *   <li><b>{@code release}</b>: locks the node's ACTIVE lease, sets it RELEASED and puts
  *       {@code granted − used} back in the pool.
- *   <li><b>{@code reap(grace)}</b>: {@code SELECT ... WHERE state = 'ACTIVE' AND expires_at <
- *       now − grace ORDER BY sale_id, node_id LIMIT 1000 FOR UPDATE SKIP LOCKED} (PostgreSQL,
- *       MariaDB 10.6+, MySQL 8+; older MariaDB and H2 use a plain {@code FOR UPDATE}, so a
- *       reaper waits there for a lease being settled instead of skipping it), sets each REVOKED
- *       and puts its {@code granted − used} back in the pool. At most 1,000 leases per call;
- *       call again while it returns 1,000.
+ *   <li><b>{@code reap(grace)}</b>: reads the candidates, {@code SELECT lease_id, sale_id,
+ *       node_id ... WHERE state = 'ACTIVE' AND expires_at < now − grace ORDER BY expires_at
+ *       LIMIT 1000}, then locks each by its primary key in (sale, node) order with the same
+ *       condition, {@code FOR UPDATE SKIP LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older
+ *       MariaDB and H2 use a plain {@code FOR UPDATE}, so a reaper waits there for a lease
+ *       being settled instead of skipping it), sets each REVOKED and puts its {@code granted −
+ *       used} back in the pool (pool rows in sale order). At most 1,000 leases per call; call
+ *       again while it returns 1,000. One locking scan over the expiry index would lock in
+ *       that index's order (and on InnoDB keep the index entries of the rows it skipped) and
+ *       deadlock with {@code lease}.
  *   <li><b>Settlement</b> ({@code sink(n).storeOrVoid(batch)}), one transaction: reads which
  *       orders of the batch are stored already (in the orders table) or voided already (in
  *       {@code voided_order}: same verdict again). For each sale of the rest, in sale order,
@@ -120,8 +135,17 @@ import org.jspecify.annotations.Nullable;
  *       the transaction rolls back, a second transaction voids that sale's accepted orders
  *       LEASE_LOST, and the batch is settled again. The voids are inserted in the same
  *       transaction as the orders. {@code used} grows by the units the insert actually added,
- *       so a re-offered batch never counts twice.
+ *       so a re-offered batch never counts twice. (While the settlement holds the lease's row
+ *       lock the fence cannot miss; it is the guard the design rests on all the same.)
  * </ul>
+ *
+ * <h2>Bounds</h2>
+ * Node ids 1 to 32,767; a sale id of 1 to 128 characters; {@code units} 0 or more; a lease's
+ * time to live more than 0 and at most one day (under a millisecond counts as one, the
+ * columns' precision), a reap grace 0 to one day; at most 1,000 leases revoked per
+ * {@code reap}. A settlement batch may be any size (ids are looked up 500 to an {@code IN}
+ * list). A MariaDB/MySQL {@code PAD SPACE} collation compares user ids that differ only in
+ * trailing blanks as equal: such buyers share one per-user count there.
  *
  * <h2>Failures</h2>
  * A bad argument is an {@link IllegalArgumentException} naming it. A database failure is thrown
@@ -146,16 +170,20 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   private final String ordersTable;
   private final String tablePrefix;
   private final int deadlockRetries;
+  /** Idle-in-transaction bound set in each transaction, in ms; 0 when off or unsupported. */
+  private final long idleMillis;
   private final OrderWriter writer;
   private final CoordinatorSql sql;
   private volatile boolean closed;
 
-  private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked) {
+  private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked,
+      boolean idleBound) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.ordersTable = b.ordersTable;
     this.tablePrefix = b.tablePrefix;
     this.deadlockRetries = b.deadlockRetries;
+    this.idleMillis = idleBound ? b.idleTransactionTimeout.toMillis() : 0;
     this.writer = OrderWriter.counting(dialect, ordersTable);
     this.sql = new CoordinatorSql(dialect, tablePrefix, skipLocked);
   }
@@ -230,7 +258,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         ps.executeUpdate();
         id = generatedKey(ps, sql.nodes);
       } catch (SQLException e) {
-        if (isDataOrConstraint(e)) {
+        if (isOutOfIds(e)) {
           throw new IllegalStateException("no node id left: " + sql.nodes + " has handed out"
               + " every id up to " + MAX_NODE_ID + " (" + e.getMessage() + ")", e);
         }
@@ -400,16 +428,38 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     checkOpen();
     return inTransaction(true, c -> {
       List<Long> ids = new ArrayList<>();
-      SortedMap<String, Long> back = new TreeMap<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, granted, used"
-          + " FROM " + sql.lease + " WHERE state = 'ACTIVE' AND expires_at < "
-          + sql.nowPlusMillis + " ORDER BY sale_id, node_id LIMIT " + REAP_LIMIT
-          + " FOR UPDATE" + sql.skipLocked)) {
+      SortedMap<String, Long> back = new TreeMap<>(CODE_POINTS);
+      String expired = " FROM " + sql.lease + " WHERE state = 'ACTIVE' AND expires_at < "
+          + sql.nowPlusMillis;
+      // Find the candidates with a plain read, then lock each by its primary key, in (sale,
+      // node) order as settlement does, re-checking it (a lease renewed or ended meanwhile is
+      // left alone); where the database has SKIP LOCKED, a lease another transaction holds
+      // (being renewed, settled, or reaped by another reaper) is skipped, never waited for. A
+      // single locking scan would lock in the expiry index's order, and on InnoDB hold the
+      // expiry index entries of the leases it skipped: both deadlock with lease() and settling.
+      List<Candidate> candidates = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, node_id"
+          + expired + " ORDER BY expires_at LIMIT " + REAP_LIMIT)) {
         ps.setLong(1, -graceMillis);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            ids.add(rs.getLong(1));
-            back.merge(rs.getString(2), rs.getLong(3) - rs.getLong(4), Long::sum);
+            candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getInt(3)));
+          }
+        }
+      }
+      candidates.sort(java.util.Comparator.comparing(Candidate::saleId, CODE_POINTS)
+          .thenComparingInt(Candidate::nodeId));
+      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, granted, used"
+          + expired + " AND lease_id = ? FOR UPDATE" + sql.skipLocked)) {
+        for (Candidate candidate : candidates) {
+          long id = candidate.leaseId();
+          ps.setLong(1, -graceMillis);
+          ps.setLong(2, id);
+          try (ResultSet rs = ps.executeQuery()) {
+            if (rs.next()) {
+              ids.add(rs.getLong(1));
+              back.merge(rs.getString(2), rs.getLong(3) - rs.getLong(4), Long::sum);
+            }
           }
         }
       }
@@ -598,7 +648,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
     Set<Long> stored = storedIds(c, ids);
     readVoids(c, ids, verdicts);
-    SortedMap<String, List<ConfirmedOrder>> bySale = new TreeMap<>();
+    SortedMap<String, List<ConfirmedOrder>> bySale = new TreeMap<>(CODE_POINTS);
     for (ConfirmedOrder o : rows) {
       if (!stored.contains(o.orderId()) && !verdicts.containsKey(o.orderId())) {
         bySale.computeIfAbsent(o.saleId(), k -> new ArrayList<>()).add(o);
@@ -612,7 +662,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     List<ConfirmedOrder> limitReached = new ArrayList<>();
     Map<String, Own> leases = new HashMap<>();
     Map<String, Long> acceptedUnits = new HashMap<>();
-    SortedMap<String, SortedMap<String, Long>> userAdds = new TreeMap<>();
+    SortedMap<String, SortedMap<String, Long>> userAdds = new TreeMap<>(CODE_POINTS);
     for (Map.Entry<String, List<ConfirmedOrder>> e : bySale.entrySet()) {
       String saleId = e.getKey();
       List<ConfirmedOrder> orders = e.getValue();
@@ -625,7 +675,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       leases.put(saleId, own);
       int limit = limitOf(c, saleId);
       SortedMap<String, Long> held = lockUsers(c, saleId, orders);
-      SortedMap<String, Long> adds = new TreeMap<>();
+      SortedMap<String, Long> adds = new TreeMap<>(CODE_POINTS);
       long room = own.granted - own.used;
       long units = 0;
       for (ConfirmedOrder o : orders) {
@@ -773,46 +823,106 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
   }
 
+  /** Code point order: the order of PostgreSQL's {@code COLLATE "C"} and utf8mb4_bin. */
+  static final java.util.Comparator<String> CODE_POINTS = (a, b) -> {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  };
+
   /**
-   * Locks the {@code user_units} rows of the orders' buyers, in user order, creating missing
-   * ones at 0, and returns their units. One row per user id as the database compares them (a
-   * MariaDB {@code PAD SPACE} collation treats trailing blanks as equal: those users share a
-   * row, which errs on the strict side).
+   * Locks the {@code user_units} rows of the orders' buyers and returns their units, creating
+   * missing rows at 0: one locking read of the existing rows ({@code IN} lists in code point
+   * order, the order the rows are locked in), a batch of idempotent inserts of the missing
+   * ones, one locking read of those. One row per user id as the database compares them (a
+   * MariaDB {@code PAD SPACE} collation treats trailing blanks as equal: such users share a
+   * row and its units).
    */
   private SortedMap<String, Long> lockUsers(Connection c, String saleId,
       List<ConfirmedOrder> orders) throws SQLException {
-    SortedMap<String, Long> held = new TreeMap<>();
+    SortedMap<String, Long> held = new TreeMap<>(CODE_POINTS);
     for (ConfirmedOrder o : orders) {
-      held.put(o.userId(), 0L);
+      held.put(o.userId(), -1L);
     }
-    try (PreparedStatement select = c.prepareStatement("SELECT units FROM " + sql.users
-        + " WHERE sale_id = ? AND user_id = ? FOR UPDATE");
-        PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
-      for (Map.Entry<String, Long> e : held.entrySet()) {
-        Long units = userUnits(select, saleId, e.getKey());
-        if (units == null) {
-          insert.setString(1, saleId);
-          insert.setString(2, e.getKey());
-          insert.executeUpdate();
-          units = userUnits(select, saleId, e.getKey());
-          if (units == null) {
-            throw new SQLException("the row of user '" + e.getKey() + "' in sale '" + saleId
-                + "' is missing from " + sql.users + " right after its insert", "40001");
+    List<String> missing = lockExistingUsers(c, saleId, new ArrayList<>(held.keySet()), held);
+    if (missing.isEmpty()) {
+      return held;
+    }
+    try (PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
+      for (String user : missing) {
+        insert.setString(1, saleId);
+        insert.setString(2, user);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    List<String> stillMissing = lockExistingUsers(c, saleId, missing, held);
+    if (!stillMissing.isEmpty()) {
+      // Not returned under the name asked for (a collation that ignores trailing blanks):
+      // one by one, the database's equality decides.
+      try (PreparedStatement select = c.prepareStatement("SELECT units FROM " + sql.users
+          + " WHERE sale_id = ? AND user_id = ? FOR UPDATE")) {
+        for (String user : stillMissing) {
+          select.setString(1, saleId);
+          select.setString(2, user);
+          try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException("the row of user '" + user + "' in sale '" + saleId
+                  + "' is missing from " + sql.users + " right after its insert", "40001");
+            }
+            held.put(user, rs.getLong(1));
           }
         }
-        e.setValue(units);
       }
     }
     return held;
   }
 
-  private static @Nullable Long userUnits(PreparedStatement select, String saleId, String userId)
-      throws SQLException {
-    select.setString(1, saleId);
-    select.setString(2, userId);
-    try (ResultSet rs = select.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : null;
+  /**
+   * Locks the rows of {@code users} (code point order) that exist, puts their units in
+   * {@code held}, and returns the users not found.
+   */
+  private List<String> lockExistingUsers(Connection c, String saleId, List<String> users,
+      SortedMap<String, Long> held) throws SQLException {
+    String order = dialect == Dialect.POSTGRESQL ? " ORDER BY user_id COLLATE \"C\""
+        : " ORDER BY user_id";
+    Set<String> found = new HashSet<>();
+    for (int start = 0; start < users.size(); start += IN_CHUNK) {
+      List<String> chunk = users.subList(start, Math.min(users.size(), start + IN_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT user_id, units FROM " + sql.users
+          + " WHERE sale_id = ? AND user_id IN (" + marks(chunk.size()) + ")" + order
+          + " FOR UPDATE")) {
+        ps.setString(1, saleId);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 2, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String user = rs.getString(1);
+            if (held.containsKey(user)) {
+              held.put(user, rs.getLong(2));
+              found.add(user);
+            }
+          }
+        }
+      }
     }
+    List<String> missing = new ArrayList<>();
+    for (String user : users) {
+      if (!found.contains(user)) {
+        missing.add(user);
+      }
+    }
+    return missing;
   }
 
   private void addUserUnits(Connection c, SortedMap<String, SortedMap<String, Long>> adds)
@@ -824,8 +934,14 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           ps.setLong(1, user.getValue());
           ps.setString(2, sale.getKey());
           ps.setString(3, user.getKey());
-          expectOne(ps.executeUpdate(), "adding units to user '" + user.getKey() + "' of sale '"
-              + sale.getKey() + "'");
+          ps.addBatch();
+        }
+      }
+      for (int count : ps.executeBatch()) {
+        // Each row is locked by this transaction: 1, or "succeeded, count unknown" (-2).
+        if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
+          throw new SQLException("adding units to a row of " + sql.users + " changed " + count
+              + " rows, expected 1", "40001");
         }
       }
     }
@@ -866,27 +982,68 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   // ---------------------------------------------------------------------------------------------
   // Leases
 
+  /** A lease the reaper may revoke, before it is locked. */
+  private record Candidate(long leaseId, String saleId, int nodeId) {}
+
   /** A node's ACTIVE lease as locked: id, granted, used. */
   private record Own(long leaseId, long granted, long used) {}
 
-  /** Locks node's ACTIVE lease on the sale, or returns null if it holds none. */
+  /**
+   * Locks node's ACTIVE lease on the sale, or returns null if it holds none. The lookup goes
+   * through the unique index of active leases, so it touches (and locks) that one row only.
+   *
+   * <p>InnoDB locks index records: a locking read through the unique secondary index locks it
+   * before the row, while the reaper (which finds leases through the expiry index) locks the
+   * row before the unique index entry its update changes, and the two deadlock. So on
+   * MariaDB/MySQL the lease is found with a plain read and then locked by its primary key, the
+   * order every other statement uses, and checked again under the lock.
+   */
   private @Nullable Own lockActive(Connection c, String saleId, int nodeId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, granted, used FROM "
-        + sql.lease + " WHERE sale_id = ? AND node_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
-      ps.setString(1, saleId);
-      ps.setInt(2, nodeId);
-      try (ResultSet rs = ps.executeQuery()) {
-        if (!rs.next()) {
-          return null;
-        }
-        Own own = new Own(rs.getLong(1), rs.getLong(2), rs.getLong(3));
-        if (rs.next()) {
-          throw new SQLException("node " + nodeId + " holds two ACTIVE leases on sale '" + saleId
-              + "' in " + sql.lease + "; its unique index on (sale_id, node_id) of ACTIVE leases"
-              + " is missing");
-        }
-        return own;
+    if (dialect != Dialect.MYSQL) {
+      try (PreparedStatement ps = c.prepareStatement(sql.lockActive)) {
+        ps.setString(1, saleId);
+        ps.setInt(2, nodeId);
+        return own(ps, saleId, nodeId);
       }
+    }
+    try (PreparedStatement find = c.prepareStatement("SELECT lease_id FROM " + sql.lease
+        + " WHERE sale_id = ? AND active_node = ?");
+        PreparedStatement lock = c.prepareStatement("SELECT lease_id, granted, used FROM "
+            + sql.lease + " WHERE lease_id = ? AND state = 'ACTIVE' FOR UPDATE")) {
+      for (int attempt = 0; attempt < 3; attempt++) {
+        find.setString(1, saleId);
+        find.setInt(2, nodeId);
+        long id;
+        try (ResultSet rs = find.executeQuery()) {
+          if (!rs.next()) {
+            return null;
+          }
+          id = rs.getLong(1);
+        }
+        lock.setLong(1, id);
+        Own own = own(lock, saleId, nodeId);
+        if (own != null) {
+          return own;
+        }
+        // The lease ended between the two reads: look again (the node may hold a new one).
+      }
+      throw new SQLException("the ACTIVE lease of node " + nodeId + " on sale '" + saleId
+          + "' kept ending while being locked", "40001");
+    }
+  }
+
+  private @Nullable Own own(PreparedStatement ps, String saleId, int nodeId) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      if (!rs.next()) {
+        return null;
+      }
+      Own own = new Own(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      if (rs.next()) {
+        throw new SQLException("node " + nodeId + " holds two ACTIVE leases on sale '" + saleId
+            + "' in " + sql.lease + "; its unique index on (sale_id, node_id) of ACTIVE leases"
+            + " is missing");
+      }
+      return own;
     }
   }
 
@@ -923,7 +1080,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     boolean starving;
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(granted - used), 0),"
         + " COUNT(*), COALESCE(MAX(CASE WHEN starving THEN 1 ELSE 0 END), 0) FROM " + sql.lease
-        + " WHERE sale_id = ? AND state = 'ACTIVE' AND node_id <> ?")) {
+        + " WHERE sale_id = ? AND " + (dialect == Dialect.POSTGRESQL
+            // The unique index of active leases: PostgreSQL's partial one, elsewhere the one on
+            // (sale_id, active_node), so the ended leases of the sale are not read.
+            ? "state = 'ACTIVE' AND node_id <> ?" : "active_node IS NOT NULL AND active_node <> ?"))) {
       ps.setString(1, saleId);
       ps.setInt(2, nodeId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -976,7 +1136,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       }
+      boolean idleBound = false;
       try {
+        idleBound = boundIdle(c);
         T result = work.run(c);
         c.commit();
         return result;
@@ -989,6 +1151,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         throw e;
       } finally {
         try {
+          if (idleBound) {
+            unboundIdle(c);
+          }
           if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
             c.setTransactionIsolation(isolation);
           }
@@ -999,6 +1164,36 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           // The connection is being returned or closed; a pool resets or evicts it.
         }
       }
+    }
+  }
+
+  /**
+   * Bounds how long the database lets this transaction sit idle (its client frozen between two
+   * statements while holding row locks): PostgreSQL {@code SET LOCAL
+   * idle_in_transaction_session_timeout} (this transaction only), MariaDB the session's
+   * {@code idle_transaction_timeout} (whole seconds, put back after the transaction).
+   *
+   * @return true if a session setting must be put back ({@link #unboundIdle})
+   */
+  private boolean boundIdle(Connection c) throws SQLException {
+    if (idleMillis == 0) {
+      return false;
+    }
+    try (Statement s = c.createStatement()) {
+      if (dialect == Dialect.POSTGRESQL) {
+        s.execute("SET LOCAL idle_in_transaction_session_timeout = " + idleMillis);
+        return false;
+      }
+      long seconds = (idleMillis + 999) / 1000;
+      s.execute("SET @seckill_idle_transaction_timeout = @@session.idle_transaction_timeout,"
+          + " SESSION idle_transaction_timeout = " + seconds);
+      return true;
+    }
+  }
+
+  private static void unboundIdle(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET SESSION idle_transaction_timeout = @seckill_idle_transaction_timeout");
     }
   }
 
@@ -1018,10 +1213,12 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     return false;
   }
 
-  private static boolean isDataOrConstraint(SQLException e) {
+  /** PostgreSQL's 2200H (sequence exhausted) and other class 22/23 failures, H2's 90006. */
+  private static boolean isOutOfIds(SQLException e) {
     for (SQLException s : OrderWriter.chain(e)) {
       String state = s.getSQLState();
-      if (state != null && (state.startsWith("22") || state.startsWith("23"))) {
+      if (state != null && (state.startsWith("22") || state.startsWith("23")
+          || "90006".equals(state))) {
         return true;
       }
     }
@@ -1095,6 +1292,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
    * the database. Not thread-safe: configure on one thread.
    */
   public static final class Builder {
+    /** Runs of the schema script before giving up (concurrent creators, see build()). */
+    private static final int SCHEMA_ATTEMPTS = 5;
+
     /** A letter or underscore, then letters, digits, underscores: at most 32 characters. */
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
     private static final List<String> SUFFIXES =
@@ -1107,6 +1307,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     private String tablePrefix = "seckill_";
     private boolean createSchemaIfMissing;
     private int deadlockRetries = 5;
+    private Duration idleTransactionTimeout = Duration.ofSeconds(2);
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -1197,6 +1398,33 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
 
     /**
+     * How long the database may let one of the coordinator's transactions sit idle, its client
+     * silent between two statements, before it ends the session and so the transaction and its
+     * row locks. A node frozen in the middle of a coordinator call (a long GC pause,
+     * {@code kill -STOP}) would otherwise hold, say, a sale's pool row for as long as the
+     * freeze lasts, and every node's {@code lease} and the reaper would wait behind it. Set in
+     * each transaction: PostgreSQL {@code SET LOCAL idle_in_transaction_session_timeout} (this
+     * transaction only; 9.6+); MariaDB the session's {@code idle_transaction_timeout}, rounded
+     * up to whole seconds and put back after the transaction; MySQL, H2 and PostgreSQL 9.5
+     * have no such setting and ignore it. Keep it well under the lease time to live. Default 2 s; {@link Duration#ZERO}
+     * turns it off; otherwise 100 ms to 1 hour.
+     *
+     * @param timeout the bound, 0 (off) or 100 ms to 1 hour
+     * @return this builder
+     */
+    public Builder idleTransactionTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || (!timeout.isZero()
+          && (timeout.compareTo(Duration.ofMillis(100)) < 0
+          || timeout.compareTo(Duration.ofHours(1)) > 0))) {
+        throw new IllegalArgumentException("idleTransactionTimeout must be 0 (off) or 100 ms to"
+            + " 1 hour, was " + timeout);
+      }
+      once("idleTransactionTimeout");
+      this.idleTransactionTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Connects once to detect the dialect (if {@link Dialect#AUTO}) and the server's version,
      * creates the schema if asked, and checks that every table exists with its columns.
      *
@@ -1227,21 +1455,37 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           resolved = Dialect.detect(meta.getDatabaseProductName());
         }
         boolean skipLocked = skipLocked(resolved, meta);
+        // idle_in_transaction_session_timeout: PostgreSQL 9.6+; idle_transaction_timeout:
+        // MariaDB 10.3+ (this adapter's minimum); MySQL and H2 have neither.
+        boolean idleBound = resolved == Dialect.POSTGRESQL
+            ? meta.getDatabaseMajorVersion() > 9
+                || (meta.getDatabaseMajorVersion() == 9 && meta.getDatabaseMinorVersion() >= 6)
+            : resolved == Dialect.MYSQL && (meta.getDatabaseProductName() + " "
+                + meta.getDatabaseProductVersion()).toLowerCase(Locale.ROOT).contains("mariadb");
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
         List<String> ddl = CoordinatorSql.schemaStatements(resolved, tablePrefix);
         if (createSchemaIfMissing) {
-          try (Statement s = c.createStatement()) {
-            for (String statement : JdbcOrderSink.schemaStatements(resolved, ordersTable, null)) {
-              s.execute(statement);
+          // Every node of a cluster builds its coordinator at start, often at the same moment.
+          // PostgreSQL's CREATE ... IF NOT EXISTS is not safe against a concurrent creator (it
+          // fails with a unique violation on pg_class / pg_type): once the other creator has
+          // committed, the statement is a no-op, so the whole script is run again (bounded).
+          for (int attempt = 1; ; attempt++) {
+            try (Statement s = c.createStatement()) {
+              for (String statement : JdbcOrderSink.schemaStatements(resolved, ordersTable, null)) {
+                s.execute(statement);
+              }
+              for (String statement : ddl) {
+                s.execute(statement);
+              }
+              break;
+            } catch (SQLException e) {
+              if (attempt >= SCHEMA_ATTEMPTS) {
+                throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
+                    + " (createSchemaIfMissing, " + attempt + " attempts): " + e.getMessage(), e);
+              }
             }
-            for (String statement : ddl) {
-              s.execute(statement);
-            }
-          } catch (SQLException e) {
-            throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
-                + " (createSchemaIfMissing): " + e.getMessage(), e);
           }
         }
         probe(c, ordersTable, "order_id, sale_id, user_id, quantity, confirmed_at",
@@ -1257,7 +1501,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         for (String[] t : tables) {
           probe(c, tablePrefix + t[0], t[1], ddl);
         }
-        return new JdbcStockCoordinator(this, resolved, skipLocked);
+        return new JdbcStockCoordinator(this, resolved, skipLocked, idleBound);
       } catch (SQLException e) {
         throw new IllegalStateException("JdbcStockCoordinator could not check its schema: " + e,
             e);

@@ -91,6 +91,33 @@ class JdbcStockCoordinatorTest {
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void nodeIdsEndAt32767(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 2);
+        JdbcStockCoordinator c = db.coordinator()) {
+      assertThat(c.newNodeId()).isOne();
+      switch (dialect) {
+        case POSTGRESQL:
+          TestDatabases.exec(db.ds, "ALTER SEQUENCE " + P + "node_seq RESTART WITH 32767");
+          break;
+        case MYSQL:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes AUTO_INCREMENT = 32767");
+          break;
+        default:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes ALTER COLUMN node_id"
+              + " RESTART WITH 32767");
+          break;
+      }
+      assertThat(c.newNodeId()).isEqualTo(32_767);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(c::newNodeId).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("no node id left").hasMessageContaining("32767");
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "nodes")).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void openSaleIsIdempotentAndRefusesOtherFigures(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
         JdbcStockCoordinator c = db.coordinator()) {
@@ -164,6 +191,45 @@ class JdbcStockCoordinatorTest {
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("units");
       assertThatThrownBy(() -> c.lease(1, "s", 1, Duration.ZERO))
           .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void oneActiveLeasePerSaleAndNodeEvenUnderConcurrentCalls(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 10);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 1000, 3);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Lease>> futures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int t = 0; t < 8; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            return c.lease(1, "s", 5, TTL);
+          }));
+        }
+        go.countDown();
+        Set<Long> ids = new HashSet<>();
+        for (Future<Lease> f : futures) {
+          ids.add(f.get(60, TimeUnit.SECONDS).leaseId());
+        }
+        assertThat(ids).hasSize(1);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "lease WHERE state = 'ACTIVE'"))
+          .isOne();
+      assertThat(c.lease(1, "s", 0, TTL).granted()).isEqualTo(40);
+      assertThat(db.figures("s").conserved()).isTrue();
+      // The database itself refuses a second ACTIVE lease of the node on the sale.
+      String now = dialect == Dialect.MYSQL ? "UTC_TIMESTAMP(3)" : "CURRENT_TIMESTAMP";
+      assertThatThrownBy(() -> TestDatabases.exec(db.ds, "INSERT INTO " + P + "lease (sale_id,"
+          + " node_id, granted, used, state, starving, expires_at, created_at, updated_at)"
+          + " VALUES ('s', 1, 0, 0, 'ACTIVE', " + (dialect == Dialect.MYSQL ? "0" : "FALSE")
+          + ", " + now + ", " + now + ", " + now + ")"))
+          .isInstanceOf(java.sql.SQLException.class);
     }
   }
 
@@ -376,6 +442,107 @@ class JdbcStockCoordinatorTest {
     }
   }
 
+  /**
+   * The fence cannot miss while the settlement holds the lease's row lock; a trigger that
+   * silently skips every update of {@code used} makes it miss, to show what a miss does: the
+   * transaction rolls back, the sale's orders are voided LEASE_LOST, nothing is stored.
+   */
+  @Test
+  void aMissedFenceRollsBackAndVoidsTheSale() throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(Dialect.POSTGRESQL, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 10, 10);
+      c.openSale("t", 10, 10);
+      c.lease(1, "s", 5, TTL);
+      c.lease(1, "t", 5, TTL);
+      TestDatabases.exec(db.ds,
+          "CREATE OR REPLACE FUNCTION " + P + "skip_used() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN IF NEW.used <> OLD.used AND NEW.sale_id = 's' THEN RETURN NULL;"
+              + " END IF; RETURN NEW; END $$",
+          "CREATE TRIGGER " + P + "skip_used_trg BEFORE UPDATE ON " + P + "lease"
+              + " FOR EACH ROW EXECUTE FUNCTION " + P + "skip_used()");
+      List<ConfirmedOrder> batch = List.of(order(id(1, 1), "s", "a", 1),
+          order(id(1, 2), "t", "a", 2), order(id(1, 3), "s", "b", 2));
+      List<VoidedOrder> voids = c.sink(1).storeOrVoid(batch);
+      assertThat(voids).containsExactly(new VoidedOrder(id(1, 1), Reason.LEASE_LOST),
+          new VoidedOrder(id(1, 3), Reason.LEASE_LOST));
+      assertThat(TestDatabases.readOrders(db.ds, Dialect.POSTGRESQL, db.orders).keySet())
+          .containsExactly(id(1, 2));
+      assertThat(db.figures("s").allUsed()).isZero();
+      assertThat(db.figures("t").allUsed()).isEqualTo(2);
+      assertThat(db.userUnits("s")).isEmpty();
+      assertThat(c.sink(1).storeOrVoid(batch)).isEqualTo(voids);
+    }
+  }
+
+  /**
+   * A node frozen inside {@code lease()} right after locking the sale's pool row: without a
+   * bound on idle transactions every other node's {@code lease()} would wait for as long as the
+   * freeze lasts; with {@code idleTransactionTimeout} the database ends the frozen transaction
+   * and the others go on. (MySQL and H2 have no such setting.)
+   */
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"POSTGRESQL", "MYSQL"})
+  void aNodeFrozenInsideATransactionDoesNotStallTheOthers(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 3);
+      java.util.concurrent.CountDownLatch frozen = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+      javax.sql.DataSource freezing = freezeAt(db.ds, "UPDATE " + P + "pool SET free = free -",
+          frozen, thaw);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try (JdbcStockCoordinator zombie = JdbcStockCoordinator.builder(freezing)
+          .ordersTable(db.orders).tablePrefix(P).deadlockRetries(0)
+          .idleTransactionTimeout(Duration.ofMillis(500)).build()) {
+        Future<Lease> stuck = pool.submit(() -> zombie.lease(1, "s", 5, TTL));
+        assertThat(frozen.await(30, TimeUnit.SECONDS)).isTrue(); // holds the pool row now
+        Lease other = pool.submit(() -> c.lease(2, "s", 5, TTL)).get(60, TimeUnit.SECONDS);
+        assertThat(other.granted()).isEqualTo(5);
+        thaw.countDown();
+        assertThatThrownBy(() -> stuck.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(java.sql.SQLException.class); // its session was ended
+        assertThat(db.figures("s")).isEqualTo(new CoordinatorDb.Figures(100, 95, 5, 0, 0, 0));
+      } finally {
+        thaw.countDown();
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** A DataSource whose connections block preparing a statement starting with {@code sql}. */
+  private static javax.sql.DataSource freezeAt(javax.sql.DataSource real, String sql,
+      java.util.concurrent.CountDownLatch frozen, java.util.concurrent.CountDownLatch thaw) {
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+        JdbcStockCoordinatorTest.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+        (proxy, method, args) -> {
+          Object result = invoke(method, real, args);
+          if (!method.getName().equals("getConnection")) {
+            return result;
+          }
+          java.sql.Connection conn = (java.sql.Connection) result;
+          return java.lang.reflect.Proxy.newProxyInstance(
+              JdbcStockCoordinatorTest.class.getClassLoader(),
+              new Class<?>[] {java.sql.Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("prepareStatement") && a != null
+                    && ((String) a[0]).startsWith(sql)) {
+                  frozen.countDown();
+                  thaw.await();
+                }
+                return invoke(m, conn, a);
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args)
+      throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   @Test
   void badBuilderInputIsNamed() {
     var b = JdbcStockCoordinator.builder(TestDatabases.h2("coord_builder"));
@@ -385,6 +552,9 @@ class JdbcStockCoordinatorTest {
         IllegalArgumentException.class).hasMessageContaining("ordersTable");
     assertThatThrownBy(() -> b.deadlockRetries(-1)).isInstanceOf(
         IllegalArgumentException.class).hasMessageContaining("deadlockRetries");
+    assertThatThrownBy(() -> b.idleTransactionTimeout(Duration.ofMillis(50))).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("idleTransactionTimeout")
+        .hasMessageContaining("PT0.05S");
     b.tablePrefix("x_");
     assertThatThrownBy(() -> b.tablePrefix("y_")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tablePrefix");
