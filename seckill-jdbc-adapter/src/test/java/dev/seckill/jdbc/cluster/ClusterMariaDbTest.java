@@ -1,0 +1,39 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc.cluster;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue #13's basic path on MariaDB/MySQL: three node JVMs sell one sale through their proxies,
+ * no fault; the same checks as {@link ClusterPostgresTest}.
+ */
+@Tag("slow")
+class ClusterMariaDbTest {
+  @TempDir Path dir;
+
+  @Test
+  void threeNodesSellOutOneSale() throws Exception {
+    try (ClusterHarness h = ClusterHarness.mysql(dir, "maria", 3, 200, 1)) {
+      h.startNodes(3);
+      h.await(h.crowd("u", 300, 1, 24));
+      ClusterPostgresTest.finish(h);
+    }
+  }
+}
