@@ -73,7 +73,7 @@ final class ClusterHarness implements AutoCloseable {
   static final long TTL_MILLIS = 1_500;
   static final long GRACE_MILLIS = 750;
   /** How long a buyer waits before retrying after a retryable refusal (client pacing). */
-  static final long RETRY_MILLIS = 20;
+  static final long RETRY_MILLIS = 50;
 
   final Dialect dialect;
   final Path dir;
