@@ -216,6 +216,19 @@ final class ClusterHarness implements AutoCloseable {
     up.add(i);
   }
 
+  /**
+   * Takes node i out of routing (as nginx does with an upstream that times out), or puts it
+   * back: a node cut off from the database holds every answer behind its unsettled orders
+   * (PERSISTED answers in ring order), so a crowd routed to it would only queue there.
+   */
+  void routeAround(int i, boolean around) {
+    if (around) {
+      up.remove(i);
+    } else {
+      up.add(i);
+    }
+  }
+
   TcpProxy proxy(int i) {
     return proxies.get(i);
   }

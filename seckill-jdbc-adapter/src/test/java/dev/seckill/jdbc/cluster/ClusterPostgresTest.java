@@ -128,12 +128,14 @@ class ClusterPostgresTest {
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
       h.proxy(0).partition();
+      h.routeAround(0, true);
       int atPartition = h.confirmed.size();
       // Until the others have reaped node 0's lease and gone on selling.
       ClusterHarness.poll("node 0's lease revoked", Duration.ofSeconds(30),
           () -> h.revokedLeases(0) > 0);
       h.awaitConfirmed(Math.min(atPartition + 30, STOCK - 20));
       h.proxy(0).heal();
+      h.routeAround(0, false);
       h.await(crowd);
       finish(h);
     }
