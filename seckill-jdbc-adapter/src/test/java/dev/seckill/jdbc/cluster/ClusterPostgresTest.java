@@ -52,10 +52,16 @@ class ClusterPostgresTest {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
-      h.kill9(1); // mid-chunk: its lease is active, some of its orders are being settled
+      h.kill9(1); // mid-chunk: its lease is active, orders in flight
       h.restart(1);
       h.awaitConfirmed(120);
+      // Mid-settlement: node 2's database traffic is held by its proxy (a settlement or lease
+      // transaction in flight), then the node dies; the held bytes reach the database after.
+      h.proxy(2).partition();
+      ClusterHarness.poll("node 2's traffic held", Duration.ofSeconds(20),
+          () -> h.proxy(2).heldSincePartition() > 0);
       h.kill9(2);
+      h.proxy(2).heal();
       h.restart(2);
       h.await(crowd);
       finish(h);
