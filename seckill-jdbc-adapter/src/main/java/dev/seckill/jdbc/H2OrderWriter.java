@@ -36,8 +36,8 @@ final class H2OrderWriter extends OrderWriter {
   private final String insertSql;
   private final @Nullable String summarySql;
 
-  H2OrderWriter(String table, @Nullable String summaryTable) {
-    super(table, summaryTable);
+  H2OrderWriter(String table, @Nullable String summaryTable, boolean countInserted) {
+    super(table, summaryTable, countInserted);
     this.insertSql = "MERGE INTO " + table + " t USING (VALUES (CAST(? AS BIGINT),"
         + " CAST(? AS VARCHAR(128)), CAST(? AS VARCHAR(256)), CAST(? AS INT),"
         + " CAST(? AS TIMESTAMP(3) WITH TIME ZONE))) AS v(order_id, sale_id, user_id, quantity,"
@@ -69,7 +69,7 @@ final class H2OrderWriter extends OrderWriter {
       }
       counts = ps.executeBatch();
     }
-    if (summaryTable == null) {
+    if (!countInserted) {
       return null;
     }
     SortedMap<String, SaleDelta> inserted = new TreeMap<>();

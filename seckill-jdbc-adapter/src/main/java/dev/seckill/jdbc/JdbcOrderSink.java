@@ -386,7 +386,7 @@ public final class JdbcOrderSink implements OrderSink {
     return rows;
   }
 
-  private static void check(ConfirmedOrder o) throws PermanentSinkException {
+  static void check(ConfirmedOrder o) throws PermanentSinkException {
     if (tooLong(o.saleId(), MAX_SALE_ID)) {
       throw new PermanentSinkException("order " + o.orderId() + ": saleId longer than "
           + MAX_SALE_ID + " characters cannot be stored: " + o.saleId());
@@ -560,7 +560,7 @@ public final class JdbcOrderSink implements OrderSink {
       return this;
     }
 
-    private static String identifier(String setting, String value) {
+    static String identifier(String setting, String value) {
       if (value == null || !IDENTIFIER.matcher(value).matches()) {
         throw new IllegalArgumentException(setting + " must be an unquoted SQL identifier"
             + " ([A-Za-z_][A-Za-z0-9_]*, at most 48 characters), was '" + value + "'");
@@ -667,15 +667,33 @@ public final class JdbcOrderSink implements OrderSink {
    */
   static List<String> schemaStatements(Dialect d, String table,
       @Nullable String summaryTable) {
+    List<String> statements = readStatements(d.schemaResource());
+    List<String> result = new ArrayList<>();
+    for (String sql : statements) {
+      if (sql.contains("${summary_table}")) {
+        if (summaryTable == null) {
+          continue;
+        }
+        sql = sql.replace("${summary_table}", summaryTable);
+      }
+      result.add(sql.replace("${table}", table));
+    }
+    return result;
+  }
+
+  /**
+   * The SQL statements of a resource on the class path: lines starting with {@code --} and blank
+   * lines are skipped, a statement ends with a semicolon at the end of a line (not kept).
+   */
+  static List<String> readStatements(String resource) {
     String text;
-    try (InputStream in = JdbcOrderSink.class.getClassLoader().getResourceAsStream(
-        d.schemaResource())) {
+    try (InputStream in = JdbcOrderSink.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
-        throw new IllegalStateException("schema resource " + d.schemaResource() + " is missing");
+        throw new IllegalStateException("schema resource " + resource + " is missing");
       }
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new IllegalStateException("cannot read " + d.schemaResource(), e);
+      throw new IllegalStateException("cannot read " + resource, e);
     }
     List<String> statements = new ArrayList<>();
     StringBuilder current = new StringBuilder();
@@ -691,16 +709,6 @@ public final class JdbcOrderSink implements OrderSink {
         current.setLength(0);
       }
     }
-    List<String> result = new ArrayList<>();
-    for (String sql : statements) {
-      if (sql.contains("${summary_table}")) {
-        if (summaryTable == null) {
-          continue;
-        }
-        sql = sql.replace("${summary_table}", summaryTable);
-      }
-      result.add(sql.replace("${table}", table));
-    }
-    return result;
+    return statements;
   }
 }

@@ -54,18 +54,18 @@ final class MySqlOrderWriter extends OrderWriter {
 
   private final @Nullable String summarySql;
 
-  MySqlOrderWriter(String table, @Nullable String summaryTable) {
-    super(table, summaryTable);
+  MySqlOrderWriter(String table, @Nullable String summaryTable, boolean countInserted) {
+    super(table, summaryTable, countInserted);
     this.summarySql = summaryTable == null ? null
         : "INSERT INTO " + summaryTable + " (sale_id, units_sold, orders) VALUES (?, ?, ?)"
             + " ON DUPLICATE KEY UPDATE units_sold = units_sold + VALUES(units_sold),"
             + " orders = orders + VALUES(orders)";
   }
 
-  /** With the summary on, groups (sale, quantity) must be contiguous; ids ascend inside each. */
+  /** When counting, groups (sale, quantity) must be contiguous; ids ascend inside each. */
   @Override
   Comparator<ConfirmedOrder> lockOrder() {
-    if (summaryTable == null) {
+    if (!countInserted) {
       return super.lockOrder();
     }
     return Comparator.comparing(ConfirmedOrder::saleId)
@@ -76,11 +76,11 @@ final class MySqlOrderWriter extends OrderWriter {
   @Override
   @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
       throws SQLException {
-    SortedMap<String, SaleDelta> inserted = summaryTable == null ? null : new TreeMap<>();
+    SortedMap<String, SaleDelta> inserted = countInserted ? new TreeMap<>() : null;
     int start = 0;
     while (start < rows.size()) {
       int end = Math.min(rows.size(), start + CHUNK);
-      if (summaryTable != null) {
+      if (countInserted) {
         ConfirmedOrder first = rows.get(start);
         int groupEnd = start + 1;
         while (groupEnd < end && sameGroup(first, rows.get(groupEnd))) {

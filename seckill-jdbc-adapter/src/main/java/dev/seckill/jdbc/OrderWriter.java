@@ -39,20 +39,36 @@ abstract class OrderWriter {
   final String table;
   /** The summary table, or null when the summary is off. */
   final @Nullable String summaryTable;
+  /**
+   * Whether {@link #insert} reports which rows it newly inserted: with the summary on, and for
+   * {@link JdbcStockCoordinator}'s settlement, whose lease fence adds exactly those units.
+   */
+  final boolean countInserted;
 
-  OrderWriter(String table, @Nullable String summaryTable) {
+  OrderWriter(String table, @Nullable String summaryTable, boolean countInserted) {
     this.table = table;
     this.summaryTable = summaryTable;
+    this.countInserted = countInserted || summaryTable != null;
   }
 
   static OrderWriter create(Dialect dialect, String table, @Nullable String summaryTable) {
+    return create(dialect, table, summaryTable, false);
+  }
+
+  /** A writer without summary whose {@link #insert} still reports the newly inserted rows. */
+  static OrderWriter counting(Dialect dialect, String table) {
+    return create(dialect, table, null, true);
+  }
+
+  private static OrderWriter create(Dialect dialect, String table, @Nullable String summaryTable,
+      boolean count) {
     switch (dialect) {
       case H2:
-        return new H2OrderWriter(table, summaryTable);
+        return new H2OrderWriter(table, summaryTable, count);
       case POSTGRESQL:
-        return new PostgresOrderWriter(table, summaryTable);
+        return new PostgresOrderWriter(table, summaryTable, count);
       case MYSQL:
-        return new MySqlOrderWriter(table, summaryTable);
+        return new MySqlOrderWriter(table, summaryTable, count);
       default:
         throw new IllegalStateException("no writer for dialect " + dialect);
     }
@@ -70,8 +86,8 @@ abstract class OrderWriter {
    * Inserts every row whose order id is not stored yet and leaves stored ones untouched.
    *
    * @param rows distinct order ids, sorted by {@link #lockOrder()}
-   * @return when the summary is on, the units and orders this call newly inserted, by sale (rows
-   *     that were already stored count for nothing); when it is off, null
+   * @return when {@link #countInserted}, the units and orders this call newly inserted, by sale
+   *     (rows that were already stored count for nothing); otherwise null
    */
   abstract @Nullable SortedMap<String, SaleDelta> insert(Connection c, List<ConfirmedOrder> rows)
       throws SQLException;

@@ -43,15 +43,15 @@ final class PostgresOrderWriter extends OrderWriter {
   private final String insertSql;
   private final @Nullable String summarySql;
 
-  PostgresOrderWriter(String table, @Nullable String summaryTable) {
-    super(table, summaryTable);
+  PostgresOrderWriter(String table, @Nullable String summaryTable, boolean countInserted) {
+    super(table, summaryTable, countInserted);
     this.insertSql = "INSERT INTO " + table
         + " (order_id, sale_id, user_id, quantity, confirmed_at)"
         + " SELECT o, s, u, q, TIMESTAMPTZ 'epoch' + m * INTERVAL '1 millisecond'"
         + " FROM unnest(?::bigint[], ?::varchar[], ?::varchar[], ?::int[], ?::bigint[])"
         + " AS x(o, s, u, q, m)"
         + " ON CONFLICT (order_id) DO NOTHING"
-        + (summaryTable == null ? "" : " RETURNING order_id");
+        + (this.countInserted ? " RETURNING order_id" : "");
     this.summarySql = summaryTable == null ? null
         : "INSERT INTO " + summaryTable + " AS s (sale_id, units_sold, orders) VALUES (?, ?, ?)"
             + " ON CONFLICT (sale_id) DO UPDATE SET units_sold = s.units_sold + EXCLUDED.units_sold,"
@@ -84,7 +84,7 @@ final class PostgresOrderWriter extends OrderWriter {
       for (int i = 0; i < arrays.size(); i++) {
         ps.setArray(i + 1, arrays.get(i));
       }
-      if (summaryTable == null) {
+      if (!countInserted) {
         ps.executeUpdate();
         return null;
       }

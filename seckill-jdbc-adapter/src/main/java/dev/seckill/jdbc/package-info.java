@@ -16,7 +16,9 @@
 /**
  * An {@link dev.seckill.spi.OrderSink} over any JDBC {@link javax.sql.DataSource}:
  * {@link dev.seckill.jdbc.JdbcOrderSink} (H2, PostgreSQL, MySQL/MariaDB) and
- * {@link dev.seckill.jdbc.ShardedOrderSink}, which spreads orders over several of them. Nothing in
+ * {@link dev.seckill.jdbc.ShardedOrderSink}, which spreads orders over several of them; and
+ * {@link dev.seckill.jdbc.JdbcStockCoordinator}, the cluster mode's stock coordinator (leases,
+ * fenced settlement) kept in the same kind of database. Nothing in
  * this package returns or accepts {@code null} unless its type says {@code @Nullable}.
  */
 @NullMarked

@@ -1,0 +1,457 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.Lease;
+import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.PermanentSinkException;
+import dev.seckill.spi.VoidedOrder;
+import dev.seckill.spi.VoidedOrder.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * {@link JdbcStockCoordinator}, each method on each real database: H2 always, PostgreSQL and
+ * MariaDB when their URLs are set (see {@link TestDatabases}).
+ */
+@Tag("slow")
+class JdbcStockCoordinatorTest {
+  private static final String P = "cjt_";
+  private static final Instant T0 = Instant.parse("2026-12-03T10:00:00Z");
+  private static final Duration TTL = Duration.ofMinutes(5);
+
+  private static ConfirmedOrder order(long id, String sale, String user, int quantity) {
+    return new ConfirmedOrder(id, sale, user, quantity, T0.plusMillis(id & 0xFFFF));
+  }
+
+  private static long id(int node, long local) {
+    return ((long) node << 48) | local;
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void nodeIdsAreUniqueUnderConcurrency(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 10);
+        JdbcStockCoordinator c = db.coordinator()) {
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<List<Integer>>> futures = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+          futures.add(pool.submit(() -> {
+            List<Integer> ids = new ArrayList<>();
+            for (int i = 0; i < 25; i++) {
+              ids.add(c.newNodeId());
+            }
+            return ids;
+          }));
+        }
+        Set<Integer> all = new HashSet<>();
+        for (Future<List<Integer>> f : futures) {
+          for (int id : f.get(60, TimeUnit.SECONDS)) {
+            assertThat(all.add(id)).as("node id %d handed out twice", id).isTrue();
+            assertThat(id).isBetween(1, 32_767);
+          }
+        }
+        assertThat(all).hasSize(200);
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void nodeIdsEndAt32767(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 2);
+        JdbcStockCoordinator c = db.coordinator()) {
+      assertThat(c.newNodeId()).isOne();
+      switch (dialect) {
+        case POSTGRESQL:
+          TestDatabases.exec(db.ds, "ALTER SEQUENCE " + P + "node_seq RESTART WITH 32767");
+          break;
+        case MYSQL:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes AUTO_INCREMENT = 32767");
+          break;
+        default:
+          TestDatabases.exec(db.ds, "ALTER TABLE " + P + "nodes ALTER COLUMN node_id"
+              + " RESTART WITH 32767");
+          break;
+      }
+      assertThat(c.newNodeId()).isEqualTo(32_767);
+      for (int i = 0; i < 2; i++) {
+        assertThatThrownBy(c::newNodeId).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("no node id left").hasMessageContaining("32767");
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "nodes")).isEqualTo(2);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void openSaleIsIdempotentAndRefusesOtherFigures(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 3);
+      c.openSale("s", 100, 3);
+      assertThat(db.figures("s")).isEqualTo(new CoordinatorDb.Figures(100, 100, 0, 0, 0, 0));
+      assertThatThrownBy(() -> c.openSale("s", 99, 3))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("stock 100").hasMessageContaining("stock 99");
+      assertThatThrownBy(() -> c.openSale("s", 100, 4))
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("limitPerUser 3").hasMessageContaining("limitPerUser 4");
+      assertThatThrownBy(() -> c.openSale("t", 0, 1))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("stock");
+      assertThatThrownBy(() -> c.openSale("t", 1, 0))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("limitPerUser");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void leaseTakesFromThePoolGrowsAndSeesTheOthers(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 3);
+      Lease a = c.lease(1, "s", 30, TTL);
+      assertThat(a.active()).isTrue();
+      assertThat(a.leaseId()).isPositive();
+      assertThat(a.granted()).isEqualTo(30);
+      assertThat(a.used()).isZero();
+      assertThat(a.poolFree()).isEqualTo(70);
+      assertThat(a.leasedElsewhere()).isZero();
+      assertThat(a.activeNodes()).isEqualTo(1);
+      assertThat(a.starving()).isFalse();
+
+      Lease renewed = c.lease(1, "s", 0, TTL);
+      assertThat(renewed.leaseId()).isEqualTo(a.leaseId());
+      assertThat(renewed.granted()).isEqualTo(30);
+      Lease grown = c.lease(1, "s", 10, TTL);
+      assertThat(grown.leaseId()).isEqualTo(a.leaseId());
+      assertThat(grown.granted()).isEqualTo(40);
+      assertThat(grown.poolFree()).isEqualTo(60);
+
+      Lease b = c.lease(2, "s", 50, TTL);
+      assertThat(b.leaseId()).isNotEqualTo(a.leaseId());
+      assertThat(b.granted()).isEqualTo(50);
+      assertThat(b.leasedElsewhere()).isEqualTo(40);
+      assertThat(b.activeNodes()).isEqualTo(2);
+
+      // Node 3 asks for more than is left: gets 10, and the others are told it starves.
+      Lease starved = c.lease(3, "s", 25, TTL);
+      assertThat(starved.granted()).isEqualTo(10);
+      assertThat(starved.poolFree()).isZero();
+      assertThat(starved.starving()).isFalse(); // its own starvation is not news to it
+      assertThat(starved.soldOut()).isFalse();
+      Lease told = c.lease(1, "s", 0, TTL);
+      assertThat(told.starving()).isTrue();
+      assertThat(told.leasedElsewhere()).isEqualTo(60);
+      assertThat(told.activeNodes()).isEqualTo(3);
+      c.giveBack(1, "s", 15);
+      assertThat(c.lease(3, "s", 15, TTL).granted()).isEqualTo(25); // satisfied now
+      assertThat(c.lease(1, "s", 0, TTL).starving()).isFalse();
+      assertThat(db.figures("s").conserved()).isTrue();
+
+      assertThatThrownBy(() -> c.lease(1, "nope", 1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope")
+          .hasMessageContaining("openSale");
+      assertThatThrownBy(() -> c.lease(0, "s", 1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nodeId");
+      assertThatThrownBy(() -> c.lease(1, "s", -1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("units");
+      assertThatThrownBy(() -> c.lease(1, "s", 1, Duration.ZERO))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ttl");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void giveBackNeverGoesBelowUsedAndReleaseReturnsTheRest(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 20, 5);
+      c.lease(1, "s", 10, TTL);
+      OrderSink sink = c.sink(1);
+      assertThat(sink.storeOrVoid(List.of(order(id(1, 1), "s", "u1", 3),
+          order(id(1, 2), "s", "u2", 1)))).isEmpty();
+      Lease back = c.giveBack(1, "s", 100);
+      assertThat(back.active()).isTrue();
+      assertThat(back.granted()).isEqualTo(4);
+      assertThat(back.used()).isEqualTo(4);
+      assertThat(back.poolFree()).isEqualTo(16);
+      assertThat(back.soldOut()).isFalse();
+      assertThat(db.figures("s").conserved()).isTrue();
+
+      assertThat(c.giveBack(2, "s", 1).active()).isFalse(); // no lease: nothing moved
+      assertThat(c.lease(1, "s", 6, TTL).granted()).isEqualTo(10);
+      c.release(1, "s");
+      c.release(1, "s"); // idempotent
+      CoordinatorDb.Figures f = db.figures("s");
+      assertThat(f).isEqualTo(new CoordinatorDb.Figures(20, 16, 0, 4, 4, 4));
+      Lease after = c.giveBack(1, "s", 1);
+      assertThat(after.active()).isFalse();
+      assertThat(after.poolFree()).isEqualTo(16);
+      // A new lease after the release is a new lease.
+      Lease again = c.lease(1, "s", 1, TTL);
+      assertThat(again.leaseId()).isNotEqualTo(back.leaseId());
+      assertThat(again.used()).isZero();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void reapRevokesOnlyLeasesPastExpiryAndGrace(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 50, 5);
+      c.lease(1, "s", 10, TTL);
+      c.lease(2, "s", 10, TTL);
+      c.sink(1).storeOrVoid(List.of(order(id(1, 1), "s", "u", 4)));
+      assertThat(c.reap(Duration.ZERO)).isZero(); // nobody expired
+      db.expireLeasesOf(1); // node 1 stopped renewing long ago
+      assertThat(c.reap(Duration.ofDays(1))).isOne(); // 2000-01-01 + 1 day is still long ago
+      assertThat(c.reap(Duration.ZERO)).isZero(); // node 2's lease runs for minutes
+      CoordinatorDb.Figures f = db.figures("s");
+      assertThat(f).isEqualTo(new CoordinatorDb.Figures(50, 36, 10, 4, 4, 4));
+      Lease n2 = c.lease(2, "s", 0, TTL);
+      assertThat(n2.activeNodes()).isEqualTo(1);
+      assertThat(n2.leasedElsewhere()).isZero();
+      assertThat(c.giveBack(1, "s", 1).active()).isFalse();
+      assertThatThrownBy(() -> c.reap(Duration.ofMillis(-1)))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("grace");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void settlementStoresWithinTheLeaseAndVoidsTheRest(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 10);
+      c.lease(1, "s", 5, TTL);
+      List<ConfirmedOrder> batch = List.of(order(id(1, 3), "s", "a", 2),
+          order(id(1, 1), "s", "b", 2), order(id(1, 2), "s", "c", 2),
+          order(id(1, 4), "nosale", "d", 1), order(id(1, 1), "s", "b", 2));
+      List<VoidedOrder> voids = c.sink(1).storeOrVoid(batch);
+      // Order-id order decides who fits: 1 and 2 (4 units), 3 does not (1 unit of room left).
+      assertThat(voids).containsExactly(new VoidedOrder(id(1, 3), Reason.LEASE_LOST),
+          new VoidedOrder(id(1, 4), Reason.LEASE_LOST));
+      assertThat(TestDatabases.readOrders(db.ds, dialect, db.orders).keySet())
+          .containsExactlyInAnyOrder(id(1, 1), id(1, 2));
+      assertThat(TestDatabases.readOrders(db.ds, dialect, db.orders).get(id(1, 1)))
+          .isEqualTo(order(id(1, 1), "s", "b", 2));
+      Lease l = c.lease(1, "s", 0, TTL);
+      assertThat(l.used()).isEqualTo(4);
+      assertThat(l.granted()).isEqualTo(5);
+      assertThat(db.voids()).containsOnly(Map.entry(id(1, 3), "LEASE_LOST"),
+          Map.entry(id(1, 4), "LEASE_LOST"));
+
+      // store() settles the same way but throws when anything was voided.
+      assertThatThrownBy(() -> c.sink(1).store(List.of(order(id(1, 5), "s", "e", 2))))
+          .isInstanceOf(IllegalStateException.class).hasMessageContaining("voided");
+      c.sink(1).store(List.of(order(id(1, 6), "s", "e", 1)));
+      assertThat(c.lease(1, "s", 0, TTL).used()).isEqualTo(5);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void aReofferedBatchGetsTheSameVerdictsAndCountsOnce(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 2);
+      c.lease(1, "s", 6, TTL);
+      List<ConfirmedOrder> batch = List.of(order(id(1, 1), "s", "a", 2),
+          order(id(1, 2), "s", "a", 1), order(id(1, 3), "s", "b", 2),
+          order(id(1, 4), "s", "c", 2), order(id(1, 5), "s", "d", 1));
+      OrderSink sink = c.sink(1);
+      List<VoidedOrder> first = sink.storeOrVoid(batch);
+      assertThat(first).containsExactly(new VoidedOrder(id(1, 2), Reason.LIMIT_REACHED),
+          new VoidedOrder(id(1, 5), Reason.LEASE_LOST));
+      CoordinatorDb.Figures before = db.figures("s");
+      Map<String, Long> usersBefore = db.userUnits("s");
+      assertThat(before.allUsed()).isEqualTo(6);
+
+      c.lease(1, "s", 10, TTL); // room now: a re-offer must still not store 2 or 5
+      assertThat(sink.storeOrVoid(batch)).isEqualTo(first);
+      List<ConfirmedOrder> reordered = new ArrayList<>(batch);
+      java.util.Collections.reverse(reordered);
+      assertThat(c.sink(1).storeOrVoid(reordered)).containsExactlyInAnyOrderElementsOf(first);
+      assertThat(db.figures("s").allUsed()).isEqualTo(6);
+      assertThat(db.figures("s").storedUnits()).isEqualTo(6);
+      assertThat(db.userUnits("s")).isEqualTo(usersBefore);
+      assertThat(db.storedPerUser("s")).isEqualTo(usersBefore);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void aZombieBatchAfterItsLeaseWasReapedIsAllLeaseLost(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 10);
+      c.lease(7, "s", 10, TTL);
+      c.sink(7).storeOrVoid(List.of(order(id(7, 1), "s", "a", 3)));
+      db.expireLeasesOf(7); // paused past ttl + grace
+      assertThat(c.reap(Duration.ZERO)).isOne();
+      long usedBefore = db.figures("s").allUsed();
+      List<ConfirmedOrder> late = List.of(order(id(7, 2), "s", "a", 1),
+          order(id(7, 3), "s", "b", 2), order(id(7, 1), "s", "a", 3));
+      List<VoidedOrder> voids = c.sink(7).storeOrVoid(late);
+      assertThat(voids).containsExactly(new VoidedOrder(id(7, 2), Reason.LEASE_LOST),
+          new VoidedOrder(id(7, 3), Reason.LEASE_LOST)); // order 1 was stored before
+      assertThat(db.figures("s").allUsed()).isEqualTo(usedBefore);
+      assertThat(db.figures("s").conserved()).isTrue();
+      // Even once the node holds a new lease, the verdicts stand.
+      c.lease(7, "s", 10, TTL);
+      assertThat(c.sink(7).storeOrVoid(late)).isEqualTo(voids);
+      assertThat(db.figures("s").allUsed()).isEqualTo(usedBefore);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void theLimitHoldsAcrossTwoNodes(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 3);
+      c.lease(1, "s", 10, TTL);
+      c.lease(2, "s", 10, TTL);
+      assertThat(c.sink(1).storeOrVoid(List.of(order(id(1, 1), "s", "alice", 2)))).isEmpty();
+      assertThat(c.sink(2).storeOrVoid(List.of(order(id(2, 1), "s", "alice", 2),
+          order(id(2, 2), "s", "Alice", 3), order(id(2, 3), "s", "alice", 1))))
+          .containsExactly(new VoidedOrder(id(2, 1), Reason.LIMIT_REACHED));
+      assertThat(db.userUnits("s")).containsOnly(Map.entry("alice", 3L), Map.entry("Alice", 3L));
+      assertThat(c.lease(2, "s", 0, TTL).used()).isEqualTo(4);
+      assertThat(c.lease(1, "s", 0, TTL).used()).isEqualTo(2);
+      // An order larger than the limit on its own.
+      assertThat(c.sink(1).storeOrVoid(List.of(order(id(1, 2), "s", "bob", 4))))
+          .containsExactly(new VoidedOrder(id(1, 2), Reason.LIMIT_REACHED));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void aValueTheSchemaCannotHoldIsPermanent(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 10, 10);
+      c.lease(1, "s", 10, TTL);
+      assertThatThrownBy(() -> c.sink(1).storeOrVoid(List.of(order(id(1, 1), "s",
+          "u".repeat(300), 1)))).isInstanceOf(PermanentSinkException.class)
+          .hasMessageContaining("userId");
+      if (dialect == Dialect.POSTGRESQL) { // NUL in a text: SQLSTATE 22021
+        assertThatThrownBy(() -> c.sink(1).storeOrVoid(List.of(order(id(1, 2), "s", "a\u0000b",
+            1)))).isInstanceOf(PermanentSinkException.class).hasMessageContaining("22021");
+      }
+      assertThat(c.sink(1).storeOrVoid(List.of(order(id(1, 3), "s", "ok", 1)))).isEmpty();
+      assertThat(db.figures("s").allUsed()).isOne();
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void aMissingTableNamesItselfAndItsDdl(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4)) {
+      assertThatThrownBy(() -> JdbcStockCoordinator.builder(db.ds).ordersTable(db.orders)
+          .tablePrefix(P).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining(db.orders).hasMessageContaining("CREATE TABLE")
+          .hasMessageContaining("createSchemaIfMissing");
+      JdbcOrderSink.builder(db.ds).table(db.orders).createSchemaIfMissing(true).build().close();
+      assertThatThrownBy(() -> JdbcStockCoordinator.builder(db.ds).ordersTable(db.orders)
+          .tablePrefix(P).build())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("table " + P + "nodes")
+          .hasMessageContaining("CREATE TABLE IF NOT EXISTS " + P + "nodes");
+      db.coordinator().close();
+      try (JdbcStockCoordinator c = JdbcStockCoordinator.builder(db.ds).ordersTable(db.orders)
+          .tablePrefix(P).build()) {
+        assertThat(c.dialect()).isEqualTo(dialect);
+        assertThat(c.skipsLockedLeases()).isEqualTo(dialect != Dialect.H2);
+      }
+    }
+  }
+
+  /**
+   * The fence cannot miss while the settlement holds the lease's row lock; a trigger that
+   * silently skips every update of {@code used} makes it miss, to show what a miss does: the
+   * transaction rolls back, the sale's orders are voided LEASE_LOST, nothing is stored.
+   */
+  @Test
+  void aMissedFenceRollsBackAndVoidsTheSale() throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(Dialect.POSTGRESQL, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 10, 10);
+      c.openSale("t", 10, 10);
+      c.lease(1, "s", 5, TTL);
+      c.lease(1, "t", 5, TTL);
+      TestDatabases.exec(db.ds,
+          "CREATE OR REPLACE FUNCTION " + P + "skip_used() RETURNS trigger LANGUAGE plpgsql AS"
+              + " $$ BEGIN IF NEW.used <> OLD.used AND NEW.sale_id = 's' THEN RETURN NULL;"
+              + " END IF; RETURN NEW; END $$",
+          "CREATE TRIGGER " + P + "skip_used_trg BEFORE UPDATE ON " + P + "lease"
+              + " FOR EACH ROW EXECUTE FUNCTION " + P + "skip_used()");
+      List<ConfirmedOrder> batch = List.of(order(id(1, 1), "s", "a", 1),
+          order(id(1, 2), "t", "a", 2), order(id(1, 3), "s", "b", 2));
+      List<VoidedOrder> voids = c.sink(1).storeOrVoid(batch);
+      assertThat(voids).containsExactly(new VoidedOrder(id(1, 1), Reason.LEASE_LOST),
+          new VoidedOrder(id(1, 3), Reason.LEASE_LOST));
+      assertThat(TestDatabases.readOrders(db.ds, Dialect.POSTGRESQL, db.orders).keySet())
+          .containsExactly(id(1, 2));
+      assertThat(db.figures("s").allUsed()).isZero();
+      assertThat(db.figures("t").allUsed()).isEqualTo(2);
+      assertThat(db.userUnits("s")).isEmpty();
+      assertThat(c.sink(1).storeOrVoid(batch)).isEqualTo(voids);
+    }
+  }
+
+  @Test
+  void badBuilderInputIsNamed() {
+    var b = JdbcStockCoordinator.builder(TestDatabases.h2("coord_builder"));
+    assertThatThrownBy(() -> b.tablePrefix("1x")).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("tablePrefix").hasMessageContaining("'1x'");
+    assertThatThrownBy(() -> b.ordersTable("drop table")).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("ordersTable");
+    assertThatThrownBy(() -> b.deadlockRetries(-1)).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("deadlockRetries");
+    b.tablePrefix("x_");
+    assertThatThrownBy(() -> b.tablePrefix("y_")).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("tablePrefix");
+    b.ordersTable("x_pool");
+    assertThatThrownBy(b::build).isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("x_pool");
+    assertThatThrownBy(() -> JdbcStockCoordinator.builder(null))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("dataSource");
+  }
+}
