@@ -1160,6 +1160,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
    * the database. Not thread-safe: configure on one thread.
    */
   public static final class Builder {
+    /** Runs of the schema script before giving up (concurrent creators, see build()). */
+    private static final int SCHEMA_ATTEMPTS = 5;
+
     /** A letter or underscore, then letters, digits, underscores: at most 32 characters. */
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
     private static final List<String> SUFFIXES =
@@ -1297,16 +1300,25 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         }
         List<String> ddl = CoordinatorSql.schemaStatements(resolved, tablePrefix);
         if (createSchemaIfMissing) {
-          try (Statement s = c.createStatement()) {
-            for (String statement : JdbcOrderSink.schemaStatements(resolved, ordersTable, null)) {
-              s.execute(statement);
+          // Every node of a cluster builds its coordinator at start, often at the same moment.
+          // PostgreSQL's CREATE ... IF NOT EXISTS is not safe against a concurrent creator (it
+          // fails with a unique violation on pg_class / pg_type): once the other creator has
+          // committed, the statement is a no-op, so the whole script is run again (bounded).
+          for (int attempt = 1; ; attempt++) {
+            try (Statement s = c.createStatement()) {
+              for (String statement : JdbcOrderSink.schemaStatements(resolved, ordersTable, null)) {
+                s.execute(statement);
+              }
+              for (String statement : ddl) {
+                s.execute(statement);
+              }
+              break;
+            } catch (SQLException e) {
+              if (attempt >= SCHEMA_ATTEMPTS) {
+                throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
+                    + " (createSchemaIfMissing, " + attempt + " attempts): " + e.getMessage(), e);
+              }
             }
-            for (String statement : ddl) {
-              s.execute(statement);
-            }
-          } catch (SQLException e) {
-            throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
-                + " (createSchemaIfMissing): " + e.getMessage(), e);
           }
         }
         probe(c, ordersTable, "order_id, sale_id, user_id, quantity, confirmed_at",
