@@ -105,6 +105,8 @@ final class ClusterHarness implements AutoCloseable {
   /** Answers that must not happen (ERR lines, refusals no retry explains). */
   final Queue problems = new Queue();
   private final AtomicLong requestNo = new AtomicLong();
+  /** The node JVM's main class: {@link ClusterNodeMain} (the engine) or {@link CoordinatorNodeMain}. */
+  Class<?> nodeMain = ClusterNodeMain.class;
   private final Object okLock = new Object();
   private final Instant startsAt = Instant.now().minus(Duration.ofMinutes(1));
 
@@ -263,7 +265,7 @@ final class ClusterHarness implements AutoCloseable {
     cmd.add("-Xshare:auto");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
-    cmd.add(ClusterNodeMain.class.getName());
+    cmd.add(nodeMain.getName());
     cmd.add("data=" + data);
     cmd.add("url=" + nodeUrl);
     cmd.add("dialect=" + dialect.name());

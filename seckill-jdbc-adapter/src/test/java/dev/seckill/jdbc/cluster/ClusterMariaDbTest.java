@@ -18,6 +18,7 @@ package dev.seckill.jdbc.cluster;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("slow")
 class ClusterMariaDbTest {
-  @TempDir Path dir;
+  /** Kept when a test fails: the node logs and the confirmations file are in it. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
   @Test
   void threeNodesSellOutOneSale() throws Exception {

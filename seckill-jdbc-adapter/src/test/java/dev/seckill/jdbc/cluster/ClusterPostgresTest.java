@@ -22,6 +22,7 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,11 +45,23 @@ class ClusterPostgresTest {
   static final int USERS = 400;
   static final int IN_FLIGHT = 24;
 
-  @TempDir Path dir;
+  /** Kept when a test fails: the node logs and the confirmations file are in it. */
+  @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
+
+  /** The node JVMs' main class. */
+  Class<?> nodeMain() {
+    return ClusterNodeMain.class;
+  }
+
+  ClusterHarness open(String name, int limit) throws Exception {
+    ClusterHarness h = ClusterHarness.postgres(dir, name, 3, STOCK, limit);
+    h.nodeMain = nodeMain();
+    return h;
+  }
 
   @Test
   void killNineOfTwoNodesMidRunThenRestartOnTheirDataDirectories() throws Exception {
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "kill", 3, STOCK, 1)) {
+    try (ClusterHarness h = open("kill", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
@@ -70,7 +83,7 @@ class ClusterPostgresTest {
 
   @Test
   void aNodeFrozenPastTtlAndGraceComesBackAsAZombieThatCannotOversell() throws Exception {
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "stop", 3, STOCK, 1)) {
+    try (ClusterHarness h = open("stop", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
@@ -88,7 +101,7 @@ class ClusterPostgresTest {
 
   @Test
   void coordinatorUnreachableShorterThanTheTtl() throws Exception {
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "short", 3, STOCK, 1)) {
+    try (ClusterHarness h = open("short", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
@@ -109,7 +122,7 @@ class ClusterPostgresTest {
 
   @Test
   void coordinatorUnreachableLongerThanTheTtl() throws Exception {
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "long", 3, STOCK, 1)) {
+    try (ClusterHarness h = open("long", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
@@ -129,7 +142,7 @@ class ClusterPostgresTest {
 
   @Test
   void oneNodePartitionedWhileTheOthersSell() throws Exception {
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "part", 3, STOCK, 1)) {
+    try (ClusterHarness h = open("part", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
       h.awaitConfirmed(50);
@@ -150,7 +163,7 @@ class ClusterPostgresTest {
   @Test
   void oneNodesClockTenMinutesAheadChangesNothing() throws Exception {
     // Two units per user (bought one at a time), limit 2: demand 2 × 200 > stock.
-    try (ClusterHarness h = ClusterHarness.postgres(dir, "clock", 3, STOCK, 2)) {
+    try (ClusterHarness h = open("clock", 2)) {
       h.startNodes(3, 0, 0, 10);
       h.await(h.crowd("u", 200, 2, IN_FLIGHT));
       finish(h);

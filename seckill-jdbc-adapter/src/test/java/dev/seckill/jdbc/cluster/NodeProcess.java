@@ -203,8 +203,17 @@ final class NodeProcess implements AutoCloseable {
     } catch (IOException e) {
       // the process died
     } finally {
-      ready.completeExceptionally(new AssertionError("node " + index + " exited before READY; see "
-          + log));
+      if (!ready.isDone()) {
+        String tail;
+        try {
+          List<String> lines = java.nio.file.Files.readAllLines(log);
+          tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+        } catch (IOException e) {
+          tail = e.toString();
+        }
+        ready.completeExceptionally(new AssertionError("node " + index
+            + " exited before READY; " + log + " ends with:\n" + tail));
+      }
       try {
         p.waitFor();
       } catch (InterruptedException e) {
