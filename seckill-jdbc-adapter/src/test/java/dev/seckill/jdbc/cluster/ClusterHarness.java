@@ -72,6 +72,8 @@ final class ClusterHarness implements AutoCloseable {
 
   static final long TTL_MILLIS = 1_500;
   static final long GRACE_MILLIS = 750;
+  /** PostgreSQL's idle_in_transaction_session_timeout for the nodes' sessions. */
+  static final long IDLE_IN_TRANSACTION_MILLIS = 1_000;
   /** How long a buyer waits before retrying after a retryable refusal (client pacing). */
   static final long RETRY_MILLIS = 50;
 
@@ -246,9 +248,14 @@ final class ClusterHarness implements AutoCloseable {
     URI u = URI.create(url.substring("jdbc:".length()));
     String nodeUrl = url.replaceFirst("//" + u.getHost() + ":" + u.getPort() + "/",
         "//127.0.0.1:" + port + "/");
-    // Time-outs so a partition shows up as failed calls, not as threads hung for ever.
+    // Time-outs so a partition shows up as failed calls, not as threads hung for ever. On
+    // PostgreSQL also a server-side bound on a transaction left idle: a node frozen (kill -STOP,
+    // a long GC pause) in the middle of a coordinator transaction holds the pool row's lock,
+    // and without the bound every other node's lease() and the reaper wait behind it for as
+    // long as the freeze lasts (found by aNodeFrozenPastTtlAndGrace...: the sale stalled).
     nodeUrl += (nodeUrl.contains("?") ? "&" : "?") + (dialect == Dialect.POSTGRESQL
         ? "socketTimeout=5&connectTimeout=3&loginTimeout=3"
+            + "&options=-c%20idle_in_transaction_session_timeout%3D" + IDLE_IN_TRANSACTION_MILLIS
         : "socketTimeout=5000&connectTimeout=3000");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -467,6 +474,37 @@ final class ClusterHarness implements AutoCloseable {
       CompletableFuture.runAsync(() -> { },
           CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)).join();
     }
+  }
+
+  /** {@link #poll}, failing with the database's sessions and locks (who blocks whom). */
+  void pollDb(String what, Duration timeout, BooleanSupplier condition) throws Exception {
+    try {
+      poll(what, timeout, condition);
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "; " + report() + "\n" + sessions(), e);
+    }
+  }
+
+  /** The database's other sessions on this database: state, transaction age, waits, query. */
+  String sessions() {
+    String sql = dialect == Dialect.POSTGRESQL
+        ? "SELECT pid, state, now() - xact_start, wait_event_type, pg_blocking_pids(pid),"
+            + " left(query, 160) FROM pg_stat_activity WHERE datname = current_database()"
+            + " AND pid <> pg_backend_pid()"
+        : "SELECT id, command, time, state, '', left(info, 160) FROM information_schema.processlist";
+    StringBuilder b = new StringBuilder("sessions:");
+    try (Connection c = db.getConnection(); Statement s = c.createStatement();
+        ResultSet rs = s.executeQuery(sql)) {
+      while (rs.next()) {
+        b.append("\n  ");
+        for (int i = 1; i <= 6; i++) {
+          b.append(rs.getString(i)).append(" | ");
+        }
+      }
+    } catch (SQLException e) {
+      b.append(e);
+    }
+    return b.toString();
   }
 
   // ---------------------------------------------------------------- database views

@@ -30,9 +30,15 @@ class ClusterMariaDbTest {
   /** Kept when a test fails: the node logs and the confirmations file are in it. */
   @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir;
 
+  /** The node JVMs' main class. */
+  Class<?> nodeMain() {
+    return ClusterNodeMain.class;
+  }
+
   @Test
   void threeNodesSellOutOneSale() throws Exception {
     try (ClusterHarness h = ClusterHarness.mysql(dir, "maria", 3, 200, 1)) {
+      h.nodeMain = nodeMain();
       h.startNodes(3);
       h.await(h.crowd("u", 300, 1, 24));
       ClusterPostgresTest.finish(h);

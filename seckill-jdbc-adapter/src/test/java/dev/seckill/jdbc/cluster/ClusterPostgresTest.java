@@ -89,7 +89,7 @@ class ClusterPostgresTest {
       h.awaitConfirmed(50);
       h.stop(1);
       // Frozen until another node has reaped its lease (ttl + grace by the database's clock).
-      ClusterHarness.poll("node 1's lease revoked by another node's reaper",
+      h.pollDb("node 1's lease revoked by another node's reaper",
           Duration.ofSeconds(30), () -> h.revokedLeases(1) > 0);
       int soldWhileFrozen = h.confirmed.size();
       h.cont(1);
@@ -130,7 +130,7 @@ class ClusterPostgresTest {
         h.proxy(i).partition();
       }
       // Until, by the database's clock, every active lease is past its expiry plus the grace.
-      ClusterHarness.poll("every lease past expiry + grace", Duration.ofSeconds(30),
+      h.pollDb("every lease past expiry + grace", Duration.ofSeconds(30),
           () -> h.leasesInForce() == 0);
       for (int i = 0; i < 3; i++) {
         h.proxy(i).heal();
@@ -150,7 +150,7 @@ class ClusterPostgresTest {
       h.routeAround(0, true);
       int atPartition = h.confirmed.size();
       // Until the others have reaped node 0's lease and gone on selling.
-      ClusterHarness.poll("node 0's lease revoked", Duration.ofSeconds(30),
+      h.pollDb("node 0's lease revoked", Duration.ofSeconds(30),
           () -> h.revokedLeases(0) > 0);
       h.awaitConfirmed(Math.min(atPartition + 30, STOCK - 20));
       h.proxy(0).heal();
