@@ -256,7 +256,7 @@ final class ClusterHarness implements AutoCloseable {
     nodeUrl += (nodeUrl.contains("?") ? "&" : "?") + (dialect == Dialect.POSTGRESQL
         ? "socketTimeout=5&connectTimeout=3&loginTimeout=3"
             + "&options=-c%20idle_in_transaction_session_timeout%3D" + IDLE_IN_TRANSACTION_MILLIS
-        : "socketTimeout=5000&connectTimeout=3000");
+        : "socketTimeout=5000&connectTimeout=3000&sessionVariables=idle_transaction_timeout=1");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     // Chronicle Map's flags, as seckill-core's crash tests start their children.
