@@ -18,7 +18,8 @@ package dev.seckill.jdbc;
 import java.util.Locale;
 
 /**
- * The SQL dialects {@link JdbcOrderSink} speaks. Immutable; usable from any thread.
+ * The SQL dialects {@link JdbcOrderSink} and {@link JdbcStockCoordinator} speak. Immutable;
+ * usable from any thread.
  *
  * <p>{@link #AUTO} (the default) asks the database once, at {@link JdbcOrderSink.Builder#build()},
  * through {@link java.sql.DatabaseMetaData#getDatabaseProductName()}: "H2" is {@link #H2},

@@ -79,7 +79,9 @@ import org.jspecify.annotations.Nullable;
  *       when the node's last {@code lease()} asked for more than the pool held; the other
  *       nodes' answers say {@link Lease#starving()} while any such lease is active.
  *   <li>{@code <prefix>user_units (sale_id, user_id, units)}: the per-user limit's authority
- *       across nodes, units of stored orders per (sale, user).
+ *       across nodes, units of stored orders per (sale, user); primary key (user_id, sale_id),
+ *       the selective column first, so looking up a batch's users of one sale is an index
+ *       lookup per user even while the planner's statistics still say the table is small.
  *   <li>{@code <prefix>voided_order (order_id, sale_id, node_id, user_id, quantity, reason,
  *       voided_at)}: every void, so a re-offered order gets the same verdict.
  * </ul>
@@ -91,7 +93,10 @@ import org.jspecify.annotations.Nullable;
  * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
  * InnoDB locks index entries), several of them in (sale, node) order; a pool row only after
  * the lease rows, several in sale order; user rows only in settlement, in (sale, user) order,
- * and nobody holding a pool row waits for a user row:
+ * and nobody holding a pool row waits for a user row. Ids are ordered by code point (Java
+ * sorts them so, PostgreSQL locks user rows {@code ORDER BY user_id COLLATE "C"}, MariaDB's
+ * utf8mb4_bin primary key is in that order). A deadlock that slips through (two settlements
+ * creating the same user row at once) is detected by the database and retried:
  * <ul>
  *   <li><b>{@code lease}</b>: locks the node's ACTIVE lease on the sale ({@code SELECT ... FOR
  *       UPDATE}), then the pool row; takes {@code k = min(units, free)} with {@code UPDATE pool
@@ -103,15 +108,16 @@ import org.jspecify.annotations.Nullable;
  *       renew the lease.
  *   <li><b>{@code release}</b>: locks the node's ACTIVE lease, sets it RELEASED and puts
  *       {@code granted − used} back in the pool.
- *   <li><b>{@code reap(grace)}</b>: reads the candidates, {@code SELECT lease_id ... WHERE
- *       state = 'ACTIVE' AND expires_at < now − grace ORDER BY sale_id, node_id LIMIT 1000},
- *       then locks each by its primary key with the same condition, {@code FOR UPDATE SKIP
- *       LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older MariaDB and H2 use a plain
- *       {@code FOR UPDATE}, so a reaper waits there for a lease being settled instead of
- *       skipping it), sets each REVOKED and puts its {@code granted − used} back in the pool
- *       (pool rows in sale order). At most 1,000 leases per call; call again while it returns
- *       1,000. One locking scan over the expiry index would lock in that index's order (and on
- *       InnoDB keep the index entries of the rows it skipped) and deadlock with {@code lease}.
+ *   <li><b>{@code reap(grace)}</b>: reads the candidates, {@code SELECT lease_id, sale_id,
+ *       node_id ... WHERE state = 'ACTIVE' AND expires_at < now − grace ORDER BY expires_at
+ *       LIMIT 1000}, then locks each by its primary key in (sale, node) order with the same
+ *       condition, {@code FOR UPDATE SKIP LOCKED} (PostgreSQL, MariaDB 10.6+, MySQL 8+; older
+ *       MariaDB and H2 use a plain {@code FOR UPDATE}, so a reaper waits there for a lease
+ *       being settled instead of skipping it), sets each REVOKED and puts its {@code granted −
+ *       used} back in the pool (pool rows in sale order). At most 1,000 leases per call; call
+ *       again while it returns 1,000. One locking scan over the expiry index would lock in
+ *       that index's order (and on InnoDB keep the index entries of the rows it skipped) and
+ *       deadlock with {@code lease}.
  *   <li><b>Settlement</b> ({@code sink(n).storeOrVoid(batch)}), one transaction: reads which
  *       orders of the batch are stored already (in the orders table) or voided already (in
  *       {@code voided_order}: same verdict again). For each sale of the rest, in sale order,
@@ -126,8 +132,17 @@ import org.jspecify.annotations.Nullable;
  *       the transaction rolls back, a second transaction voids that sale's accepted orders
  *       LEASE_LOST, and the batch is settled again. The voids are inserted in the same
  *       transaction as the orders. {@code used} grows by the units the insert actually added,
- *       so a re-offered batch never counts twice.
+ *       so a re-offered batch never counts twice. (While the settlement holds the lease's row
+ *       lock the fence cannot miss; it is the guard the design rests on all the same.)
  * </ul>
+ *
+ * <h2>Bounds</h2>
+ * Node ids 1 to 32,767; a sale id of 1 to 128 characters; {@code units} 0 or more; a lease's
+ * time to live more than 0 and at most one day (under a millisecond counts as one, the
+ * columns' precision), a reap grace 0 to one day; at most 1,000 leases revoked per
+ * {@code reap}. A settlement batch may be any size (ids are looked up 500 to an {@code IN}
+ * list). A MariaDB/MySQL {@code PAD SPACE} collation compares user ids that differ only in
+ * trailing blanks as equal: such buyers share one per-user count there.
  *
  * <h2>Failures</h2>
  * A bad argument is an {@link IllegalArgumentException} naming it. A database failure is thrown
@@ -406,7 +421,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     checkOpen();
     return inTransaction(true, c -> {
       List<Long> ids = new ArrayList<>();
-      SortedMap<String, Long> back = new TreeMap<>();
+      SortedMap<String, Long> back = new TreeMap<>(CODE_POINTS);
       String expired = " FROM " + sql.lease + " WHERE state = 'ACTIVE' AND expires_at < "
           + sql.nowPlusMillis;
       // Find the candidates with a plain read, then lock each by its primary key, in (sale,
@@ -415,19 +430,22 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       // (being renewed, settled, or reaped by another reaper) is skipped, never waited for. A
       // single locking scan would lock in the expiry index's order, and on InnoDB hold the
       // expiry index entries of the leases it skipped: both deadlock with lease() and settling.
-      List<Long> candidates = new ArrayList<>();
-      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id" + expired
-          + " ORDER BY sale_id, node_id LIMIT " + REAP_LIMIT)) {
+      List<Candidate> candidates = new ArrayList<>();
+      try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, node_id"
+          + expired + " ORDER BY expires_at LIMIT " + REAP_LIMIT)) {
         ps.setLong(1, -graceMillis);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
-            candidates.add(rs.getLong(1));
+            candidates.add(new Candidate(rs.getLong(1), rs.getString(2), rs.getInt(3)));
           }
         }
       }
+      candidates.sort(java.util.Comparator.comparing(Candidate::saleId, CODE_POINTS)
+          .thenComparingInt(Candidate::nodeId));
       try (PreparedStatement ps = c.prepareStatement("SELECT lease_id, sale_id, granted, used"
           + expired + " AND lease_id = ? FOR UPDATE" + sql.skipLocked)) {
-        for (long id : candidates) {
+        for (Candidate candidate : candidates) {
+          long id = candidate.leaseId();
           ps.setLong(1, -graceMillis);
           ps.setLong(2, id);
           try (ResultSet rs = ps.executeQuery()) {
@@ -623,7 +641,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
     Set<Long> stored = storedIds(c, ids);
     readVoids(c, ids, verdicts);
-    SortedMap<String, List<ConfirmedOrder>> bySale = new TreeMap<>();
+    SortedMap<String, List<ConfirmedOrder>> bySale = new TreeMap<>(CODE_POINTS);
     for (ConfirmedOrder o : rows) {
       if (!stored.contains(o.orderId()) && !verdicts.containsKey(o.orderId())) {
         bySale.computeIfAbsent(o.saleId(), k -> new ArrayList<>()).add(o);
@@ -637,7 +655,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     List<ConfirmedOrder> limitReached = new ArrayList<>();
     Map<String, Own> leases = new HashMap<>();
     Map<String, Long> acceptedUnits = new HashMap<>();
-    SortedMap<String, SortedMap<String, Long>> userAdds = new TreeMap<>();
+    SortedMap<String, SortedMap<String, Long>> userAdds = new TreeMap<>(CODE_POINTS);
     for (Map.Entry<String, List<ConfirmedOrder>> e : bySale.entrySet()) {
       String saleId = e.getKey();
       List<ConfirmedOrder> orders = e.getValue();
@@ -650,7 +668,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       leases.put(saleId, own);
       int limit = limitOf(c, saleId);
       SortedMap<String, Long> held = lockUsers(c, saleId, orders);
-      SortedMap<String, Long> adds = new TreeMap<>();
+      SortedMap<String, Long> adds = new TreeMap<>(CODE_POINTS);
       long room = own.granted - own.used;
       long units = 0;
       for (ConfirmedOrder o : orders) {
@@ -798,46 +816,106 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
   }
 
+  /** Code point order: the order of PostgreSQL's {@code COLLATE "C"} and utf8mb4_bin. */
+  static final java.util.Comparator<String> CODE_POINTS = (a, b) -> {
+    int i = 0;
+    int j = 0;
+    while (i < a.length() && j < b.length()) {
+      int x = a.codePointAt(i);
+      int y = b.codePointAt(j);
+      if (x != y) {
+        return Integer.compare(x, y);
+      }
+      i += Character.charCount(x);
+      j += Character.charCount(y);
+    }
+    return Integer.compare(a.length() - i, b.length() - j);
+  };
+
   /**
-   * Locks the {@code user_units} rows of the orders' buyers, in user order, creating missing
-   * ones at 0, and returns their units. One row per user id as the database compares them (a
-   * MariaDB {@code PAD SPACE} collation treats trailing blanks as equal: those users share a
-   * row, which errs on the strict side).
+   * Locks the {@code user_units} rows of the orders' buyers and returns their units, creating
+   * missing rows at 0: one locking read of the existing rows ({@code IN} lists in code point
+   * order, the order the rows are locked in), a batch of idempotent inserts of the missing
+   * ones, one locking read of those. One row per user id as the database compares them (a
+   * MariaDB {@code PAD SPACE} collation treats trailing blanks as equal: such users share a
+   * row and its units).
    */
   private SortedMap<String, Long> lockUsers(Connection c, String saleId,
       List<ConfirmedOrder> orders) throws SQLException {
-    SortedMap<String, Long> held = new TreeMap<>();
+    SortedMap<String, Long> held = new TreeMap<>(CODE_POINTS);
     for (ConfirmedOrder o : orders) {
-      held.put(o.userId(), 0L);
+      held.put(o.userId(), -1L);
     }
-    try (PreparedStatement select = c.prepareStatement("SELECT units FROM " + sql.users
-        + " WHERE sale_id = ? AND user_id = ? FOR UPDATE");
-        PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
-      for (Map.Entry<String, Long> e : held.entrySet()) {
-        Long units = userUnits(select, saleId, e.getKey());
-        if (units == null) {
-          insert.setString(1, saleId);
-          insert.setString(2, e.getKey());
-          insert.executeUpdate();
-          units = userUnits(select, saleId, e.getKey());
-          if (units == null) {
-            throw new SQLException("the row of user '" + e.getKey() + "' in sale '" + saleId
-                + "' is missing from " + sql.users + " right after its insert", "40001");
+    List<String> missing = lockExistingUsers(c, saleId, new ArrayList<>(held.keySet()), held);
+    if (missing.isEmpty()) {
+      return held;
+    }
+    try (PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
+      for (String user : missing) {
+        insert.setString(1, saleId);
+        insert.setString(2, user);
+        insert.addBatch();
+      }
+      insert.executeBatch();
+    }
+    List<String> stillMissing = lockExistingUsers(c, saleId, missing, held);
+    if (!stillMissing.isEmpty()) {
+      // Not returned under the name asked for (a collation that ignores trailing blanks):
+      // one by one, the database's equality decides.
+      try (PreparedStatement select = c.prepareStatement("SELECT units FROM " + sql.users
+          + " WHERE sale_id = ? AND user_id = ? FOR UPDATE")) {
+        for (String user : stillMissing) {
+          select.setString(1, saleId);
+          select.setString(2, user);
+          try (ResultSet rs = select.executeQuery()) {
+            if (!rs.next()) {
+              throw new SQLException("the row of user '" + user + "' in sale '" + saleId
+                  + "' is missing from " + sql.users + " right after its insert", "40001");
+            }
+            held.put(user, rs.getLong(1));
           }
         }
-        e.setValue(units);
       }
     }
     return held;
   }
 
-  private static @Nullable Long userUnits(PreparedStatement select, String saleId, String userId)
-      throws SQLException {
-    select.setString(1, saleId);
-    select.setString(2, userId);
-    try (ResultSet rs = select.executeQuery()) {
-      return rs.next() ? rs.getLong(1) : null;
+  /**
+   * Locks the rows of {@code users} (code point order) that exist, puts their units in
+   * {@code held}, and returns the users not found.
+   */
+  private List<String> lockExistingUsers(Connection c, String saleId, List<String> users,
+      SortedMap<String, Long> held) throws SQLException {
+    String order = dialect == Dialect.POSTGRESQL ? " ORDER BY user_id COLLATE \"C\""
+        : " ORDER BY user_id";
+    Set<String> found = new HashSet<>();
+    for (int start = 0; start < users.size(); start += IN_CHUNK) {
+      List<String> chunk = users.subList(start, Math.min(users.size(), start + IN_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT user_id, units FROM " + sql.users
+          + " WHERE sale_id = ? AND user_id IN (" + marks(chunk.size()) + ")" + order
+          + " FOR UPDATE")) {
+        ps.setString(1, saleId);
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setString(i + 2, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            String user = rs.getString(1);
+            if (held.containsKey(user)) {
+              held.put(user, rs.getLong(2));
+              found.add(user);
+            }
+          }
+        }
+      }
     }
+    List<String> missing = new ArrayList<>();
+    for (String user : users) {
+      if (!found.contains(user)) {
+        missing.add(user);
+      }
+    }
+    return missing;
   }
 
   private void addUserUnits(Connection c, SortedMap<String, SortedMap<String, Long>> adds)
@@ -849,8 +927,14 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           ps.setLong(1, user.getValue());
           ps.setString(2, sale.getKey());
           ps.setString(3, user.getKey());
-          expectOne(ps.executeUpdate(), "adding units to user '" + user.getKey() + "' of sale '"
-              + sale.getKey() + "'");
+          ps.addBatch();
+        }
+      }
+      for (int count : ps.executeBatch()) {
+        // Each row is locked by this transaction: 1, or "succeeded, count unknown" (-2).
+        if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
+          throw new SQLException("adding units to a row of " + sql.users + " changed " + count
+              + " rows, expected 1", "40001");
         }
       }
     }
@@ -890,6 +974,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
 
   // ---------------------------------------------------------------------------------------------
   // Leases
+
+  /** A lease the reaper may revoke, before it is locked. */
+  private record Candidate(long leaseId, String saleId, int nodeId) {}
 
   /** A node's ACTIVE lease as locked: id, granted, used. */
   private record Own(long leaseId, long granted, long used) {}

@@ -36,12 +36,14 @@ CREATE TABLE IF NOT EXISTS ${prefix}lease (
   CONSTRAINT ${prefix}lease_active_uk UNIQUE (sale_id, active_node)
 );
 CREATE INDEX IF NOT EXISTS ${prefix}lease_expiry_idx ON ${prefix}lease (state, expires_at);
--- The per-user limit's authority across nodes: units settled per (sale, user).
+-- The per-user limit's authority across nodes: units settled per (sale, user). The key leads
+-- with user_id, the selective column, so a settlement's lookup of many users of one sale is
+-- an index lookup per user whatever the planner's statistics say.
 CREATE TABLE IF NOT EXISTS ${prefix}user_units (
   sale_id VARCHAR(128) NOT NULL,
   user_id VARCHAR(256) NOT NULL,
   units   BIGINT       NOT NULL,
-  PRIMARY KEY (sale_id, user_id)
+  PRIMARY KEY (user_id, sale_id)
 );
 -- Orders voided at settlement, so that offering one again gives the same verdict.
 CREATE TABLE IF NOT EXISTS ${prefix}voided_order (
