@@ -39,6 +39,14 @@ public record Lease(long leaseId, boolean active, long granted, long used, long 
   /**
    * Checks the figures.
    *
+   * @param leaseId the lease's id; 0 when not {@code active}
+   * @param active true if the lease is in force
+   * @param granted units granted to the lease so far
+   * @param used units of the lease settled as sold
+   * @param poolFree units of the sale leased to nobody
+   * @param leasedElsewhere units granted to other nodes' active leases and not yet settled
+   * @param activeNodes nodes holding an active lease on the sale
+   * @param starving true if another node asked for units the pool could not give
    * @throws IllegalArgumentException if a count is negative, {@code used > granted}, or an
    *     active lease has no id
    */

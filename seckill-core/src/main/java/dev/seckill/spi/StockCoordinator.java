@@ -90,6 +90,9 @@ public interface StockCoordinator extends AutoCloseable {
    * Moves {@code units} of node {@code nodeId}'s active lease on the sale back to the pool
    * ({@code granted} goes down, never below {@code used}); the node stopped selling them first.
    *
+   * @param nodeId the calling node
+   * @param saleId the sale
+   * @param units units to give back, 1 or more (fewer move if the lease has fewer unsettled)
    * @return the lease after the call; not active if there was none (nothing moved)
    * @throws Exception if the coordinator could not be reached
    */
@@ -100,6 +103,8 @@ public interface StockCoordinator extends AutoCloseable {
    * to the pool. The node calls it once every order it sold from the lease is settled (sale
    * over, engine closing). Idempotent.
    *
+   * @param nodeId the calling node
+   * @param saleId the sale
    * @throws Exception if the coordinator could not be reached
    */
   void release(int nodeId, String saleId) throws Exception;

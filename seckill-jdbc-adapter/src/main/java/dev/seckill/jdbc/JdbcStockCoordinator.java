@@ -87,7 +87,10 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * Every method is one transaction at READ COMMITTED, run again at once (up to
  * {@link Builder#deadlockRetries(int)} times) if it fails on a deadlock, a serialization failure
- * or a lock timeout. Conservation holds at every commit, for every sale:
+ * or a lock timeout. Each transaction tells the database to end it if its client goes silent
+ * mid-transaction for longer than {@link Builder#idleTransactionTimeout(Duration)} (default
+ * 2 s; PostgreSQL and MariaDB), so a frozen node cannot hold a pool, lease or user row lock,
+ * and stall the other nodes, for longer than that. Conservation holds at every commit, for every sale:
  * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are taken
  * in one order, so the methods wait for each other instead of deadlocking: lease rows by
  * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
@@ -167,16 +170,20 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   private final String ordersTable;
   private final String tablePrefix;
   private final int deadlockRetries;
+  /** Idle-in-transaction bound set in each transaction, in ms; 0 when off or unsupported. */
+  private final long idleMillis;
   private final OrderWriter writer;
   private final CoordinatorSql sql;
   private volatile boolean closed;
 
-  private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked) {
+  private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked,
+      boolean idleBound) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.ordersTable = b.ordersTable;
     this.tablePrefix = b.tablePrefix;
     this.deadlockRetries = b.deadlockRetries;
+    this.idleMillis = idleBound ? b.idleTransactionTimeout.toMillis() : 0;
     this.writer = OrderWriter.counting(dialect, ordersTable);
     this.sql = new CoordinatorSql(dialect, tablePrefix, skipLocked);
   }
@@ -1073,7 +1080,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     boolean starving;
     try (PreparedStatement ps = c.prepareStatement("SELECT COALESCE(SUM(granted - used), 0),"
         + " COUNT(*), COALESCE(MAX(CASE WHEN starving THEN 1 ELSE 0 END), 0) FROM " + sql.lease
-        + " WHERE sale_id = ? AND state = 'ACTIVE' AND node_id <> ?")) {
+        + " WHERE sale_id = ? AND " + (dialect == Dialect.POSTGRESQL
+            // The unique index of active leases: PostgreSQL's partial one, elsewhere the one on
+            // (sale_id, active_node), so the ended leases of the sale are not read.
+            ? "state = 'ACTIVE' AND node_id <> ?" : "active_node IS NOT NULL AND active_node <> ?"))) {
       ps.setString(1, saleId);
       ps.setInt(2, nodeId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -1126,7 +1136,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
         c.setTransactionIsolation(Connection.TRANSACTION_READ_COMMITTED);
       }
+      boolean idleBound = false;
       try {
+        idleBound = boundIdle(c);
         T result = work.run(c);
         c.commit();
         return result;
@@ -1139,6 +1151,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         throw e;
       } finally {
         try {
+          if (idleBound) {
+            unboundIdle(c);
+          }
           if (isolation != Connection.TRANSACTION_READ_COMMITTED) {
             c.setTransactionIsolation(isolation);
           }
@@ -1149,6 +1164,36 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           // The connection is being returned or closed; a pool resets or evicts it.
         }
       }
+    }
+  }
+
+  /**
+   * Bounds how long the database lets this transaction sit idle (its client frozen between two
+   * statements while holding row locks): PostgreSQL {@code SET LOCAL
+   * idle_in_transaction_session_timeout} (this transaction only), MariaDB the session's
+   * {@code idle_transaction_timeout} (whole seconds, put back after the transaction).
+   *
+   * @return true if a session setting must be put back ({@link #unboundIdle})
+   */
+  private boolean boundIdle(Connection c) throws SQLException {
+    if (idleMillis == 0) {
+      return false;
+    }
+    try (Statement s = c.createStatement()) {
+      if (dialect == Dialect.POSTGRESQL) {
+        s.execute("SET LOCAL idle_in_transaction_session_timeout = " + idleMillis);
+        return false;
+      }
+      long seconds = (idleMillis + 999) / 1000;
+      s.execute("SET @seckill_idle_transaction_timeout = @@session.idle_transaction_timeout,"
+          + " SESSION idle_transaction_timeout = " + seconds);
+      return true;
+    }
+  }
+
+  private static void unboundIdle(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("SET SESSION idle_transaction_timeout = @seckill_idle_transaction_timeout");
     }
   }
 
@@ -1284,6 +1329,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     private String tablePrefix = "seckill_";
     private boolean createSchemaIfMissing;
     private int deadlockRetries = 5;
+    private Duration idleTransactionTimeout = Duration.ofSeconds(2);
 
     private Builder(DataSource dataSource) {
       this.dataSource = dataSource;
@@ -1374,6 +1420,33 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
 
     /**
+     * How long the database may let one of the coordinator's transactions sit idle, its client
+     * silent between two statements, before it ends the session and so the transaction and its
+     * row locks. A node frozen in the middle of a coordinator call (a long GC pause,
+     * {@code kill -STOP}) would otherwise hold, say, a sale's pool row for as long as the
+     * freeze lasts, and every node's {@code lease} and the reaper would wait behind it. Set in
+     * each transaction: PostgreSQL {@code SET LOCAL idle_in_transaction_session_timeout} (this
+     * transaction only; 9.6+); MariaDB the session's {@code idle_transaction_timeout}, rounded
+     * up to whole seconds and put back after the transaction; MySQL, H2 and PostgreSQL 9.5
+     * have no such setting and ignore it. Keep it well under the lease time to live. Default 2 s; {@link Duration#ZERO}
+     * turns it off; otherwise 100 ms to 1 hour.
+     *
+     * @param timeout the bound, 0 (off) or 100 ms to 1 hour
+     * @return this builder
+     */
+    public Builder idleTransactionTimeout(Duration timeout) {
+      if (timeout == null || timeout.isNegative() || (!timeout.isZero()
+          && (timeout.compareTo(Duration.ofMillis(100)) < 0
+          || timeout.compareTo(Duration.ofHours(1)) > 0))) {
+        throw new IllegalArgumentException("idleTransactionTimeout must be 0 (off) or 100 ms to"
+            + " 1 hour, was " + timeout);
+      }
+      once("idleTransactionTimeout");
+      this.idleTransactionTimeout = timeout;
+      return this;
+    }
+
+    /**
      * Connects once to detect the dialect (if {@link Dialect#AUTO}) and the server's version,
      * creates the schema if asked, and checks that every table exists with its columns.
      *
@@ -1404,6 +1477,13 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           resolved = Dialect.detect(meta.getDatabaseProductName());
         }
         boolean skipLocked = skipLocked(resolved, meta);
+        // idle_in_transaction_session_timeout: PostgreSQL 9.6+; idle_transaction_timeout:
+        // MariaDB 10.3+ (this adapter's minimum); MySQL and H2 have neither.
+        boolean idleBound = resolved == Dialect.POSTGRESQL
+            ? meta.getDatabaseMajorVersion() > 9
+                || (meta.getDatabaseMajorVersion() == 9 && meta.getDatabaseMinorVersion() >= 6)
+            : resolved == Dialect.MYSQL && (meta.getDatabaseProductName() + " "
+                + meta.getDatabaseProductVersion()).toLowerCase(Locale.ROOT).contains("mariadb");
         if (!c.getAutoCommit()) {
           c.setAutoCommit(true);
         }
@@ -1443,7 +1523,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         for (String[] t : tables) {
           probe(c, tablePrefix + t[0], t[1], ddl);
         }
-        return new JdbcStockCoordinator(this, resolved, skipLocked);
+        return new JdbcStockCoordinator(this, resolved, skipLocked, idleBound);
       } catch (SQLException e) {
         throw new IllegalStateException("JdbcStockCoordinator could not check its schema: " + e,
             e);

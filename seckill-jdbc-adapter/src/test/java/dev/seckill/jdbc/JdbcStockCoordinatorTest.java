@@ -196,6 +196,45 @@ class JdbcStockCoordinatorTest {
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void oneActiveLeasePerSaleAndNodeEvenUnderConcurrentCalls(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 10);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 1000, 3);
+      ExecutorService pool = Executors.newFixedThreadPool(8);
+      try {
+        List<Future<Lease>> futures = new ArrayList<>();
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        for (int t = 0; t < 8; t++) {
+          futures.add(pool.submit(() -> {
+            go.await();
+            return c.lease(1, "s", 5, TTL);
+          }));
+        }
+        go.countDown();
+        Set<Long> ids = new HashSet<>();
+        for (Future<Lease> f : futures) {
+          ids.add(f.get(60, TimeUnit.SECONDS).leaseId());
+        }
+        assertThat(ids).hasSize(1);
+      } finally {
+        pool.shutdownNow();
+      }
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "lease WHERE state = 'ACTIVE'"))
+          .isOne();
+      assertThat(c.lease(1, "s", 0, TTL).granted()).isEqualTo(40);
+      assertThat(db.figures("s").conserved()).isTrue();
+      // The database itself refuses a second ACTIVE lease of the node on the sale.
+      String now = dialect == Dialect.MYSQL ? "UTC_TIMESTAMP(3)" : "CURRENT_TIMESTAMP";
+      assertThatThrownBy(() -> TestDatabases.exec(db.ds, "INSERT INTO " + P + "lease (sale_id,"
+          + " node_id, granted, used, state, starving, expires_at, created_at, updated_at)"
+          + " VALUES ('s', 1, 0, 0, 'ACTIVE', " + (dialect == Dialect.MYSQL ? "0" : "FALSE")
+          + ", " + now + ", " + now + ", " + now + ")"))
+          .isInstanceOf(java.sql.SQLException.class);
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void giveBackNeverGoesBelowUsedAndReleaseReturnsTheRest(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
         JdbcStockCoordinator c = db.coordinator()) {
@@ -436,6 +475,74 @@ class JdbcStockCoordinatorTest {
     }
   }
 
+  /**
+   * A node frozen inside {@code lease()} right after locking the sale's pool row: without a
+   * bound on idle transactions every other node's {@code lease()} would wait for as long as the
+   * freeze lasts; with {@code idleTransactionTimeout} the database ends the frozen transaction
+   * and the others go on. (MySQL and H2 have no such setting.)
+   */
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"POSTGRESQL", "MYSQL"})
+  void aNodeFrozenInsideATransactionDoesNotStallTheOthers(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 3);
+      java.util.concurrent.CountDownLatch frozen = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch thaw = new java.util.concurrent.CountDownLatch(1);
+      javax.sql.DataSource freezing = freezeAt(db.ds, "UPDATE " + P + "pool SET free = free -",
+          frozen, thaw);
+      ExecutorService pool = Executors.newFixedThreadPool(2);
+      try (JdbcStockCoordinator zombie = JdbcStockCoordinator.builder(freezing)
+          .ordersTable(db.orders).tablePrefix(P).deadlockRetries(0)
+          .idleTransactionTimeout(Duration.ofMillis(500)).build()) {
+        Future<Lease> stuck = pool.submit(() -> zombie.lease(1, "s", 5, TTL));
+        assertThat(frozen.await(30, TimeUnit.SECONDS)).isTrue(); // holds the pool row now
+        Lease other = pool.submit(() -> c.lease(2, "s", 5, TTL)).get(60, TimeUnit.SECONDS);
+        assertThat(other.granted()).isEqualTo(5);
+        thaw.countDown();
+        assertThatThrownBy(() -> stuck.get(60, TimeUnit.SECONDS))
+            .hasCauseInstanceOf(java.sql.SQLException.class); // its session was ended
+        assertThat(db.figures("s")).isEqualTo(new CoordinatorDb.Figures(100, 95, 5, 0, 0, 0));
+      } finally {
+        thaw.countDown();
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  /** A DataSource whose connections block preparing a statement starting with {@code sql}. */
+  private static javax.sql.DataSource freezeAt(javax.sql.DataSource real, String sql,
+      java.util.concurrent.CountDownLatch frozen, java.util.concurrent.CountDownLatch thaw) {
+    return (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(
+        JdbcStockCoordinatorTest.class.getClassLoader(), new Class<?>[] {javax.sql.DataSource.class},
+        (proxy, method, args) -> {
+          Object result = invoke(method, real, args);
+          if (!method.getName().equals("getConnection")) {
+            return result;
+          }
+          java.sql.Connection conn = (java.sql.Connection) result;
+          return java.lang.reflect.Proxy.newProxyInstance(
+              JdbcStockCoordinatorTest.class.getClassLoader(),
+              new Class<?>[] {java.sql.Connection.class}, (p, m, a) -> {
+                if (m.getName().equals("prepareStatement") && a != null
+                    && ((String) a[0]).startsWith(sql)) {
+                  frozen.countDown();
+                  thaw.await();
+                }
+                return invoke(m, conn, a);
+              });
+        });
+  }
+
+  private static Object invoke(java.lang.reflect.Method m, Object target, Object[] args)
+      throws Throwable {
+    try {
+      return m.invoke(target, args);
+    } catch (java.lang.reflect.InvocationTargetException e) {
+      throw e.getCause();
+    }
+  }
+
   @Test
   void badBuilderInputIsNamed() {
     var b = JdbcStockCoordinator.builder(TestDatabases.h2("coord_builder"));
@@ -445,6 +552,9 @@ class JdbcStockCoordinatorTest {
         IllegalArgumentException.class).hasMessageContaining("ordersTable");
     assertThatThrownBy(() -> b.deadlockRetries(-1)).isInstanceOf(
         IllegalArgumentException.class).hasMessageContaining("deadlockRetries");
+    assertThatThrownBy(() -> b.idleTransactionTimeout(Duration.ofMillis(50))).isInstanceOf(
+        IllegalArgumentException.class).hasMessageContaining("idleTransactionTimeout")
+        .hasMessageContaining("PT0.05S");
     b.tablePrefix("x_");
     assertThatThrownBy(() -> b.tablePrefix("y_")).isInstanceOf(IllegalStateException.class)
         .hasMessageContaining("tablePrefix");

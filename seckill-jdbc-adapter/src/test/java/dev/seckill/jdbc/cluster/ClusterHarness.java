@@ -72,8 +72,12 @@ final class ClusterHarness implements AutoCloseable {
 
   static final long TTL_MILLIS = 1_500;
   static final long GRACE_MILLIS = 750;
-  /** PostgreSQL's idle_in_transaction_session_timeout for the nodes' sessions. */
-  static final long IDLE_IN_TRANSACTION_MILLIS = 1_000;
+  /**
+   * The coordinator's idleTransactionTimeout: a node frozen inside a coordinator transaction
+   * holds the pool row's lock; without the bound every other node's lease() and the reaper wait
+   * behind it for the whole freeze (found by aNodeFrozenPastTtlAndGrace...: the sale stalled).
+   */
+  static final long IDLE_TRANSACTION_MILLIS = 1_000;
   /** How long a buyer waits before retrying after a retryable refusal (client pacing). */
   static final long RETRY_MILLIS = 50;
 
@@ -248,15 +252,10 @@ final class ClusterHarness implements AutoCloseable {
     URI u = URI.create(url.substring("jdbc:".length()));
     String nodeUrl = url.replaceFirst("//" + u.getHost() + ":" + u.getPort() + "/",
         "//127.0.0.1:" + port + "/");
-    // Time-outs so a partition shows up as failed calls, not as threads hung for ever. On
-    // PostgreSQL also a server-side bound on a transaction left idle: a node frozen (kill -STOP,
-    // a long GC pause) in the middle of a coordinator transaction holds the pool row's lock,
-    // and without the bound every other node's lease() and the reaper wait behind it for as
-    // long as the freeze lasts (found by aNodeFrozenPastTtlAndGrace...: the sale stalled).
+    // Time-outs so a partition shows up as failed calls, not as threads hung for ever.
     nodeUrl += (nodeUrl.contains("?") ? "&" : "?") + (dialect == Dialect.POSTGRESQL
         ? "socketTimeout=5&connectTimeout=3&loginTimeout=3"
-            + "&options=-c%20idle_in_transaction_session_timeout%3D" + IDLE_IN_TRANSACTION_MILLIS
-        : "socketTimeout=5000&connectTimeout=3000&sessionVariables=idle_transaction_timeout=1");
+        : "socketTimeout=5000&connectTimeout=3000");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     // Chronicle Map's flags, as seckill-core's crash tests start their children.
@@ -287,6 +286,7 @@ final class ClusterHarness implements AutoCloseable {
     cmd.add("graceMillis=" + GRACE_MILLIS);
     cmd.add("chunk=" + Math.max(1, stock / 20));
     cmd.add("clockOffsetMinutes=" + offsetMinutes);
+    cmd.add("idleMillis=" + IDLE_TRANSACTION_MILLIS);
     return cmd;
   }
 

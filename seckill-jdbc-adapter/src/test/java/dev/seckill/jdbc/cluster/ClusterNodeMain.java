@@ -55,7 +55,8 @@ import java.util.concurrent.CompletionException;
  *
  * <p>Arguments, {@code key=value}: data, url (JDBC, through the proxy), dialect, prefix, orders,
  * sale, stock, limit, startsAt, endsAt (epoch millis), ttlMillis, graceMillis, chunk,
- * clockOffsetMinutes (the engine clock's offset from the system clock; 0 for none).
+ * clockOffsetMinutes (the engine clock's offset from the system clock; 0 for none),
+ * idleMillis (the coordinator's idleTransactionTimeout).
  */
 public final class ClusterNodeMain {
   private ClusterNodeMain() {}
@@ -78,7 +79,8 @@ public final class ClusterNodeMain {
     HikariDataSource ds = new HikariDataSource(hc);
     JdbcStockCoordinator coordinator = JdbcStockCoordinator.builder(ds)
         .dialect(Dialect.valueOf(a.get("dialect"))).ordersTable(a.get("orders"))
-        .tablePrefix(a.get("prefix")).createSchemaIfMissing(true).build();
+        .tablePrefix(a.get("prefix")).createSchemaIfMissing(true)
+        .idleTransactionTimeout(Duration.ofMillis(Long.parseLong(a.get("idleMillis")))).build();
     Cluster cluster = Cluster.builder(coordinator)
         .leaseTtl(Duration.ofMillis(Long.parseLong(a.get("ttlMillis"))))
         .reapGrace(Duration.ofMillis(Long.parseLong(a.get("graceMillis"))))

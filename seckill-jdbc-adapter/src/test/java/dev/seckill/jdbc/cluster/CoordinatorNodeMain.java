@@ -94,7 +94,8 @@ public final class CoordinatorNodeMain {
     hc.setValidationTimeout(1_000);
     coordinator = JdbcStockCoordinator.builder(new HikariDataSource(hc))
         .dialect(Dialect.valueOf(a.get("dialect"))).ordersTable(a.get("orders"))
-        .tablePrefix(a.get("prefix")).createSchemaIfMissing(true).build();
+        .tablePrefix(a.get("prefix")).createSchemaIfMissing(true)
+        .idleTransactionTimeout(Duration.ofMillis(Long.parseLong(a.get("idleMillis")))).build();
     Path data = Path.of(a.get("data"));
     Files.createDirectories(data);
     Path idFile = data.resolve("node-id");
