@@ -145,6 +145,11 @@ final class CallerGate {
       case UPCOMING:
         return Rejection.NOT_STARTED;
       case SOLD_OUT:
+        if (sale.clustered) {
+          // The node's local lease is empty: SOLD_OUT only if the coordinator said nothing is
+          // left anywhere; LEASED_ELSEWHERE or COORDINATOR_UNAVAILABLE otherwise (cluster thread).
+          return sale.emptyRefusal;
+        }
         return sale.publishedHeld() > 0 ? Rejection.ALL_HELD : Rejection.SOLD_OUT; // held units may return
       case ENDED:
         return Rejection.ENDED;

@@ -31,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.jspecify.annotations.Nullable;
@@ -75,6 +76,12 @@ final class DataDirectory implements AutoCloseable {
   private final FileChannel lockChannel;
   private final FileLock lock;
   private final AtomicBoolean closed = new AtomicBoolean();
+  /** The stored cluster node id, 0 if not clustered; set by checkSettings during open. */
+  private int nodeId;
+  /** The property holding the node id in engine.properties. */
+  static final String NODE_ID = "nodeId";
+  /** The largest node id (order ids keep it in their top 16 bits, sign bit clear). */
+  static final int MAX_NODE_ID = 32_767;
 
   private DataDirectory(Path root, Path realRoot, FileChannel lockChannel, FileLock lock) {
     this.root = root;
@@ -92,6 +99,21 @@ final class DataDirectory implements AutoCloseable {
    *     the stored value and the requested one
    */
   public static DataDirectory open(Path root, Map<String, String> fixedSettings) throws IOException {
+    return open(root, fixedSettings, null);
+  }
+
+  /**
+   * {@link #open(Path, Map)} for an engine in cluster mode if {@code newNodeId} is not null: on
+   * the directory's first start it is called once and its answer (1 to 32,767) is stored with the
+   * fixed settings as {@code nodeId}; later starts read the stored id ({@link #nodeId()}), never
+   * calling it. A directory created in cluster mode cannot be opened without it, nor one created
+   * without it with it: the error names both.
+   *
+   * @throws IllegalStateException as for {@link #open(Path, Map)}, for a cluster mismatch, or if
+   *     {@code newNodeId} failed or answered out of range (the directory is left uncreated)
+   */
+  public static DataDirectory open(Path root, Map<String, String> fixedSettings,
+      @Nullable Callable<Integer> newNodeId) throws IOException {
     Files.createDirectories(root);
     Path real = root.toRealPath();
     String name = "dataDir " + root + (real.equals(root) ? "" : " (" + real + ")");
@@ -143,7 +165,7 @@ final class DataDirectory implements AutoCloseable {
     }
     DataDirectory dir = new DataDirectory(root, real, channel, lock); // owns channel and claim now
     try {
-      dir.checkSettings(fixedSettings);
+      dir.checkSettings(fixedSettings, newNodeId);
     } catch (Throwable e) {
       dir.close();
       throw e;
@@ -171,7 +193,8 @@ final class DataDirectory implements AutoCloseable {
     }
   }
 
-  private void checkSettings(Map<String, String> fixed) throws IOException {
+  private void checkSettings(Map<String, String> fixed, @Nullable Callable<Integer> newNodeId)
+      throws IOException {
     Path file = realRoot.resolve("engine.properties");
     Map<String, String> wanted = new LinkedHashMap<>();
     wanted.put("formatVersion", FORMAT_VERSION);
@@ -189,10 +212,39 @@ final class DataDirectory implements AutoCloseable {
               + e.getValue() + "; this setting cannot change while the ledger files exist");
         }
       }
+      String storedNode = stored.getProperty(NODE_ID);
+      if (storedNode == null && newNodeId != null) {
+        throw new IllegalStateException("dataDir " + root + " was created without cluster mode"
+            + " (no nodeId in engine.properties) but the engine is configured with a cluster;"
+            + " a data directory cannot join a cluster: use a new dataDir for a clustered engine");
+      }
+      if (storedNode != null && newNodeId == null) {
+        throw new IllegalStateException("dataDir " + root + " was created in cluster mode"
+            + " (nodeId=" + storedNode + ") but the engine is configured without a cluster;"
+            + " configure the same cluster (SeckillEngine.Builder.cluster) or use a new dataDir");
+      }
+      if (storedNode != null) {
+        nodeId = parseNodeId(storedNode);
+      }
       return;
     }
     Properties p = new Properties();
     p.putAll(wanted);
+    if (newNodeId != null) {
+      int id;
+      try {
+        id = newNodeId.call();
+      } catch (Exception e) {
+        throw new IllegalStateException("dataDir " + root + " is new and needs a cluster node id,"
+            + " but the coordinator's newNodeId() failed: " + e.getMessage(), e);
+      }
+      if (id < 1 || id > MAX_NODE_ID) {
+        throw new IllegalStateException("the coordinator's newNodeId() must answer 1 to "
+            + MAX_NODE_ID + ", answered " + id);
+      }
+      nodeId = id;
+      p.setProperty(NODE_ID, Integer.toString(id));
+    }
     Path tmp = realRoot.resolve("engine.properties.tmp");
     try (OutputStream out = Files.newOutputStream(tmp)) {
       p.store(out, "seckill engine settings fixed at creation; do not edit");
@@ -201,6 +253,27 @@ final class DataDirectory implements AutoCloseable {
   }
 
   /** The directory of shard {@code index}. */
+  private int parseNodeId(String stored) {
+    try {
+      int id = Integer.parseInt(stored.trim());
+      if (id >= 1 && id <= MAX_NODE_ID) {
+        return id;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new IllegalStateException("dataDir " + root + " has nodeId=" + stored
+        + " in engine.properties, which is not 1 to " + MAX_NODE_ID + "; the file is damaged");
+  }
+
+  /**
+   * The cluster node id stored with the directory's fixed settings; 0 if it was created without
+   * cluster mode.
+   */
+  public int nodeId() {
+    return nodeId;
+  }
+
   public Path shardDirectory(int index) {
     return shardDirectory(realRoot, index);
   }

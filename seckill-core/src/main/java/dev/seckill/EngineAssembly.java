@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ForkJoinPool;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Builds the parts of a running engine from its settings, in numbered stages, and takes them
@@ -41,8 +42,14 @@ import java.util.concurrent.ForkJoinPool;
  *   <li>per shard, open its ledger (recovering it after an unclean stop), then start the shard
  *       (ring, ledger writer, responder, flusher);
  *   <li>wire the caller side: the sales restored from the ledgers, the caller gate and the
- *       operator actions.
+ *       operator actions;
+ *   <li>cluster mode: start the cluster thread ({@link ClusterMember}) over the restored sales.
  * </ol>
+ *
+ * <p>Cluster mode also changes stages 5 and 6: the data directory gets (first start) or reads
+ * the node id, and the flushers store through the coordinator's {@code sink(nodeId)}. At
+ * {@link #close} the cluster thread stops first (stop selling, settle, release the leases), while
+ * the shards still run.
  *
  * <p>Stages 2 to 5 build nothing that needs undoing if a later one in that range fails (a
  * failed stage 5 releases what it took itself). A failure in stage 6 rolls back in reverse: the
@@ -63,12 +70,17 @@ final class EngineAssembly {
   private final Operations operations;
   private final HealthCheck health;
   private final Admission admission;
+  /** What the flushers store through: the user's sink, or in cluster mode the coordinator's. */
+  private final Optional<FlushSettings> flush;
+  /** Cluster mode: the cluster thread; null otherwise. */
+  private final @Nullable ClusterMember cluster;
 
   private EngineAssembly(EngineSettings settings, Admission admission, DataDirectory dataDir,
-      Shards shards) {
+      Shards shards, Optional<FlushSettings> flush) {
     this.settings = settings;
     this.dataDir = dataDir;
     this.shards = shards;
+    this.flush = flush;
     // 7. wire the caller side
     for (int i = 0; i < shards.count(); i++) {
       for (SaleState sale : shards.get(i).ledger().sales()) {
@@ -80,6 +92,37 @@ final class EngineAssembly {
     this.admission = admission;
     this.health = new HealthCheck(shards, settings.health(), settings.outboxCapacityPerShard(),
         settings.clock());
+    // 8. cluster mode: the cluster thread takes over every sale restored from the ledgers
+    if (settings.cluster().isPresent()) {
+      ClusterMember member = new ClusterMember(settings.cluster().get(), dataDir.nodeId(), shards,
+          settings.clock(), settings.closeTimeout());
+      for (int i = 0; i < shards.count(); i++) {
+        for (SaleState sale : shards.get(i).ledger().sales()) {
+          if (!sale.isArchived()) {
+            member.add(sale);
+          }
+        }
+      }
+      member.start();
+      this.cluster = member;
+    } else {
+      this.cluster = null;
+    }
+  }
+
+  /** The settings the engine was built with. */
+  EngineSettings settings() {
+    return settings;
+  }
+
+  /** Cluster mode: the cluster thread; null when not clustered. */
+  @Nullable ClusterMember cluster() {
+    return cluster;
+  }
+
+  /** Cluster mode: this node's id, stored with the data directory; 0 when not clustered. */
+  int nodeId() {
+    return dataDir.nodeId();
   }
 
   /**
@@ -96,15 +139,22 @@ final class EngineAssembly {
         settings.tokenSecret(), settings.clock(), ForkJoinPool.commonPool());
     requireDiskSpace(settings); // 4. disk space
     DataDirectory dir = openDirectory(settings); // 5. open the data directory
+    Optional<FlushSettings> flush = settings.flush();
+    Optional<Cluster> cluster = settings.cluster();
+    if (cluster.isPresent() && flush.isPresent()) { // the coordinator's fenced sink, node id known
+      FlushSettings f = flush.get();
+      flush = Optional.of(new FlushSettings(cluster.get().coordinator().sink(dir.nodeId()),
+          f.batchSize(), f.maxDelay(), f.initialBackoff(), f.maxBackoff(), f.durability()));
+    }
     Shard[] started = new Shard[settings.shards()];
     try {
       for (int i = 0; i < started.length; i++) {
-        started[i] = startShard(settings, dir, i); // 6. open ledgers, start shards
+        started[i] = startShard(settings, dir, i, flush); // 6. open ledgers, start shards
       }
     } catch (IOException | RuntimeException e) {
       throw rollback(settings, started, dir, e);
     }
-    return new EngineAssembly(settings, admission, dir, new Shards(started));
+    return new EngineAssembly(settings, admission, dir, new Shards(started), flush);
   }
 
   /** The engine's clock. */
@@ -156,12 +206,16 @@ final class EngineAssembly {
    */
   public void close() {
     IOException failure = null;
+    ClusterMember member = cluster;
+    if (member != null) { // stop selling, settle, release: needs the shards still running
+      member.close(settings.closeTimeout().toNanos());
+    }
     try {
       shards.close(settings.closeTimeout().toNanos());
     } catch (IOException e) {
       failure = e;
     }
-    Optional<OrderSink> sink = settings.flush().map(FlushSettings::sink);
+    Optional<OrderSink> sink = flush.map(FlushSettings::sink);
     if (sink.isPresent()) {
       try {
         sink.get().close();
@@ -207,19 +261,21 @@ final class EngineAssembly {
     fixed.put("outboxCapacityPerShard", Long.toString(settings.outboxCapacityPerShard()));
     fixed.put("maxSalesPerShard", Integer.toString(settings.maxSalesPerShard()));
     try {
-      return DataDirectory.open(settings.dataDir(), fixed);
+      Optional<Cluster> cluster = settings.cluster();
+      return DataDirectory.open(settings.dataDir(), fixed,
+          cluster.isPresent() ? cluster.get().coordinator()::newNodeId : null);
     } catch (IOException e) {
       throw new UncheckedIOException("could not open dataDir " + settings.dataDir(), e);
     }
   }
 
   /** Stage 6, one shard: its ledger, then the shard; closes the ledger if the shard fails. */
-  private static Shard startShard(EngineSettings settings, DataDirectory dir, int index)
-      throws IOException {
-    StockLedger ledger = StockLedger.open(settings.ledgerConfig(dir.shardDirectory(index), index));
+  private static Shard startShard(EngineSettings settings, DataDirectory dir, int index,
+      Optional<FlushSettings> flush) throws IOException {
+    StockLedger ledger = StockLedger.open(
+        settings.ledgerConfig(dir.shardDirectory(index), index, dir.nodeId()));
     try {
-      return Shard.start(index, ledger, settings.ringSize(), settings.idleStrategy(),
-          settings.flush());
+      return Shard.start(index, ledger, settings.ringSize(), settings.idleStrategy(), flush);
     } catch (RuntimeException e) {
       ledger.close();
       throw e;

@@ -66,12 +66,19 @@ record EngineSettings(
     Duration reservationRetention,
     Duration reservationTickInterval,
     long maxRequestIdsPerShard,
-    Duration requestIdRetention) {
+    Duration requestIdRetention,
+    Optional<Cluster> cluster) {
 
   /** The ledger configuration of shard {@code index}, whose files live in {@code directory}. */
   public LedgerConfig ledgerConfig(Path directory, int index) {
+    return ledgerConfig(directory, index, 0);
+  }
+
+  /** {@link #ledgerConfig(Path, int)} for cluster node {@code nodeId} (0: not clustered). */
+  public LedgerConfig ledgerConfig(Path directory, int index, int nodeId) {
     return new LedgerConfig(directory, index, shards, maxUsersPerShard, outboxCapacityPerShard,
         maxSalesPerShard, clock, prefaultFiles, maxReservationsPerShard,
-        reservationRetention.toMillis(), maxRequestIdsPerShard, requestIdRetention.toMillis());
+        reservationRetention.toMillis(), maxRequestIdsPerShard, requestIdRetention.toMillis(),
+        nodeId);
   }
 }

@@ -38,6 +38,8 @@ import java.time.Clock;
  *     tools and tests: an existing table's own bound, or {@link #TEST_MAX_REQUEST_IDS} for a new
  *     one
  * @param requestIdRetentionMillis how long a remembered request id is kept at least
+ * @param nodeId cluster mode: the node id stored with the data directory, carried in the top 16
+ *     bits of every order id; 0 when not clustered
  */
 record LedgerConfig(
     Path directory,
@@ -51,7 +53,16 @@ record LedgerConfig(
     long maxReservations,
     long reservationRetentionMillis,
     long maxRequestIds,
-    long requestIdRetentionMillis) {
+    long requestIdRetentionMillis,
+    int nodeId) {
+
+  /** The form without a node id: not clustered (order ids as before cluster mode). */
+  LedgerConfig(Path directory, int shardIndex, int shardCount, long maxUsers, long outboxCapacity,
+      int maxSales, Clock clock, boolean prefault, long maxReservations,
+      long reservationRetentionMillis, long maxRequestIds, long requestIdRetentionMillis) {
+    this(directory, shardIndex, shardCount, maxUsers, outboxCapacity, maxSales, clock, prefault,
+        maxReservations, reservationRetentionMillis, maxRequestIds, requestIdRetentionMillis, 0);
+  }
 
   /** Default reservations per shard. */
   static final long DEFAULT_MAX_RESERVATIONS = 100_000;

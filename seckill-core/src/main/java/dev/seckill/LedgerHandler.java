@@ -114,6 +114,19 @@ final class LedgerHandler implements EventHandler<PurchaseEvent> {
       } else if (event.kind == PurchaseEvent.Kind.SALE_OP) {
         event.registered = ledger.operate(event.sale(), Objects.requireNonNull(event.saleOp, "op"),
             event.saleOpArg);
+      } else if (event.kind == PurchaseEvent.Kind.VOIDS) {
+        ledger.applyVoids(Objects.requireNonNull(event.voids, "voids"));
+      } else if (event.kind == PurchaseEvent.Kind.LEASE_OP) {
+        // Answered here, not by the responder: with PERSISTED the responder may wait for the
+        // sink, and the cluster thread must not. The cluster thread waits on this future itself
+        // and chains nothing to it, so completing it runs no caller code on this thread.
+        LeaseOp op = Objects.requireNonNull(event.leaseOp, "leaseOp");
+        try {
+          ledger.leaseOp(op);
+          op.answer.complete(op.result);
+        } catch (Throwable e) {
+          op.answer.completeExceptionally(e);
+        }
       } // else an empty slot, claimed by a caller racing close(): nothing to decide
     } catch (Throwable e) { // decide answers Chronicle's failures itself; else a bug or a refused
       // registration / sale operation, which its caller receives

@@ -17,18 +17,25 @@ package dev.seckill;
 
 import dev.seckill.Durability;
 import dev.seckill.IdleStrategy;
+import dev.seckill.Rejection;
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.PermanentSinkException;
+import dev.seckill.spi.VoidedOrder;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +66,20 @@ import org.slf4j.LoggerFactory;
  * wakes the flusher (a buyer waits: store now) and waits until the order is stored, dead-lettered,
  * or the flusher has stopped without storing it; the flusher wakes it after each store. The
  * flusher never runs caller code: every callback runs on the responder thread.
+ *
+ * <p>Voided orders: the flusher calls {@link dev.seckill.spi.OrderSink#storeOrVoid}, which
+ * answers per order: stored, or voided with a reason (cluster mode: the node's lease was lost, or
+ * the buyer holds the per-user limit on another node). A voided order is settled like a stored
+ * one: the watermark passes it. Each batch's voids are counted ({@link #voidedOrders}), logged
+ * once per batch, and handed to the shard's ledger writer as one ring event
+ * ({@link PurchaseEvent.Kind#VOIDS}, published after the watermark moved, retried while the ring
+ * is full), which gives the buyer's units back (and, for a LIMIT_REACHED void in cluster mode,
+ * the units to the local lease); a crash between the watermark and that event loses only the
+ * units' return to the buyer (the stricter side: the buyer may buy fewer, never more). With
+ * PERSISTED, a voided order's buyer is refused ({@link dev.seckill.Rejection#VOIDED} for
+ * LEASE_LOST, {@link dev.seckill.Rejection#LIMIT_REACHED} for LIMIT_REACHED), through the same
+ * hand-over as dead letters; with LEDGER the buyer was already told, so the void is only counted
+ * and logged.
  *
  * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed} and {@link #stop} may be
  * called from any thread, {@link #awaitStored} from the responder thread only; they communicate
@@ -101,6 +122,15 @@ final class OutboxFlusher implements Runnable {
    * taken by the responder.
    */
   private final ConcurrentLinkedQueue<DeadOrder> deadForPending = new ConcurrentLinkedQueue<>();
+  /** Orders the sink voided since start (all durabilities). */
+  private final AtomicLong voided = new AtomicLong();
+  /**
+   * Void batches not yet handed to the writer (the ring was full); flusher thread only. Each is
+   * offered to {@link #voidPublisher}, which answers false while the ring is full.
+   */
+  private final ArrayDeque<List<VoidEntry>> voidsToPublish = new ArrayDeque<>();
+  /** Hands a batch of voids to the ledger writer (a ring event); set by the shard. */
+  private volatile Predicate<List<VoidEntry>> voidPublisher = voids -> true;
 
   /**
    * Creates the flusher for {@code ledger}, parking poison orders in {@code deadLetters};
@@ -128,6 +158,27 @@ final class OutboxFlusher implements Runnable {
   /** What this flusher has stored and failed to store; any thread reads it. */
   FlushStats stats() {
     return stats;
+  }
+
+  /**
+   * Sets how voids reach the ledger writer: {@code publisher} publishes one ring event and
+   * answers false if the ring is full (retried on the next pass). Before {@link #start}.
+   */
+  void onVoids(Predicate<List<VoidEntry>> publisher) {
+    this.voidPublisher = publisher;
+  }
+
+  /** Orders the sink voided since start. Any thread. */
+  long voidedOrders() {
+    return voided.get();
+  }
+
+  /**
+   * The flushed watermark as last published by the flusher thread: every order of the shard at
+   * or below this journal sequence is stored, voided or dead-lettered. Any thread.
+   */
+  long flushedSeq() {
+    return publishedFlushedSeq;
   }
 
   /** Starts the flusher thread, named {@link #threadName}. */
@@ -159,17 +210,18 @@ final class OutboxFlusher implements Runnable {
 
   /**
    * Waits until order {@code orderId} (confirmed on this shard, decided before the call) is
-   * stored in the sink, dead-lettered, or left in the outbox by a flusher that has stopped; for
-   * {@link Durability#PERSISTED}. Wakes the flusher first: a buyer waits, so it stores now rather
-   * than after {@code maxDelay} (group commit). Waits as the engine's {@link IdleStrategy} says:
-   * parked (BLOCKING, SLEEPING) until the flusher's next store unparks it, yielding, or spinning.
-   * Responder thread only.
+   * stored in the sink, voided, dead-lettered, or left in the outbox by a flusher that has
+   * stopped; for {@link Durability#PERSISTED}. Wakes the flusher first: a buyer waits, so it
+   * stores now rather than after {@code maxDelay} (group commit). Waits as the engine's
+   * {@link IdleStrategy} says: parked (BLOCKING, SLEEPING) until the flusher's next store unparks
+   * it, yielding, or spinning. Responder thread only.
    *
-   * @return null once the order is stored; otherwise the failure to give its buyer: a
+   * @return null once the order is stored; otherwise what to tell its buyer instead: a
    *     {@link PermanentSinkException} for a dead-lettered order, an
-   *     {@link IllegalStateException} for one the flusher stopped without storing
+   *     {@link IllegalStateException} for one the flusher stopped without storing, or a refusal
+   *     ({@link Settled#rejection}) for a voided one
    */
-  public @Nullable Throwable awaitStored(long orderId) {
+  public @Nullable Settled awaitSettled(long orderId) {
     if (storedOrderId < orderId && !finished) {
       storeWaiter = Thread.currentThread();
       awaitedOrderId = orderId; // volatile store, then the re-check below: no lost wake-up
@@ -194,14 +246,29 @@ final class OutboxFlusher implements Runnable {
     }
     if (dead != null && dead.orderId == orderId) {
       deadForPending.poll();
-      return dead.failure;
+      return dead.answer;
     }
     if (storedOrderId < orderId) {
-      return new IllegalStateException("order " + orderId
+      return new Settled(new IllegalStateException("order " + orderId
           + " is confirmed in the ledger but was not stored in the sink before the engine closed;"
-          + " it is stored after the next start");
+          + " it is stored after the next start"), null);
     }
     return null;
+  }
+
+  /**
+   * {@link #awaitSettled} for callers that want only a failure: null once stored, the failure
+   * for a dead-lettered or unstored order, an {@link IllegalStateException} naming the refusal
+   * for a voided one. Responder thread only.
+   */
+  public @Nullable Throwable awaitStored(long orderId) {
+    Settled s = awaitSettled(orderId);
+    if (s == null) {
+      return null;
+    }
+    Throwable failure = s.failure;
+    return failure != null ? failure
+        : new IllegalStateException("order " + orderId + " was voided: " + s.rejection);
   }
 
   /**
@@ -244,6 +311,7 @@ final class OutboxFlusher implements Runnable {
           break;
         }
         long available = published - flushed;
+        publishVoids(); // a batch the full ring refused on an earlier pass
         if (available == 0) {
           oldestSeenAt = 0;
           stats.oldestUnflushed(-1);
@@ -272,10 +340,14 @@ final class OutboxFlusher implements Runnable {
           stats.oldestUnflushed(batch.get(0).confirmedAt().toEpochMilli());
         }
         try {
+          List<VoidedOrder> voids = List.of();
           if (!batch.isEmpty()) {
-            settings.sink().store(batch);
+            voids = settings.sink().storeOrVoid(batch);
           }
           storeChanges(changes); // after the orders of the same pass
+          if (!voids.isEmpty()) {
+            voided(batch, voids); // before the watermark passes them: the responder's hand-over
+          }
         } catch (PermanentSinkException e) {
           stats.failed(e);
           if (batch.size() > 1) {
@@ -335,11 +407,17 @@ final class OutboxFlusher implements Runnable {
         stored(upTo);
         oldestSeenAt = upTo < published ? System.nanoTime() : 0;
         completeWaiters(upTo);
+        publishVoids();
       }
     } catch (RuntimeException | Error e) {
       log.error("seckill shard {}: the flusher stopped unexpectedly; orders stay in the outbox"
           + " and are flushed after the next start", shard, e);
     } finally {
+      if (!voidsToPublish.isEmpty()) {
+        log.warn("seckill shard {}: {} batches of voided orders were not handed to the ledger"
+            + " writer before the engine closed; their buyers' units stay counted (they may buy"
+            + " that many fewer units of the sale)", shard, voidsToPublish.size());
+      }
       finished = true;
       LockSupport.unpark(storeWaiter); // a waiting responder fails its order: nothing more is stored
       failRemaining();
@@ -363,10 +441,63 @@ final class OutboxFlusher implements Runnable {
   }
 
   /**
-   * Writes {@code order}, refused by the sink for good, to the dead-letter file (unless a crash
-   * after an earlier write left it there already). False if the file could not be written: the
-   * order then stays in the outbox and is tried again after a backoff.
+   * Records the sink's voids of {@code batch}: counted, logged once, queued for the writer and,
+   * with PERSISTED, for their buyers (as refusals). Flusher thread; before the watermark moves.
    */
+  private void voided(List<ConfirmedOrder> batch, List<VoidedOrder> voids) {
+    Map<Long, ConfirmedOrder> byId = new HashMap<>();
+    for (ConfirmedOrder o : batch) {
+      byId.put(o.orderId(), o);
+    }
+    List<VoidEntry> entries = new ArrayList<>(voids.size());
+    int leaseLost = 0;
+    for (VoidedOrder v : voids) {
+      ConfirmedOrder order = byId.get(v.orderId());
+      if (order == null) {
+        log.warn("seckill shard {}: the sink voided order {}, which was not in the batch; ignored",
+            shard, v.orderId());
+        continue;
+      }
+      entries.add(new VoidEntry(order, v.reason()));
+      if (v.reason() == VoidedOrder.Reason.LEASE_LOST) {
+        leaseLost++;
+      }
+    }
+    if (entries.isEmpty()) {
+      return;
+    }
+    entries.sort((a, b) -> Long.compare(a.order().orderId(), b.order().orderId()));
+    long total = voided.addAndGet(entries.size());
+    // LIMIT_REACHED voids are routine in cluster mode (a buyer on two nodes at once): INFO;
+    // LEASE_LOST ones mean a node sold on a lease it had lost: WARN.
+    org.slf4j.event.Level level = leaseLost > 0 ? org.slf4j.event.Level.WARN
+        : org.slf4j.event.Level.INFO;
+    log.atLevel(level).log("seckill shard {}: the sink voided {} of a batch of {} orders ({} LEASE_LOST, {}"
+        + " LIMIT_REACHED; {} voided on this shard since start){}", shard, entries.size(),
+        batch.size(), leaseLost, entries.size() - leaseLost, total,
+        groupCommit ? "; their buyers are refused" : "; their buyers were already told (durability"
+            + " LEDGER): the orders are void in the sink");
+    if (groupCommit) {
+      for (VoidEntry e : entries) {
+        Rejection why = e.reason() == VoidedOrder.Reason.LIMIT_REACHED ? Rejection.LIMIT_REACHED
+            : Rejection.VOIDED;
+        deadForPending.add(new DeadOrder(e.order().orderId(), new Settled(null, why)));
+      }
+    }
+    voidsToPublish.add(entries);
+  }
+
+  /** Hands queued void batches to the writer, oldest first, until the ring is full. */
+  private void publishVoids() {
+    List<VoidEntry> next;
+    while ((next = voidsToPublish.peek()) != null) {
+      if (!voidPublisher.test(next)) {
+        return; // the ring is full (or closing): the next pass tries again
+      }
+      voidsToPublish.poll();
+    }
+  }
+
   /**
    * Offers the pass's reservation state changes to the sink; a permanent failure counts as a
    * transient one here (state changes are not dead-lettered: they are retried).
@@ -396,6 +527,11 @@ final class OutboxFlusher implements Runnable {
     }
   }
 
+  /**
+   * Writes {@code order}, refused by the sink for good, to the dead-letter file (unless a crash
+   * after an earlier write left it there already). False if the file could not be written: the
+   * order then stays in the outbox and is tried again after a backoff.
+   */
   private boolean deadLetter(ConfirmedOrder order, PermanentSinkException e) {
     try {
       if (!deadLetters.contains(order.orderId())) {
@@ -412,10 +548,10 @@ final class OutboxFlusher implements Runnable {
         shard, order.orderId(), order.saleId(), order.quantity(), deadLetters.path(),
         deadLetters.count(), e);
     if (groupCommit) {
-      deadForPending.add(new DeadOrder(order.orderId(), new PermanentSinkException("order "
-          + order.orderId() + " is confirmed in the ledger (its units are taken) but the sink"
-          + " refused it for good, so it was written to " + deadLetters.path() + " instead: "
-          + e.getMessage(), e)));
+      deadForPending.add(new DeadOrder(order.orderId(), new Settled(new PermanentSinkException(
+          "order " + order.orderId() + " is confirmed in the ledger (its units are taken) but the"
+          + " sink refused it for good, so it was written to " + deadLetters.path() + " instead: "
+          + e.getMessage(), e), null)));
     }
     return true;
   }
@@ -438,15 +574,33 @@ final class OutboxFlusher implements Runnable {
     }
   }
 
+  /** An order not stored, with what its buyer is told: in id order in {@link #deadForPending}. */
   private static final class DeadOrder {
     final long orderId;
-    final PermanentSinkException failure;
+    final Settled answer;
 
-    DeadOrder(long orderId, PermanentSinkException failure) {
+    DeadOrder(long orderId, Settled answer) {
       this.orderId = orderId;
-      this.failure = failure;
+      this.answer = answer;
     }
   }
+
+  /**
+   * What a PERSISTED buyer of an order that was not stored is told: a failure (dead-lettered,
+   * not stored before close), or a refusal (voided). Exactly one is set.
+   */
+  static final class Settled {
+    final @Nullable Throwable failure;
+    final @Nullable Rejection rejection;
+
+    Settled(@Nullable Throwable failure, @Nullable Rejection rejection) {
+      this.failure = failure;
+      this.rejection = rejection;
+    }
+  }
+
+  /** One voided order as the writer needs it: the order, and why the sink voided it. */
+  record VoidEntry(ConfirmedOrder order, VoidedOrder.Reason reason) {}
 
   private static final class Waiter {
     final long target;

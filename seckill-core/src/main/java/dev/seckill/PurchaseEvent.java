@@ -62,7 +62,14 @@ final class PurchaseEvent implements DecisionSink {
      * An operator's change to {@link #sale} ({@link #saleOp}, {@link #saleOpArg}), answered like
      * a registration: {@link #registered} or {@link #failure}, delivered to {@link #registration}.
      */
-    SALE_OP
+    SALE_OP,
+    /**
+     * Orders the sink voided ({@link #voids}): the writer gives the buyers' units back (and, in
+     * cluster mode, LIMIT_REACHED units to the live local lease). No answer.
+     */
+    VOIDS,
+    /** Cluster mode: a change of a sale's local lease ({@link #leaseOp}), answered in it. */
+    LEASE_OP
   }
 
   @Nullable Kind kind;
@@ -91,6 +98,11 @@ final class PurchaseEvent implements DecisionSink {
   @Nullable SaleOp saleOp;
   /** Its argument (an end in epoch ms, units to add), 0 if none. */
   long saleOpArg;
+
+  /** VOIDS: the voided orders. */
+  java.util.@Nullable List<OutboxFlusher.VoidEntry> voids;
+  /** LEASE_OP: the change, and where its answer goes. */
+  @Nullable LeaseOp leaseOp;
 
   /** PAY/CANCEL: who waits for the transition. */
   @Nullable CompletableFuture<OrderTransition> transitionAnswer;
@@ -153,5 +165,7 @@ final class PurchaseEvent implements DecisionSink {
     rejection = null;
     orderId = 0;
     hasRequestKey = false;
+    voids = null;
+    leaseOp = null;
   }
 }

@@ -131,7 +131,11 @@ final class Responder implements EventHandler<PurchaseEvent> {
     sale.admissionCap().exit(request.quantity());
     OutboxFlusher f = flusher;
     if (f != null && event.failure == null && event.rejection == null) {
-      event.failure = f.awaitStored(event.orderId); // null once stored
+      OutboxFlusher.Settled settled = f.awaitSettled(event.orderId); // null once stored
+      if (settled != null) {
+        event.failure = settled.failure;
+        event.rejection = settled.rejection; // a voided order: refused, not confirmed
+      }
     }
     if ((sequence & Shard.LATENCY_SAMPLE_MASK) == 0) { // stamped by tryPublish; before callbacks
       decisionLatency.record(System.nanoTime() - event.submittedNanos);

@@ -76,6 +76,34 @@ final class SaleState {
   private final int keyIndex;
   /** Writer-confined: the journal sequence of this sale's last order (for archive). */
   long lastOrderSeq;
+
+  // Cluster mode (docs/cluster.md). Set by the cluster thread, read by the writer and callers.
+  /**
+   * True for a sale of a clustered engine: its remaining units are the node's local lease. Set by
+   * the ledger before the state is handed to any other thread.
+   */
+  boolean clustered;
+  /**
+   * {@code System.nanoTime()} until which the node may sell from its local lease; 0 without a
+   * lease. The writer checks it per decision, so a JVM paused past it never sells on a stale
+   * lease. Written by the cluster thread.
+   */
+  volatile long leaseDeadlineNanos;
+  /** The refusal when the local lease is empty: from the last lease answer. Cluster thread. */
+  volatile Rejection emptyRefusal = Rejection.COORDINATOR_UNAVAILABLE;
+  /** Remaining units at or below which the writer asks the cluster thread for a chunk. */
+  volatile long lowWater;
+  /** Set by the writer when it asked for a chunk, cleared by the cluster thread. */
+  volatile boolean topUpWanted;
+  /** The cluster thread, unparked by the writer when the sale crosses its low-water mark. */
+  volatile @org.jspecify.annotations.Nullable Thread member;
+  /** Completed by the cluster thread when it first holds a lease on the sale (tests wait on it). */
+  final java.util.concurrent.CompletableFuture<Void> firstLease =
+      new java.util.concurrent.CompletableFuture<>();
+  /** Writer-confined: a local lease is live (SET, not STOPped since). */
+  boolean leaseLive;
+  /** Writer-confined: the journal sequence at which the live local lease began. */
+  long leaseStartSeq;
   private final LongAdder[] rejections;
   private final AdmissionCap admissionCap = new AdmissionCap();
 
@@ -130,6 +158,17 @@ final class SaleState {
   }
 
   /** The registered specification. */
+  /**
+   * Cluster mode, writer thread: asks the cluster thread for a chunk if it has not been asked
+   * since it last answered (one volatile read when asked already; an unpark when not).
+   */
+  void wantTopUp() {
+    if (!topUpWanted) {
+      topUpWanted = true;
+      java.util.concurrent.locks.LockSupport.unpark(member);
+    }
+  }
+
   public Sale sale() {
     return sale;
   }

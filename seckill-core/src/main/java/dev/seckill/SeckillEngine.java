@@ -107,6 +107,11 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if a sale with this id is registered with a different spec;
    *     the message lists each differing field
    * @throws IllegalStateException if the engine is closed or the shard holds its maximum of sales
+   * @throws IllegalArgumentException in cluster mode, for a sale with {@link Sale#payWithin()}
+   *     (reservations across nodes are not supported)
+   * @throws RuntimeException in cluster mode, what {@link dev.seckill.spi.StockCoordinator#openSale}
+   *     threw (an unchecked exception as is, a checked one wrapped in an
+   *     {@link IllegalStateException}); the sale is then not registered on this node
    */
   public Sale registerSale(Sale sale) {
     Objects.requireNonNull(sale, "sale");
@@ -115,13 +120,49 @@ public final class SeckillEngine implements AutoCloseable {
       return existing.sale();
     }
     ensureOpen();
+    ClusterMember member = parts.cluster();
+    if (member != null) {
+      if (sale.payWithin() != null) {
+        throw new IllegalArgumentException("sale '" + sale.id() + "' has payWithin="
+            + sale.payWithin() + ", but this engine is in cluster mode, where reservations are"
+            + " not supported (docs/cluster.md); register it without payWithin");
+      }
+      openSale(sale); // the pool first, on this thread: a failure reaches the caller
+    }
     // Throws IllegalStateException if the shard began closing: the handshake of tryPublish.
     CompletableFuture<SaleState> registration = shards.forSale(sale.id()).register(sale);
-    Sale registered = sales.add(registration).sale();
+    SaleState state = sales.add(registration);
+    if (member != null) {
+      member.add(state); // registered with 0 units: the cluster thread leases them
+    }
+    Sale registered = state.sale();
     if (registered.payWithin() != null) {
       timer.start(); // no timer, no tick, until a sale takes reservations
     }
     return registered;
+  }
+
+  private void openSale(Sale sale) {
+    Cluster cluster = parts.settings().cluster().orElseThrow();
+    try {
+      cluster.coordinator().openSale(sale.id(), sale.stock(), sale.limitPerUser());
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new IllegalStateException("could not open sale '" + sale.id() + "' in the cluster's"
+          + " stock coordinator: " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * This node's id in cluster mode: asked of the coordinator on the data directory's first start
+   * and stored with it; every order id carries it in its top 16 bits
+   * ({@code (nodeId << 48) | localId}).
+   *
+   * @return 1 to 32,767 in cluster mode; 0 if the engine is not clustered
+   */
+  public int nodeId() {
+    return parts.nodeId();
   }
 
   /**
@@ -486,7 +527,8 @@ public final class SeckillEngine implements AutoCloseable {
       long refHash) {
     ensureOpen();
     CompletableFuture<OrderTransition> answer = new CompletableFuture<>();
-    int shard = (int) ((orderId - 1) % shards.count()); // ids interleave by shard
+    // ids interleave by shard; in cluster mode the node id sits above the low 48 bits
+    int shard = (int) ((StockLedger.localId(orderId) - 1) % shards.count());
     int outcome = shards.get(shard).tryPublishOrderOperation(kind, orderId, refHash, answer);
     if (outcome == Shard.CLOSED) {
       throw Shard.closedException();
@@ -535,6 +577,20 @@ public final class SeckillEngine implements AutoCloseable {
   /** The engine's parts, for {@link SeckillMetrics}. */
   EngineAssembly parts() {
     return parts;
+  }
+
+  /**
+   * Orders the order sink voided since this engine started ({@link
+   * dev.seckill.spi.OrderSink#storeOrVoid}): in cluster mode, orders sold on a lease the node had
+   * lost, or to a buyer who already held the per-user limit on another node. With durability
+   * PERSISTED their buyers were refused ({@link Rejection#VOIDED}, {@link
+   * Rejection#LIMIT_REACHED}); with LEDGER they had been told, and the void is only counted and
+   * logged. Not kept across restarts.
+   *
+   * @return voided orders since start, over all shards
+   */
+  public long voidedOrders() {
+    return shards.voidedOrders();
   }
 
   /**
@@ -692,6 +748,7 @@ public final class SeckillEngine implements AutoCloseable {
     private Duration reservationTickInterval = DEFAULT_RESERVATION_TICK_INTERVAL;
     private HealthThresholds healthThresholds = HealthThresholds.defaults();
     private Optional<AdmissionSettings> admission = Optional.empty();
+    private Optional<Cluster> cluster = Optional.empty();
 
     private Builder() {}
 
@@ -945,6 +1002,27 @@ public final class SeckillEngine implements AutoCloseable {
     }
 
     /**
+     * Sells this engine's sales in cluster mode: together with other engines (other JVMs, each
+     * with its own data directory) through one shared stock coordinator; optional. See
+     * {@link Cluster} for how it works and docs/cluster.md.
+     *
+     * <p>Requires durability {@link Durability#PERSISTED} (a buyer is told only once the
+     * coordinator's fenced sink has settled the order) and no {@link #orderSink}: the
+     * coordinator's {@code sink(nodeId)} is the order sink. In cluster mode every sale is a
+     * cluster sale; sales with {@link Sale#payWithin()} are refused at registration. A data
+     * directory created in cluster mode stays in cluster mode (it stores its node id), and one
+     * created without it cannot join a cluster.
+     *
+     * @param cluster the cluster settings; not null
+     * @return this builder
+     */
+    public Builder cluster(Cluster cluster) {
+      unset("cluster", this.cluster.orElse(null));
+      this.cluster = Optional.of(Objects.requireNonNull(cluster, "cluster"));
+      return done("cluster");
+    }
+
+    /**
      * Where confirmed orders are stored, in batches, by each shard's flusher thread; optional.
      * Without a sink, orders stay in the ledger's outbox (bounded by
      * {@link #outboxCapacityPerShard}). The engine closes the sink when it closes.
@@ -1069,8 +1147,12 @@ public final class SeckillEngine implements AutoCloseable {
      * {@code dev.seckill.EngineAssembly}.
      *
      * @return the running engine, owning the data directory until {@link SeckillEngine#close()}
-     * @throws IllegalArgumentException if {@code dataDir} is missing, or durability PERSISTED is
-     *     chosen without an orderSink
+     * @throws IllegalArgumentException if {@code dataDir} is missing, durability PERSISTED is
+     *     chosen without an orderSink, or a cluster is set with durability other than PERSISTED
+     *     or together with an orderSink
+     * @throws IllegalStateException in cluster mode, also if the data directory was created
+     *     without cluster mode (or, without a cluster, with it), or is new and the coordinator's
+     *     {@code newNodeId()} failed
      * @throws IllegalStateException if the JVM lacks the flags Chronicle Map needs (the message
      *     lists them), another engine holds the data directory, or a setting fixed at creation
      *     differs from the one the directory was created with
@@ -1090,7 +1172,21 @@ public final class SeckillEngine implements AutoCloseable {
       if (dataDir == null) {
         throw new IllegalArgumentException("dataDir is required: call dataDir(Path) before build()");
       }
-      if (durability == Durability.PERSISTED && orderSink.isEmpty()) {
+      Optional<OrderSink> sink = orderSink;
+      if (cluster.isPresent()) {
+        if (orderSink.isPresent()) {
+          throw new IllegalArgumentException("cluster mode stores orders through the coordinator's"
+              + " sink (StockCoordinator.sink(nodeId)), but an orderSink was also set: remove"
+              + " orderSink(...) when using cluster(...)");
+        }
+        if (durability != Durability.PERSISTED) {
+          throw new IllegalArgumentException("cluster mode needs durability PERSISTED (a buyer is"
+              + " told only once the coordinator's fenced sink has settled the order), but"
+              + " durability is " + durability + ": call durability(Durability.PERSISTED)");
+        }
+        sink = Optional.of(UNBOUND_SINK); // replaced by the coordinator's once the node id is known
+      }
+      if (durability == Durability.PERSISTED && sink.isEmpty()) {
         throw new IllegalArgumentException(
             "durability PERSISTED needs an orderSink: call orderSink(OrderSink) before build()");
       }
@@ -1100,7 +1196,7 @@ public final class SeckillEngine implements AutoCloseable {
           size("maxUsersPerShard", maxUsersPerShard, DEVELOPMENT_MAX_USERS_PER_SHARD),
           size("outboxCapacityPerShard", outboxCapacityPerShard, DEVELOPMENT_OUTBOX_CAPACITY_PER_SHARD),
           (int) size("maxSalesPerShard", maxSalesPerShard, DEVELOPMENT_MAX_SALES_PER_SHARD),
-          orderSink.map(sink -> new FlushSettings(sink, flushBatchSize, flushMaxDelay,
+          sink.map(to -> new FlushSettings(to, flushBatchSize, flushMaxDelay,
               flushInitialBackoff, flushMaxBackoff, durability)),
           closeTimeout, checks, checks.tokenSecret(), healthThresholds, prefaultFiles,
           set.contains("maxReservationsPerShard") ? maxReservationsPerShard
@@ -1108,8 +1204,13 @@ public final class SeckillEngine implements AutoCloseable {
                   size("maxUsersPerShard", maxUsersPerShard, DEVELOPMENT_MAX_USERS_PER_SHARD)),
           reservationRetention, reservationTickInterval,
           size("maxRequestIdsPerShard", maxRequestIdsPerShard, DEVELOPMENT_MAX_REQUEST_IDS_PER_SHARD),
-          requestIdRetention);
+          requestIdRetention, cluster);
     }
+
+    /** Cluster mode's placeholder until the node id is known; never stores anything. */
+    private static final OrderSink UNBOUND_SINK = batch -> {
+      throw new IllegalStateException("the cluster's order sink is not bound yet");
+    };
 
     /** A size: as set, else the development preset's if chosen, else the production default. */
     private long size(String setting, long value, long development) {

@@ -58,6 +58,8 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code seckill.flush.last.failure} (shard), gauge: the last failed store's time by the
  *       engine's clock, in seconds since the epoch; NaN before any.
  *   <li>{@code seckill.dead.letters} (shard), gauge: orders the sink refused for good.
+ *   <li>{@code seckill.orders.voided} (shard), counter: orders the sink voided at settlement
+ *       ({@code SeckillEngine.voidedOrders()}).
  *   <li>{@code seckill.outbox.oldest.age} (shard), gauge: seconds since the oldest order not yet
  *       stored was confirmed (engine clock), as the flusher last read it; 0 when none.
  *   <li>{@code seckill.admission.tracked} (key = user/address), gauge: keys a throttle tracks;
@@ -150,6 +152,9 @@ public final class SeckillMetrics implements MeterBinder {
         "stores that threw (each retried)");
     gauge(registry, "seckill.flush.last.failure", t, shard, SeckillMetrics::lastFailureSeconds,
         "seconds", "time of the last failed store, seconds since the epoch (engine clock)");
+    counter(registry, "seckill.orders.voided", t, shard, Shard::voidedOrders, "orders",
+        "orders the sink voided at settlement (cluster mode: lease lost, or the per-user limit"
+            + " held on another node)");
     gauge(registry, "seckill.dead.letters", t, shard, Shard::deadLetteredOrders, "orders",
         "orders the sink refused for good, parked in the dead-letter file");
     gauge(registry, "seckill.outbox.oldest.age", t, shard, this::oldestUnflushedAgeSeconds,

@@ -91,6 +91,7 @@ final class Shard implements AutoCloseable {
     this.deadLetters = DeadLetterFile.open(index, ledger.directory());
     this.flusher = flush.map(
         settings -> new OutboxFlusher(index, ledger, settings, deadLetters, idle));
+    flusher.ifPresent(f -> f.onVoids(this::tryPublishVoids));
     WaitStrategy waits = waitStrategy(idle);
     this.parking = waits instanceof ParkingWaitStrategy p ? p : null;
     this.writer = new LedgerHandler(index, ledger, parking);
@@ -296,6 +297,65 @@ final class Shard implements AutoCloseable {
       ring.publish(sequence);
     }
     return done;
+  }
+
+  /**
+   * Publishes the sink's voids of one batch to the writer ({@link PurchaseEvent.Kind#VOIDS});
+   * false if the ring is full or the shard is closing (the flusher retries on its next pass).
+   * Flusher thread.
+   */
+  boolean tryPublishVoids(java.util.List<OutboxFlusher.VoidEntry> voids) {
+    long sequence;
+    try {
+      sequence = ring.tryNext();
+    } catch (InsufficientCapacityException full) {
+      return false;
+    }
+    try {
+      if (closing) {
+        return false; // the slot goes out empty
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = PurchaseEvent.Kind.VOIDS;
+      event.voids = voids;
+      return true;
+    } finally {
+      ring.publish(sequence);
+    }
+  }
+
+  /**
+   * Cluster mode: publishes a change of a sale's local lease to the writer; the answer arrives
+   * in {@link LeaseOp#answer}. Waits for a slot if the ring is full.
+   *
+   * @throws IllegalStateException if the shard is closing
+   */
+  LeaseOp leaseOp(LeaseOp op) {
+    long sequence = claimForAdmin();
+    try {
+      if (closing) {
+        throw closedException();
+      }
+      PurchaseEvent event = ring.get(sequence);
+      event.kind = PurchaseEvent.Kind.LEASE_OP;
+      event.leaseOp = op;
+    } finally {
+      ring.publish(sequence);
+    }
+    return op;
+  }
+
+  /** Orders the sink voided on this shard since start; 0 without a sink. */
+  public long voidedOrders() {
+    return flusher.map(OutboxFlusher::voidedOrders).orElse(0L);
+  }
+
+  /**
+   * The flusher's watermark: every order at or below this journal sequence is stored, voided or
+   * dead-lettered; the ledger's own without a flusher. Any thread.
+   */
+  long flushedSeq() {
+    return flusher.map(OutboxFlusher::flushedSeq).orElseGet(() -> ledger.outbox().flushedSeq());
   }
 
   /**

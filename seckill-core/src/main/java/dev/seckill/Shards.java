@@ -72,6 +72,15 @@ final class Shards {
     return total;
   }
 
+  /** Orders the sink voided, over all shards, since start. */
+  public long voidedOrders() {
+    long total = 0;
+    for (Shard shard : shards) {
+      total += shard.voidedOrders();
+    }
+    return total;
+  }
+
   /** Orders the sink refused for good and parked in the dead-letter files, over all shards. */
   public long deadLetteredOrders() {
     long total = 0;

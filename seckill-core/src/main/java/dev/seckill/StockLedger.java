@@ -811,6 +811,7 @@ final class StockLedger implements AutoCloseable {
     SaleState state = new SaleState(sale, config.shardIndex(), index, remaining,
         orders == null ? 0 : orders, entry);
     state.lastOrderSeq = state.ordersForWriter() > 0 ? appliedSeq : 0; // at most; see archive
+    state.clustered = clustered(); // its remaining is reset by the cluster thread before selling
     return state;
   }
 
@@ -1009,11 +1010,13 @@ final class StockLedger implements AutoCloseable {
         return existing.requireSameSpec(sale);
       }
     }
+    long initial = clustered() ? 0 : sale.stock(); // cluster mode: only leased units are sold
     if (free >= 0) { // the slot of an archived sale: its counters were removed at archive
       SaleCatalog.Entry entry = catalog.reuse(free, sale, config.maxSales());
-      counters.put(remainingKey(free), sale.stock());
+      counters.put(remainingKey(free), initial);
       counters.put(ordersKey(free), 0L);
-      SaleState state = new SaleState(sale, config.shardIndex(), free, sale.stock(), 0, entry);
+      SaleState state = new SaleState(sale, config.shardIndex(), free, initial, 0, entry);
+      state.clustered = clustered();
       sales.set(free, state);
       log.info("seckill sale registered: {} on shard {} (in the slot of an archived sale)", sale,
           config.shardIndex());
@@ -1024,9 +1027,10 @@ final class StockLedger implements AutoCloseable {
           + config.maxSales() + " sales; cannot register '" + sale.id() + "'");
     }
     int index = catalog.add(sale); // durable first; counters missing on crash means "untouched"
-    counters.put(remainingKey(index), sale.stock());
+    counters.put(remainingKey(index), initial);
     counters.put(ordersKey(index), 0L);
-    SaleState state = new SaleState(sale, config.shardIndex(), index, sale.stock(), 0);
+    SaleState state = new SaleState(sale, config.shardIndex(), index, initial, 0);
+    state.clustered = clustered();
     sales.add(state);
     log.info("seckill sale registered: {} on shard {}", sale, config.shardIndex());
     return state;
@@ -1085,6 +1089,11 @@ final class StockLedger implements AutoCloseable {
         sale.setEndsAtMillis(arg);
       }
       case ADD_STOCK -> {
+        if (sale.clustered) {
+          throw new IllegalArgumentException("sale '" + sale.sale().id() + "' is sold in cluster"
+              + " mode: its stock is the coordinator's pool, and adding stock is not supported"
+              + " (docs/cluster.md)");
+        }
         long remaining = sale.remainingForWriter();
         if (arg < 1 || arg > MAX_TOTAL_STOCK - e.totalStock) {
           throw new IllegalArgumentException("units must be 1 to " + (MAX_TOTAL_STOCK - e.totalStock)
@@ -1186,6 +1195,20 @@ final class StockLedger implements AutoCloseable {
       return reject(sale.isArchived() ? Rejection.UNKNOWN_SALE : Rejection.PAUSED);
     }
     long remaining = sale.remainingForWriter();
+    if (sale.clustered) {
+      // The local lease: sell only before its deadline (elapsed time, checked here per decision,
+      // so a paused-then-resumed JVM never sells on a stale lease) and only what it holds.
+      long deadline = sale.leaseDeadlineNanos;
+      if (deadline == 0 || System.nanoTime() - deadline >= 0) {
+        return reject(Rejection.COORDINATOR_UNAVAILABLE);
+      }
+      if (quantity > remaining) {
+        sale.wantTopUp();
+        Rejection empty = sale.emptyRefusal;
+        return reject(remaining > 0 && empty == Rejection.SOLD_OUT ? Rejection.INSUFFICIENT_STOCK
+            : empty);
+      }
+    }
     java.time.Duration payWithin = sale.sale().payWithin();
     if (quantity > remaining && payWithin != null && deadlines.minDeadline() <= config.clock().millis()) {
       tick(); // reservations fell due: give their units back before judging this one
@@ -1250,7 +1273,11 @@ final class StockLedger implements AutoCloseable {
       appliedSeq = seq;
       sale.lastOrderSeq = seq;
       sale.applyConfirmed(remainingAfter, ordersAfter);
-      if (remainingAfter == 0) {
+      if (sale.clustered) {
+        if (remainingAfter <= sale.lowWater) {
+          sale.wantTopUp(); // the local lease runs low: the cluster thread leases a chunk
+        }
+      } else if (remainingAfter == 0) {
         log.info("seckill sale sold out: '{}' after {} orders", sale.sale().id(), ordersAfter);
       }
       return orderId;
@@ -1745,9 +1772,123 @@ final class StockLedger implements AutoCloseable {
     return outbox;
   }
 
-  /** Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. */
+  /**
+   * Maps a per-shard sequence number to an engine-wide order id: ids interleave by shard. In
+   * cluster mode the node id fills the top 16 bits: {@code (nodeId << 48) | localId}, so ids are
+   * unique across the cluster; {@link #localId} takes them off again. A local id stays below
+   * 2^48 (2.8 × 10^14 orders per data directory).
+   */
   private long orderIdOf(long seq) {
-    return (seq - 1) * config.shardCount() + config.shardIndex() + 1;
+    return ((long) config.nodeId() << 48) | ((seq - 1) * config.shardCount() + config.shardIndex() + 1);
+  }
+
+  /** The low 48 bits of an order id: the id without its node, as routing to a shard needs. */
+  static long localId(long orderId) {
+    return orderId & LOCAL_ID_MASK;
+  }
+
+  /** Bits of an order id below the node id. */
+  static final long LOCAL_ID_MASK = (1L << 48) - 1;
+
+  /** The journal sequence of one of this shard's order ids. */
+  long seqOfOrderId(long orderId) {
+    return (localId(orderId) - 1 - config.shardIndex()) / config.shardCount() + 1;
+  }
+
+  /** True if this ledger belongs to a clustered engine (a node id is set). */
+  boolean clustered() {
+    return config.nodeId() != 0;
+  }
+
+  /**
+   * Applies the sink's voids of one flushed batch (a {@link PurchaseEvent.Kind#VOIDS} event):
+   * each buyer's units go down by the order's quantity (never below 0), so the buyer may buy
+   * again; a LIMIT_REACHED void of a cluster sale also gives its units back to the local lease,
+   * but only if the order was sold under the lease that is live now (its sequence is after the
+   * lease began): a lease obtained later was sized from the coordinator's figures, which already
+   * count those units as unused. A LEASE_LOST void gives nothing back: the lease is gone. The
+   * user write is not journalled; a crash before this event is applied leaves the units counted
+   * (the buyer may buy fewer, never more). Writer thread only.
+   */
+  void applyVoids(List<OutboxFlusher.VoidEntry> voids) {
+    assert onWriterThread() : "applyVoids called off the ledger writer thread";
+    for (OutboxFlusher.VoidEntry v : voids) {
+      SaleState sale = null;
+      for (SaleState s : sales) {
+        if (!s.isArchived() && s.sale().id().equals(v.order().saleId())) {
+          sale = s;
+          break;
+        }
+      }
+      if (sale == null) {
+        continue; // archived since: nothing to give back
+      }
+      int quantity = v.order().quantity();
+      users.keys().hash(sale.keyIndex(), v.order().userId(), ownKey);
+      long slot = users.find(ownKey);
+      if (slot >= 0) {
+        users.setUnits(slot, Math.max(0, users.units(slot) - quantity));
+      }
+      if (sale.clustered && v.reason() == dev.seckill.spi.VoidedOrder.Reason.LIMIT_REACHED
+          && sale.leaseLive && seqOfOrderId(v.order().orderId()) > sale.leaseStartSeq) {
+        addRemaining(sale, quantity);
+      }
+    }
+  }
+
+  /**
+   * Cluster mode: applies one change of a sale's local lease for the cluster thread and sets its
+   * answer ({@link LeaseOp#result}).
+   *
+   * <p><b>Single-writer rule.</b> A clustered sale's remaining units are the node's local lease,
+   * and this thread (the shard's ledger writer) is their only writer, exactly as for a sale that
+   * is not clustered: the cluster thread never changes them itself, it publishes a
+   * {@link LeaseOp} on the ring and waits for the answer. So a decision and a lease change never
+   * race: STOP takes effect between two decisions, and no request decided after it sells; SET
+   * replaces the remaining units only after STOP and a settled outbox; TAKE removes units the
+   * writer has not sold. The lease deadline is the one value the cluster thread writes that the
+   * writer reads ({@link SaleState#leaseDeadlineNanos}, volatile): moving it back can only stop
+   * sales.
+   */
+  void leaseOp(LeaseOp op) {
+    assert onWriterThread() : "leaseOp called off the ledger writer thread";
+    SaleState sale = op.sale;
+    long remaining = sale.remainingForWriter();
+    switch (op.kind) {
+      case STOP -> {
+        sale.leaseLive = false;
+        setRemaining(sale, 0);
+        op.result = sale.lastOrderSeq;
+      }
+      case SET -> {
+        sale.leaseLive = true;
+        sale.leaseStartSeq = appliedSeq;
+        setRemaining(sale, op.units);
+        op.result = op.units;
+      }
+      case ADD -> {
+        if (sale.leaseLive) {
+          addRemaining(sale, op.units);
+        }
+        op.result = sale.remainingForWriter();
+      }
+      case TAKE -> {
+        long taken = Math.min(Math.max(0, op.units), remaining);
+        setRemaining(sale, remaining - taken);
+        op.result = taken;
+      }
+      default -> throw new IllegalArgumentException("unknown lease op " + op.kind);
+    }
+  }
+
+  private void addRemaining(SaleState sale, long units) {
+    setRemaining(sale, sale.remainingForWriter() + units);
+  }
+
+  private void setRemaining(SaleState sale, long remaining) {
+    sale.applyCounters(remaining, sale.ordersForWriter(), sale.heldForWriter(),
+        sale.paidForWriter());
+    markDirty(sale.index());
   }
 
   private Long remainingKey(int saleIndex) {

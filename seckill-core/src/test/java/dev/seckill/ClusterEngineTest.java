@@ -1,0 +1,97 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.seckill.spi.InMemoryStockCoordinator;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One engine in cluster mode over an {@link InMemoryStockCoordinator}. */
+class ClusterEngineTest {
+  static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
+  static final Instant END = START.plus(Duration.ofHours(1));
+
+  @TempDir Path dir;
+  final MutableClock clock = new MutableClock(START);
+  final MutableClock coordinatorClock = new MutableClock(START);
+  final InMemoryStockCoordinator coordinator = new InMemoryStockCoordinator(coordinatorClock);
+
+  static Cluster cluster(InMemoryStockCoordinator coordinator) {
+    return Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3)).initialChunk(10).build();
+  }
+
+  static SeckillEngine engine(Path dir, MutableClock clock, Cluster cluster) {
+    return SeckillEngine.builder().developmentDefaults().dataDir(dir).clock(clock)
+        .durability(Durability.PERSISTED).cluster(cluster).build();
+  }
+
+  static Sale sale(String id, long stock, int limit) {
+    return Sale.builder(id).stock(stock).startsAt(START).endsAt(END).limitPerUser(limit).build();
+  }
+
+  @Test
+  void sellsAClusterSaleThroughTheCoordinator() {
+    List<Long> ids = new ArrayList<>();
+    int nodeId;
+    try (SeckillEngine e = engine(dir, clock, cluster(coordinator))) {
+      nodeId = e.nodeId();
+      assertThat(nodeId).isEqualTo(1);
+      e.registerSale(sale("s", 25, 1));
+      e.saleState("s").firstLease.join();
+      List<CompletableFuture<PurchaseResult>> fs = new ArrayList<>();
+      for (int i = 0; i < 40; i++) {
+        fs.add(e.submit(PurchaseRequest.of("s", "u" + i, 1)));
+      }
+      int confirmed = 0;
+      for (CompletableFuture<PurchaseResult> f : fs) {
+        PurchaseResult r = f.join();
+        if (r.isConfirmed()) {
+          confirmed++;
+          ids.add(r.orderId());
+        } else {
+          assertThat(r.rejection()).isIn(Rejection.LEASED_ELSEWHERE, Rejection.SOLD_OUT,
+              Rejection.INSUFFICIENT_STOCK);
+        }
+      }
+      // The chunks come as the local lease runs low: buyers who found it empty retry.
+      int u = 40;
+      while (confirmed < 25) {
+        PurchaseResult r = e.submit(PurchaseRequest.of("s", "u" + u++, 1)).join();
+        if (r.isConfirmed()) {
+          confirmed++;
+          ids.add(r.orderId());
+        }
+      }
+      assertThat(coordinator.stored()).hasSize(25); // PERSISTED: stored before confirmed
+      assertThat(coordinator.stored().keySet()).containsExactlyInAnyOrderElementsOf(ids);
+    }
+    for (long id : ids) {
+      assertThat(id >>> 48).isEqualTo(nodeId);
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(25);
+    assertThat(coordinator.poolFree("s")).isZero();
+    assertThat(coordinator.activeLeases("s")).isZero(); // released at close
+    coordinator.checkConservation();
+  }
+}
