@@ -106,6 +106,8 @@ final class ClusterHarness implements AutoCloseable {
   final Map<Integer, Set<String>> lostUsers = new ConcurrentHashMap<>();
   /** Node indexes ever killed with kill -9. */
   final Set<Integer> killed = ConcurrentHashMap.newKeySet();
+  /** Every answer, by request number. */
+  final Map<Long, Answer> answers = new ConcurrentHashMap<>();
   /** Refusals seen, by reason (for the report). */
   final Map<String, AtomicInteger> refusals = new ConcurrentHashMap<>();
   /** Answers that must not happen (ERR lines, refusals no retry explains). */
@@ -237,6 +239,33 @@ final class ClusterHarness implements AutoCloseable {
     }
   }
 
+  /**
+   * Cuts node i off the database and waits until it holds at least {@code n} unanswered
+   * purchases sent after the cut: orders it decided (or refusals queued behind them) that
+   * cannot settle before the proxy heals, since no transaction can complete through it. Returns
+   * those request numbers; the proxy stays partitioned. Call it while the node has units in its
+   * lease (see {@link #awaitConfirmedBy}), or no purchase would stay unanswered.
+   */
+  Set<Long> partitionWithOrdersInFlight(int i, int n) throws Exception {
+    proxy(i).partition();
+    Set<Long> before = nodes.get(i).pendingRequests();
+    Set<Long> after = new HashSet<>();
+    pollDb("node " + i + " holding " + n + " unsettled purchases behind its partition",
+        Duration.ofSeconds(30), () -> {
+          after.clear();
+          after.addAll(nodes.get(i).pendingRequests());
+          after.removeAll(before);
+          return after.size() >= n;
+        });
+    return after;
+  }
+
+  /** Waits until node i has confirmed at least {@code n} purchases. */
+  void awaitConfirmedBy(int i, int n) throws Exception {
+    poll("node " + i + " confirmed " + n + "; " + report(), Duration.ofSeconds(60),
+        () -> confirmedByNode.get(i).get() >= n);
+  }
+
   TcpProxy proxy(int i) {
     return proxies.get(i);
   }
@@ -342,10 +371,11 @@ final class ClusterHarness implements AutoCloseable {
         return;
       }
       long req = requestNo.incrementAndGet();
-      nodes.get(node).buy(req, user, 1).thenAccept(a -> answered(node, k, a));
+      nodes.get(node).buy(req, user, 1).thenAccept(a -> answered(node, k, a, req));
     }
 
-    void answered(int node, int k, Answer a) {
+    void answered(int node, int k, Answer a, long req) {
+      answers.put(req, a);
       switch (a.kind()) {
         case "OK":
           recordConfirmed(a.orderId(), user, node);

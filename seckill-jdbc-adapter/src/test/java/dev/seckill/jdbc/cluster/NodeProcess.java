@@ -99,6 +99,11 @@ final class NodeProcess implements AutoCloseable {
     return f;
   }
 
+  /** Request numbers sent to this node and not answered yet. */
+  java.util.Set<Long> pendingRequests() {
+    return new java.util.HashSet<>(pending.keySet());
+  }
+
   long pid() {
     return process.pid();
   }
