@@ -22,8 +22,8 @@ import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Issue #13's basic path on MariaDB/MySQL: three node JVMs sell one sale through their proxies,
- * no fault; the same checks as {@link ClusterPostgresTest}.
+ * Issue #13 on MariaDB/MySQL: the basic path (three node JVMs sell one sale through their
+ * proxies, no fault) and the frozen node; the same checks as {@link ClusterPostgresTest}.
  */
 @Tag("slow")
 class ClusterMariaDbTest {
@@ -42,6 +42,18 @@ class ClusterMariaDbTest {
       h.startNodes(3);
       h.await(h.crowd("u", 300, 1, 24));
       ClusterPostgresTest.finish(h);
+    }
+  }
+
+  /**
+   * {@link ClusterPostgresTest}'s frozen node on MariaDB, where the coordinator bounds idle
+   * transactions with the session's idle_transaction_timeout (whole seconds).
+   */
+  @Test
+  void aNodeFrozenPastTtlAndGraceComesBackAsAZombieThatCannotOversell() throws Exception {
+    try (ClusterHarness h = ClusterHarness.mysql(dir, "mstop", 3, ClusterPostgresTest.STOCK, 1)) {
+      h.nodeMain = nodeMain();
+      ClusterPostgresTest.frozenZombie(h);
     }
   }
 }

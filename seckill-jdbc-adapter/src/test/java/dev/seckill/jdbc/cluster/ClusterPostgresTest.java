@@ -87,35 +87,7 @@ class ClusterPostgresTest {
   @Test
   void aNodeFrozenPastTtlAndGraceComesBackAsAZombieThatCannotOversell() throws Exception {
     try (ClusterHarness h = open("stop", 1)) {
-      h.startNodes(3);
-      CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
-      h.awaitConfirmed(30);
-      h.awaitConfirmedBy(1, 1); // node 1 holds a lease with units: it will sell
-      // Frozen with orders in flight: cut off first so that its settlements are held, then
-      // SIGSTOP; the proxy heals at once (the frozen node's half-done transaction is ended by
-      // the database's idle-transaction bound).
-      Set<Long> inFlight = h.partitionWithOrdersInFlight(1, 2);
-      h.stop(1);
-      h.proxy(1).heal();
-      // Frozen until another node has reaped its lease (ttl + grace by the database's clock).
-      h.pollDb("node 1's lease revoked by another node's reaper",
-          Duration.ofSeconds(30), () -> h.revokedLeases(1) > 0);
-      int soldWhileFrozen = h.confirmed.size();
-      h.cont(1);
-      h.await(crowd);
-      finish(h);
-      // The zombie's purchases sent after it was cut off (decided, never settled before the
-      // freeze): none confirmed once it resumes (its lease was revoked and its units went to
-      // the others), its orders voided.
-      Map<String, Integer> late = new TreeMap<>();
-      for (long req : inFlight) {
-        late.merge(h.answers.get(req).kind() + " " + h.answers.get(req).detail(), 1,
-            Integer::sum);
-      }
-      System.out.println("stop: confirmed when node 1 resumed: " + soldWhileFrozen
-          + "; its answers to the purchases in flight at the freeze: " + late);
-      assertThat(late.keySet()).as("answers to the zombie's purchases in flight")
-          .noneMatch(k -> k.startsWith("OK")).contains("NO VOIDED");
+      frozenZombie(h);
     }
   }
 
@@ -191,6 +163,42 @@ class ClusterPostgresTest {
         assertThat(h.confirmedByNode.get(i).get()).as("node %s sold", i).isPositive();
       }
     }
+  }
+
+  /**
+   * Node 1, cut off with purchases in flight, frozen (SIGSTOP) until another node reaped its
+   * lease, then resumed: a zombie. Its purchases sent after the cut are never confirmed.
+   */
+  static void frozenZombie(ClusterHarness h) throws Exception {
+    h.startNodes(3);
+    CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
+    h.awaitConfirmed(30);
+    h.awaitConfirmedBy(1, 1); // node 1 holds a lease with units: it will sell
+    // Frozen with orders in flight: cut off first so that its settlements are held, then
+    // SIGSTOP; the proxy heals at once (the frozen node's half-done transaction is ended by
+    // the database's idle-transaction bound).
+    Set<Long> inFlight = h.partitionWithOrdersInFlight(1, 2);
+    h.stop(1);
+    h.proxy(1).heal();
+    // Frozen until another node has reaped its lease (ttl + grace by the database's clock).
+    h.pollDb("node 1's lease revoked by another node's reaper",
+        Duration.ofSeconds(30), () -> h.revokedLeases(1) > 0);
+    int soldWhileFrozen = h.confirmed.size();
+    h.cont(1);
+    h.await(crowd);
+    finish(h);
+    // The zombie's purchases sent after it was cut off (decided, never settled before the
+    // freeze): none confirmed once it resumes (its lease was revoked and its units went to
+    // the others), its orders voided.
+    Map<String, Integer> late = new TreeMap<>();
+    for (long req : inFlight) {
+      late.merge(h.answers.get(req).kind() + " " + h.answers.get(req).detail(), 1,
+          Integer::sum);
+    }
+    System.out.println("stop: confirmed when node 1 resumed: " + soldWhileFrozen
+        + "; its answers to the purchases in flight at the freeze: " + late);
+    assertThat(late.keySet()).as("answers to the zombie's purchases in flight")
+        .noneMatch(k -> k.startsWith("OK")).contains("NO VOIDED");
   }
 
   static void finish(ClusterHarness h) throws Exception {
