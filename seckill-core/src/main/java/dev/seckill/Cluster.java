@@ -60,6 +60,11 @@ import org.jspecify.annotations.Nullable;
  *       the pool).
  * </ul>
  *
+ * <p>What a node shows: {@link SeckillEngine#saleView} and {@link SeckillEngine#snapshot} count
+ * the node's own local lease as the remaining units and its own orders; the cluster's figures are
+ * the coordinator's. Ending a sale ({@link SeckillEngine#endSale}) releases the node's lease once
+ * its orders are settled; extending it again leases anew.
+ *
  * <p>Not supported in cluster mode, refused with a clear message: durability other than
  * {@link Durability#PERSISTED} (a buyer must not be told before the coordinator's fence has
  * counted the order); an {@code orderSink} set on the builder (the coordinator's

@@ -44,7 +44,8 @@ import org.slf4j.LoggerFactory;
  *   STOP ──▶ SETTLING ──(flusher watermark ≥ the sale's last order)──▶ lease() ──SET──▶ ACTIVE
  *     ▲                                                                            │
  *     └──── deadline passed without renewal, or the coordinator's lease is another ┘
- *   ACTIVE/SETTLING ──(sale over, engine closing)──▶ STOP, settle (bounded), release() ──▶ done
+ *   ACTIVE/SETTLING ──(sale over, engine closing)──▶ STOP, settle (bounded), release()
+ *   released ──(the sale extended: its window open again)──▶ STOP
  * </pre>
  * <ul>
  *   <li><b>Obtaining.</b> At start and after any loss it first stops the sale (remaining := 0;
@@ -248,8 +249,10 @@ final class ClusterMember implements Runnable {
     final String saleId;
     State state = State.STOP;
     boolean done;
-    /** The sale is over: stopped for good, settling before release. */
+    /** The sale is over: stopped, settling before release. */
     boolean ending;
+    /** The sale is over and its lease released. */
+    boolean released;
     /** The sequence the flusher must pass before a new lease (answer of STOP). */
     long settleSeq;
     long leaseId;
@@ -281,12 +284,25 @@ final class ClusterMember implements Runnable {
       }
       trackOrders(now);
       boolean over = clock.millis() >= sale.endsAtMillis();
-      if (failing && now - retryAt < 0) {
-        return retryAt;
-      }
       try {
+        if (state == State.ACTIVE && now - deadline >= 0) {
+          // Checked before any backoff: a lapse stops the sale now, even in a failure streak.
+          log.warn("seckill cluster: node {} lost its local lease on sale '{}' (no renewal"
+              + " before its deadline); it stops selling the sale until its orders are"
+              + " settled and a new lease is obtained", nodeId, saleId);
+          stop(Rejection.COORDINATOR_UNAVAILABLE);
+          return System.nanoTime();
+        }
+        if (failing && now - retryAt < 0) {
+          return state == State.ACTIVE ? earlier(retryAt, deadline) : retryAt;
+        }
         if (over) {
-          return end(now);
+          return released ? now + renewNanos : end(now);
+        }
+        if (ending) { // extended after it ended: lease anew
+          ending = false;
+          released = false;
+          state = State.STOP;
         }
         switch (state) {
           case STOP:
@@ -300,13 +316,6 @@ final class ClusterMember implements Runnable {
             return nextActiveWake();
           case ACTIVE:
           default:
-            if (System.nanoTime() - deadline >= 0) {
-              log.warn("seckill cluster: node {} lost its local lease on sale '{}' (no renewal"
-                  + " before its deadline); it stops selling the sale until its orders are"
-                  + " settled and a new lease is obtained", nodeId, saleId);
-              stop(Rejection.COORDINATOR_UNAVAILABLE);
-              return System.nanoTime();
-            }
             boolean renewDue = now - lastCallNanos >= renewNanos;
             boolean topUp = sale.topUpWanted
                 || sale.publishedRemaining() <= sale.lowWater;
@@ -435,7 +444,7 @@ final class ClusterMember implements Runnable {
       sale.emptyRefusal = lease.soldOut() ? Rejection.SOLD_OUT : Rejection.LEASED_ELSEWHERE;
       sale.lowWater = Math.max(0, lastChunk / 2);
       long orders = sale.publishedOrders();
-      if (ordersAtLastCall >= 0 && t0 - lastCallNanos > 0 && orders > ordersAtLastCall) {
+      if (ordersAtLastCall >= 0 && t0 - lastCallNanos > 0) { // the rate since the last call
         rate = (orders - ordersAtLastCall) * 1e9 / (t0 - lastCallNanos);
       }
       ordersAtLastCall = orders;
@@ -496,7 +505,7 @@ final class ClusterMember implements Runnable {
       }
       coordinator.release(nodeId, saleId);
       succeeded();
-      done = true;
+      released = true; // kept: extendSale may open the window again
       log.info("seckill cluster: node {} released its lease on sale '{}' (the sale is over)",
           nodeId, saleId);
       return now;
@@ -504,6 +513,9 @@ final class ClusterMember implements Runnable {
 
     /** Engine close: stop, settle until {@code until}, release. */
     void finish(long until) {
+      if (released) {
+        return;
+      }
       try {
         sale.leaseDeadlineNanos = 0;
         settleSeq = op(LeaseOp.Kind.STOP, sale, 0);

@@ -62,7 +62,7 @@ import org.slf4j.LoggerFactory;
  * {@link PermanentSinkException} instead of a confirmation.
  *
  * <p>Durability PERSISTED: the flusher is the persisting stage between the ledger writer and the
- * responder. The responder, before delivering a confirmation, calls {@link #awaitStored}, which
+ * responder. The responder, before delivering a confirmation, calls {@link #awaitSettled}, which
  * wakes the flusher (a buyer waits: store now) and waits until the order is stored, dead-lettered,
  * or the flusher has stopped without storing it; the flusher wakes it after each store. The
  * flusher never runs caller code: every callback runs on the responder thread.
@@ -82,7 +82,7 @@ import org.slf4j.LoggerFactory;
  * and logged.
  *
  * <p>Threads: {@link #run} is the flusher thread. {@link #awaitFlushed} and {@link #stop} may be
- * called from any thread, {@link #awaitStored} from the responder thread only; they communicate
+ * called from any thread, {@link #awaitSettled} from the responder thread only; they communicate
  * through concurrent queues, volatile fields and {@link LockSupport#unpark}.
  */
 final class OutboxFlusher implements Runnable {
@@ -112,9 +112,9 @@ final class OutboxFlusher implements Runnable {
   private volatile long storedOrderId;
   /** True once {@link #run} has ended: nothing more will be stored before the next start. */
   private volatile boolean finished;
-  /** The order id the responder waits for in {@link #awaitStored}, 0 if it is not waiting. */
+  /** The order id the responder waits for in {@link #awaitSettled}, 0 if it is not waiting. */
   private volatile long awaitedOrderId;
-  /** The responder thread once it has waited in {@link #awaitStored}; null before. */
+  /** The responder thread once it has waited in {@link #awaitSettled}; null before. */
   private volatile @Nullable Thread storeWaiter;
   /**
    * PERSISTED only: dead-lettered orders whose buyer may still be waiting, in id order, each with
@@ -254,21 +254,6 @@ final class OutboxFlusher implements Runnable {
           + " it is stored after the next start"), null);
     }
     return null;
-  }
-
-  /**
-   * {@link #awaitSettled} for callers that want only a failure: null once stored, the failure
-   * for a dead-lettered or unstored order, an {@link IllegalStateException} naming the refusal
-   * for a voided one. Responder thread only.
-   */
-  public @Nullable Throwable awaitStored(long orderId) {
-    Settled s = awaitSettled(orderId);
-    if (s == null) {
-      return null;
-    }
-    Throwable failure = s.failure;
-    return failure != null ? failure
-        : new IllegalStateException("order " + orderId + " was voided: " + s.rejection);
   }
 
   /**

@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>With durability PERSISTED it is also gated on the flusher: ledger writer, then persisting
  * (the flusher), then delivery. Before delivering a confirmation it waits in
- * {@link OutboxFlusher#awaitStored} until the order is stored in the sink; a dead-lettered order,
+ * {@link OutboxFlusher#awaitSettled} until the order is stored in the sink; a voided order is
+ * delivered as a refusal (VOIDED, or LIMIT_REACHED), a dead-lettered order,
  * or one the flusher stopped without storing, is delivered as a failure instead. Decisions are
  * delivered in ring order, so a refusal decided after such a confirmation waits for it too.
  *

@@ -377,7 +377,8 @@ public final class SeckillEngine implements AutoCloseable {
    * @param units units to add, at least 1
    * @return a future of the sale's view after the change, as {@link #pauseSale}; completes
    *     exceptionally with {@link IllegalArgumentException} if the total would exceed
-   *     {@code Long.MAX_VALUE / 4}
+   *     {@code Long.MAX_VALUE / 4}, or in cluster mode (the stock is the coordinator's pool;
+   *     adding to it is not supported)
    * @throws IllegalArgumentException if no sale with this id is registered, or {@code units}
    *     is below 1 (naming the value)
    * @throws IllegalStateException if the engine is closed

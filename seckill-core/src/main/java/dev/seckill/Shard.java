@@ -49,7 +49,7 @@ import org.slf4j.LoggerFactory;
  *                         seckill-ledger-N   (LedgerHandler: decides, writes the ledger)
  *                                      │  gated on the writer's sequence
  *                                      │  PERSISTED only: each confirmation waits until
- *                                      │  seckill-flusher-N has stored it (awaitStored)
+ *                                      │  seckill-flusher-N has stored it (awaitSettled)
  *                                      ▼
  *                         seckill-responder-N (Responder: calls the slot's listener or Reply)
  *

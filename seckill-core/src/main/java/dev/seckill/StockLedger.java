@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * the outbox the flusher drains ({@link OrderJournalReader}).
  *
  * <h2>Concurrency</h2>
- * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}) runs on the shard's
+ * <b>Single writer.</b> Every mutation ({@link #register}, {@link #decide}, and in cluster mode
+ * the local lease's changes, {@link #leaseOp}, and the sink's voids, {@link #applyVoids}) runs on
+ * the shard's
  * ledger thread, the Disruptor consumer that owns this instance; {@link #bindWriter} records that
  * thread (for the journal too) and an {@code assert} checks it on each call, in the manner of the
  * Disruptor's {@code SingleProducerSequencer}. Because only one thread decides, a decision needs

@@ -94,4 +94,75 @@ class ClusterEngineTest {
     assertThat(coordinator.activeLeases("s")).isZero(); // released at close
     coordinator.checkConservation();
   }
+
+  @Test
+  void endingTheSaleReleasesTheLeaseAndExtendingItLeasesAgain() {
+    try (SeckillEngine e = engine(dir, clock, cluster(coordinator))) {
+      e.registerSale(sale("s", 25, 1));
+      e.saleState("s").firstLease.join();
+      assertThat(e.submit(PurchaseRequest.of("s", "u1", 1)).join().isConfirmed()).isTrue();
+      e.endSale("s").join();
+      ClusterVoidTest.await("the lease is released", () -> coordinator.activeLeases("s") == 0);
+      assertThat(coordinator.sold("s")).isEqualTo(1);
+      assertThat(coordinator.poolFree("s")).isEqualTo(24);
+      e.extendSale("s", END).join();
+      ClusterVoidTest.await("a lease again", () -> coordinator.activeLeases("s") == 1);
+      ClusterVoidTest.await("u2 buys", () ->
+          e.submit(PurchaseRequest.of("s", "u2", 1)).join().isConfirmed());
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(2);
+    coordinator.checkConservation();
+  }
+
+  @Test
+  void addingStockIsRefusedInClusterMode() {
+    try (SeckillEngine e = engine(dir, clock, cluster(coordinator))) {
+      e.registerSale(sale("s", 25, 1));
+      assertThat(e.addStock("s", 5)).failsWithin(Duration.ofSeconds(30))
+          .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+          .withMessageContaining("cluster mode");
+    }
+  }
+
+  @Test
+  void anIdleNodeGivesItsUnitsBackWhenAnotherStarves() {
+    Cluster c = Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3)).initialChunk(10)
+        .chunkTarget(Duration.ofMillis(100)).build();
+    try (SeckillEngine a = engine(dir.resolve("a"), clock, c)) {
+      a.registerSale(sale("s", 10, 1));
+      a.saleState("s").firstLease.join();
+      assertThat(coordinator.poolFree("s")).isZero(); // a holds every unit and sells none
+      try (SeckillEngine b = engine(dir.resolve("b"), clock, c)) {
+        b.registerSale(sale("s", 10, 1));
+        b.saleState("s").firstLease.join(); // an empty lease: b starves
+        assertThat(b.submit(PurchaseRequest.of("s", "u0", 1)).join().rejection())
+            .isEqualTo(Rejection.LEASED_ELSEWHERE);
+        // a's next renewal hears that b starves, and a has sold nothing: it gives back.
+        ClusterVoidTest.await("b sells", () ->
+            b.submit(PurchaseRequest.of("s", "u1", 1)).join().isConfirmed());
+      }
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(1);
+    assertThat(coordinator.activeLeases("s")).isZero();
+    coordinator.checkConservation();
+  }
+
+  @Test
+  void theReaperRevokesAnExpiredLeaseOfAnotherNode() throws Exception {
+    Cluster c = Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3))
+        .reapGrace(Duration.ZERO).initialChunk(5).build();
+    try (SeckillEngine e = engine(dir, clock, c)) {
+      e.registerSale(sale("s", 25, 1));
+      e.saleState("s").firstLease.join();
+      // A node that crashed holding 5 units: its lease expires 1 ms after, by the coordinator.
+      coordinator.lease(999, "s", 5, Duration.ofMillis(1));
+      assertThat(coordinator.activeLeases("s")).isEqualTo(2);
+      coordinatorClock.advance(Duration.ofSeconds(1)); // past it; e's own lease runs 3 s
+      ClusterVoidTest.await("the crashed node's lease is reaped",
+          () -> coordinator.activeLeases("s") == 1);
+      assertThat(e.submit(PurchaseRequest.of("s", "u", 1)).join().isConfirmed()).isTrue();
+    }
+    coordinator.checkConservation();
+    assertThat(coordinator.poolFree("s")).isEqualTo(24);
+  }
 }
