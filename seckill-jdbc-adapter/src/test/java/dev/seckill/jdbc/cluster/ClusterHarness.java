@@ -244,20 +244,43 @@ final class ClusterHarness implements AutoCloseable {
    * purchases sent after the cut: orders it decided (or refusals queued behind them) that
    * cannot settle before the proxy heals, since no transaction can complete through it. Returns
    * those request numbers; the proxy stays partitioned. Call it while the node has units in its
-   * lease (see {@link #awaitConfirmedBy}), or no purchase would stay unanswered.
+   * lease: it waits for the node to confirm one more first, and retries (healed in between) up
+   * to 5 times if the node had nothing left to sell.
    */
   Set<Long> partitionWithOrdersInFlight(int i, int n) throws Exception {
-    proxy(i).partition();
-    Set<Long> before = nodes.get(i).pendingRequests();
-    Set<Long> after = new HashSet<>();
-    pollDb("node " + i + " holding " + n + " unsettled purchases behind its partition",
-        Duration.ofSeconds(30), () -> {
-          after.clear();
-          after.addAll(nodes.get(i).pendingRequests());
-          after.removeAll(before);
-          return after.size() >= n;
-        });
-    return after;
+    for (int attempt = 1; ; attempt++) {
+      awaitConfirmedBy(i, confirmedByNode.get(i).get() + 1); // it has just sold: units left
+      proxy(i).partition();
+      Set<Long> before = nodes.get(i).pendingRequests();
+      // Purchases still unanswered over three polls in a row (20 ms or more): not merely in
+      // the pipe to the node (which answers a refusal at once), but held behind the partition.
+      List<Set<Long>> seen = new ArrayList<>();
+      Set<Long> stable = new HashSet<>();
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+      while (System.nanoTime() - deadline < 0) {
+        Set<Long> now = nodes.get(i).pendingRequests();
+        now.removeAll(before);
+        seen.add(now);
+        if (seen.size() >= 3) {
+          stable.clear();
+          stable.addAll(now);
+          for (Set<Long> earlier : seen.subList(seen.size() - 3, seen.size() - 1)) {
+            stable.retainAll(earlier);
+          }
+          if (stable.size() >= n) {
+            return stable;
+          }
+        }
+        CompletableFuture.runAsync(() -> { },
+            CompletableFuture.delayedExecutor(10, TimeUnit.MILLISECONDS)).join();
+      }
+      // Its lease was empty (nothing to sell, only refusals): heal, let it sell again, retry.
+      proxy(i).heal();
+      if (attempt >= 5) {
+        fail("node " + i + " never held " + n + " purchases behind its partition in 5 attempts; "
+            + report() + "\n" + sessions());
+      }
+    }
   }
 
   /** Waits until node i has confirmed at least {@code n} purchases. */

@@ -111,7 +111,9 @@ public final class CoordinatorNodeMain {
     localBase = (starts + 1) << 32; // order ids never repeat across restarts of this node
     sale = a.get("sale");
     limit = Integer.parseInt(a.get("limit"));
-    chunk = Integer.parseInt(a.get("chunk"));
+    // Three times the engine's initial chunk: this node has no rate-based sizing, and a lease
+    // that is often empty would make "cut off with orders in flight" hard to reach.
+    chunk = 3 * Integer.parseInt(a.get("chunk"));
     ttlMillis = Long.parseLong(a.get("ttlMillis"));
     graceMillis = Long.parseLong(a.get("graceMillis"));
     coordinator.openSale(sale, Long.parseLong(a.get("stock")), limit);
