@@ -315,6 +315,7 @@ final class ClusterHarness implements AutoCloseable {
     cmd.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
     cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
     cmd.add("--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED");
+    cmd.add("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"); // as the build's own JVMs
     cmd.add("-Dchronicle.analytics.disable=true");
     cmd.add("-Dchronicle.announcer.disable=true");
     cmd.add("-XX:ActiveProcessorCount=1");
