@@ -243,13 +243,16 @@ final class ClusterHarness implements AutoCloseable {
    * Cuts node i off the database and waits until it holds at least {@code n} unanswered
    * purchases sent after the cut: orders it decided (or refusals queued behind them) that
    * cannot settle before the proxy heals, since no transaction can complete through it. Returns
-   * those request numbers; the proxy stays partitioned. Call it while the node has units in its
-   * lease: it waits for the node to confirm one more first, and retries (healed in between) up
-   * to 5 times if the node had nothing left to sell.
+   * those request numbers; the proxy stays partitioned. It waits first until the node's lease
+   * has {@code n} units not settled (by the database), and retries (healed in between) up to 5
+   * times if no purchase stayed unanswered.
    */
   Set<Long> partitionWithOrdersInFlight(int i, int n) throws Exception {
     for (int attempt = 1; ; attempt++) {
-      awaitConfirmedBy(i, confirmedByNode.get(i).get() + 1); // it has just sold: units left
+      // Its lease has units not settled yet: unsold ones (buyers keep coming) or sold ones
+      // being settled; either way purchases will wait behind the partition.
+      pollDb("node " + i + "'s lease holding " + n + " unsettled units", Duration.ofSeconds(30),
+          () -> unsettledUnits(i) >= n);
       proxy(i).partition();
       Set<Long> before = nodes.get(i).pendingRequests();
       // Purchases still unanswered over three polls in a row (20 ms or more): not merely in
@@ -572,6 +575,12 @@ final class ClusterHarness implements AutoCloseable {
   long activeLeases(int i) {
     return longQuery("SELECT COUNT(*) FROM " + prefix + "lease WHERE sale_id = ? AND state ="
         + " 'ACTIVE' AND node_id = " + nodeIdOf(i));
+  }
+
+  /** Granted minus used of node i's active lease (0 without one). */
+  long unsettledUnits(int i) {
+    return longQuery("SELECT COALESCE(SUM(granted - used), 0) FROM " + prefix + "lease WHERE"
+        + " sale_id = ? AND state = 'ACTIVE' AND node_id = " + nodeIdOf(i));
   }
 
   /** Whether node i's lease has been revoked (by another node's reaper). */

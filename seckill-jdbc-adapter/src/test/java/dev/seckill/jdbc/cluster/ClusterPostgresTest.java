@@ -67,7 +67,7 @@ class ClusterPostgresTest {
     try (ClusterHarness h = open("kill", 1)) {
       h.startNodes(3);
       CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
-      h.awaitConfirmed(30);
+      h.awaitConfirmed(10);
       // Mid-settlement: node 1 is cut off the database with purchases in flight (decided
       // orders whose settlement is held by its proxy), then dies; the held bytes reach the
       // database after it died. Its restart drains its outbox (stored or voided).
@@ -171,7 +171,7 @@ class ClusterPostgresTest {
   static void frozenZombie(ClusterHarness h) throws Exception {
     h.startNodes(3);
     CompletableFuture<Void> crowd = h.crowd("u", USERS, 1, IN_FLIGHT);
-    h.awaitConfirmed(30);
+    h.awaitConfirmed(10);
     // Frozen with orders in flight: cut off first so that its settlements are held, then
     // SIGSTOP; the proxy heals at once (the frozen node's half-done transaction is ended by
     // the database's idle-transaction bound).
