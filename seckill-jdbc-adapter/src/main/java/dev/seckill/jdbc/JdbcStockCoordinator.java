@@ -1292,8 +1292,30 @@ public final class JdbcStockCoordinator implements StockCoordinator {
    * the database. Not thread-safe: configure on one thread.
    */
   public static final class Builder {
-    /** Runs of the schema script before giving up (concurrent creators, see build()). */
-    private static final int SCHEMA_ATTEMPTS = 5;
+    /**
+     * Takes ({@code lock}) or releases the session lock that serialises schema creation by
+     * nodes sharing this prefix; nothing on H2 (embedded: one creator).
+     */
+    private void lockSchema(Connection c, Dialect resolved, boolean lock) throws SQLException {
+      String sql;
+      if (resolved == Dialect.POSTGRESQL) {
+        sql = lock ? "SELECT pg_advisory_lock(?)" : "SELECT pg_advisory_unlock(?)";
+      } else if (resolved == Dialect.MYSQL) {
+        sql = lock ? "SELECT GET_LOCK(?, 60)" : "SELECT RELEASE_LOCK(?)";
+      } else {
+        return;
+      }
+      try (PreparedStatement ps = c.prepareStatement(sql)) {
+        if (resolved == Dialect.POSTGRESQL) {
+          ps.setLong(1, 0x5ec6_1110_0000_0000L ^ tablePrefix.toLowerCase(Locale.ROOT).hashCode());
+        } else {
+          ps.setString(1, "seckill-schema:" + tablePrefix.toLowerCase(Locale.ROOT));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          rs.next();
+        }
+      }
+    }
 
     /** A letter or underscore, then letters, digits, underscores: at most 32 characters. */
     private static final Pattern PREFIX = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,31}");
@@ -1468,24 +1490,24 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         List<String> ddl = CoordinatorSql.schemaStatements(resolved, tablePrefix);
         if (createSchemaIfMissing) {
           // Every node of a cluster builds its coordinator at start, often at the same moment.
-          // PostgreSQL's CREATE ... IF NOT EXISTS is not safe against a concurrent creator (it
-          // fails with a unique violation on pg_class / pg_type): once the other creator has
-          // committed, the statement is a no-op, so the whole script is run again (bounded).
-          for (int attempt = 1; ; attempt++) {
-            try (Statement s = c.createStatement()) {
+          // CREATE ... IF NOT EXISTS is not safe against a concurrent creator on PostgreSQL (a
+          // unique violation on pg_class / pg_type), so the script runs under a lock named after
+          // the prefix (an advisory lock; GET_LOCK on MySQL/MariaDB), held on this connection.
+          try (Statement s = c.createStatement()) {
+            lockSchema(c, resolved, true);
+            try {
               for (String statement : JdbcOrderSink.schemaStatements(resolved, ordersTable, null)) {
                 s.execute(statement);
               }
               for (String statement : ddl) {
                 s.execute(statement);
               }
-              break;
-            } catch (SQLException e) {
-              if (attempt >= SCHEMA_ATTEMPTS) {
-                throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
-                    + " (createSchemaIfMissing, " + attempt + " attempts): " + e.getMessage(), e);
-              }
+            } finally {
+              lockSchema(c, resolved, false);
             }
+          } catch (SQLException e) {
+            throw new IllegalStateException("JdbcStockCoordinator could not create its schema"
+                + " (createSchemaIfMissing): " + e.getMessage(), e);
           }
         }
         probe(c, ordersTable, "order_id, sale_id, user_id, quantity, confirmed_at",

@@ -1,0 +1,36 @@
+/*
+ * Copyright 2026 The seckill authors
+ *
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ *     http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ */
+package dev.seckill.jdbc.cluster;
+
+import org.junit.jupiter.api.Tag;
+
+/**
+ * {@link ClusterPostgresTest}'s scenarios with {@link CoordinatorNodeMain} nodes: the lease
+ * protocol followed by hand on {@link dev.seckill.jdbc.JdbcStockCoordinator}, no engine. Checks
+ * the coordinator's guarantees (conservation, fence, per-user authority, reaping) across real
+ * processes, kills, freezes and partitions on their own.
+ */
+@Tag("slow")
+class CoordinatorClusterPostgresTest extends ClusterPostgresTest {
+  @Override
+  Class<?> nodeMain() {
+    return CoordinatorNodeMain.class;
+  }
+
+  /** Not a test here: these nodes have no engine clock to set off. */
+  @Override
+  void oneNodesClockTenMinutesAheadChangesNothing() {}
+}
