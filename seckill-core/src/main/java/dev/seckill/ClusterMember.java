@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  * <pre>
  *   STOP ──▶ SETTLING ──(flusher watermark ≥ the sale's last order)──▶ lease() ──SET──▶ ACTIVE
  *     ▲                                                                            │
- *     └──── deadline passed without renewal, or the coordinator's lease is another ┘
+ *     └──── deadline passed without renewal, or renew(leaseId) answers "not active" ┘
  *   ACTIVE/SETTLING ──(sale over, engine closing)──▶ STOP, settle (bounded), release()
  *   released ──(the sale extended: its window open again)──▶ STOP
  * </pre>
@@ -57,8 +57,9 @@ import org.slf4j.LoggerFactory;
  *       {@code System.nanoTime()} before the successful call. The writer checks it per decision;
  *       this thread, when it passes without a renewal, stops the sale (refusal
  *       COORDINATOR_UNAVAILABLE) and starts over.
- *   <li><b>Top-up and renewal.</b> Renewed every {@code leaseTtl / 3}; topped up when the writer
- *       signals the low-water mark (half the last chunk) by unparking this thread. Chunk =
+ *   <li><b>Top-up and renewal.</b> Renewed ({@code renew(leaseId)}) every {@code leaseTtl / 3};
+ *       topped up when the writer signals the low-water mark (half the last chunk) by
+ *       unparking this thread. Chunk =
  *       clamp(recent rate × chunkTarget, 1, poolFree / (2 × max(1, activeNodes))), initialChunk
  *       before a rate exists. The rate is the sale's confirmed orders per second on this node
  *       since the previous call (orders, not units: a multi-unit order counts once). When an
@@ -72,10 +73,11 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Refusal when empty</b> ({@link SaleState#emptyRefusal}): SOLD_OUT only when the last
  *       answer says {@link Lease#soldOut()}; LEASED_ELSEWHERE otherwise while a lease is held;
  *       COORDINATOR_UNAVAILABLE while none is.
- *   <li><b>Lost lease seen in an answer.</b> If {@code lease()} answers with another lease id
- *       (the coordinator revoked the one this node sold from and made a new one), the new one is
- *       released at once so that the old orders still in the outbox are voided rather than
- *       settled against it, and the sale starts over from STOP.
+ *   <li><b>Lost lease seen in an answer.</b> While ACTIVE the thread calls
+ *       {@link StockCoordinator#renew renew(leaseId)}, never {@code lease()}: if the coordinator
+ *       revoked the lease (this node was paused past it), the answer is "not active" and no new
+ *       lease exists, so the orders still in the outbox find none and are voided; the sale starts
+ *       over from STOP, and {@code lease()} is called only once they are settled or voided.
  *   <li><b>Reaper.</b> Every {@code leaseTtl}: {@code reap(reapGrace)}, the count logged when
  *       above 0.
  *   <li><b>End.</b> When the sale's window closes, and at engine close: STOP, wait for the
@@ -408,17 +410,16 @@ final class ClusterMember implements Runnable {
       int want = topUp ? chunk() : 0;
       sale.topUpWanted = false; // before the call: the writer may ask again meanwhile
       long t0 = System.nanoTime();
-      Lease lease = coordinator.lease(nodeId, saleId, want, cluster.leaseTtl());
+      // renew, never lease: a renewal that reaches the coordinator after the reaper revoked the
+      // lease must not make a new one, or the orders sold from the old one could settle
+      // against it (a zombie's orders confirmed). A new lease comes from obtain() only.
+      Lease lease = coordinator.renew(nodeId, saleId, leaseId, want, cluster.leaseTtl());
       succeeded();
       if (!lease.active() || lease.leaseId() != leaseId) {
-        log.warn("seckill cluster: node {} lost lease {} on sale '{}' (the coordinator revoked it;"
-            + " it answered lease {}); the node stops selling the sale, its unsettled orders are"
-            + " voided, and it leases again once they are settled", nodeId, leaseId, saleId,
-            lease.leaseId());
+        log.warn("seckill cluster: node {} lost lease {} on sale '{}' (the coordinator revoked"
+            + " it); the node stops selling the sale, its unsettled orders are voided, and it"
+            + " leases again once they are settled", nodeId, leaseId, saleId);
         stop(Rejection.COORDINATOR_UNAVAILABLE);
-        if (lease.active()) {
-          coordinator.release(nodeId, saleId); // old orders void rather than settle against it
-        }
         return;
       }
       if (want > 0) {

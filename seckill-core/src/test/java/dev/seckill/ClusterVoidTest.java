@@ -106,6 +106,48 @@ class ClusterVoidTest {
   }
 
   @Test
+  void aRenewalAfterTheReaperNeverMakesANewLeaseForTheOrdersOfTheRevokedOne() {
+    Duration ttl = Duration.ofSeconds(3); // renewed every second
+    Cluster cluster = Cluster.builder(coordinator).leaseTtl(ttl).initialChunk(10).build();
+    try (SeckillEngine e = engine("a", cluster)) {
+      e.registerSale(sale(10, 1));
+      e.saleState("s").firstLease.join();
+      assertThat(coordinator.leasesCreated()).isEqualTo(1);
+      // Orders sold, not settled (the sink cannot store); the coordinator still answers.
+      coordinator.sinkDown(true);
+      List<CompletableFuture<PurchaseResult>> buyers = new ArrayList<>();
+      for (String user : List.of("a", "b", "c")) {
+        buyers.add(e.submit(PurchaseRequest.of("s", user, 1)));
+      }
+      await("the writer sold the three orders", () -> e.outboxSize() == 3);
+      // As if the node had been paused past its lease: the reaper revokes it; the node's next
+      // renewal reaches the coordinator after that.
+      coordinatorClock.advance(ttl.plus(cluster.reapGrace()).plusSeconds(1));
+      assertThat(coordinator.reapNow(cluster.reapGrace())).isEqualTo(1);
+      int renewals = coordinator.renewCalls();
+      await("the node renews after the revocation", () -> coordinator.renewCalls() > renewals);
+      await("the node stops selling",
+          () -> e.saleState("s").emptyRefusal == Rejection.COORDINATOR_UNAVAILABLE
+              && e.saleState("s").publishedRemaining() == 0);
+      // No new lease while its orders are unsettled: they cannot settle against one.
+      assertThat(coordinator.leasesCreated()).isEqualTo(1);
+      assertThat(coordinator.activeLeases("s")).isZero();
+      coordinator.sinkDown(false);
+      for (CompletableFuture<PurchaseResult> f : buyers) {
+        assertThat(f.join().rejection()).isEqualTo(Rejection.VOIDED);
+      }
+      assertThat(coordinator.stored()).isEmpty();
+      assertThat(coordinator.voids().values()).extracting(VoidedOrder::reason)
+          .containsOnly(VoidedOrder.Reason.LEASE_LOST);
+      // Then, and only then, a new lease: the node sells again.
+      await("a buys again", () -> e.submit(PurchaseRequest.of("s", "a", 1)).join().isConfirmed());
+      assertThat(coordinator.leasesCreated()).isEqualTo(2);
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(1);
+    coordinator.checkConservation();
+  }
+
+  @Test
   void aBuyerAtTheLimitOnAnotherEngineIsRefusedAndTheUnitGoesBack() {
     Cluster cluster = Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3))
         .initialChunk(4).build();

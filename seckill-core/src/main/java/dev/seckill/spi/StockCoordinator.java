@@ -74,7 +74,9 @@ public interface StockCoordinator extends AutoCloseable {
    * coordinator's now, after moving up to {@code units} from the pool into it (fewer if the pool
    * holds fewer; 0 just renews). If the node holds no active lease on the sale, a new one is
    * created (with a new {@link Lease#leaseId()}). If {@code units} could not all be given, the
-   * sale is marked starving, which other nodes see in their next answer.
+   * sale is marked starving, which other nodes see in their next answer. The engine calls it to
+   * obtain a lease, when none of its orders of the sale is left to settle; while it sells it
+   * renews with {@link #renew}, which never creates one.
    *
    * @param nodeId the calling node
    * @param saleId the sale, opened with {@link #openSale}
@@ -85,6 +87,32 @@ public interface StockCoordinator extends AutoCloseable {
    * @throws Exception if the coordinator could not be reached
    */
   Lease lease(int nodeId, String saleId, int units, Duration ttl) throws Exception;
+
+  /**
+   * Renews lease {@code leaseId}, node {@code nodeId}'s active lease on sale {@code saleId}, as
+   * {@link #lease} does (until {@code ttl} from the coordinator's now, after moving up to
+   * {@code units} from the pool into it), but <b>never creates a lease</b>: if {@code leaseId} is
+   * not the node's active lease on the sale any more (the coordinator revoked it, the node
+   * released it), nothing changes and the answer is not active ({@link Lease#active()} false,
+   * {@link Lease#leaseId()} 0).
+   *
+   * <p>This is the call that keeps a zombie (a node paused past its lease, then resumed) from
+   * settling the orders it sold from a revoked lease against a new one: the engine renews with
+   * it while it sells, and calls {@link #lease} for a new lease only once every order it sold
+   * from the old one is settled or voided. An implementation must make the check and the
+   * renewal one atomic step.
+   *
+   * @param nodeId the calling node
+   * @param saleId the sale, opened with {@link #openSale}
+   * @param leaseId the lease the node sells from, as a previous answer named it; positive
+   * @param units units wanted, 0 or more
+   * @param ttl how long the lease lasts without another call; positive
+   * @return the lease after the call; not active if {@code leaseId} is no longer in force
+   * @throws IllegalArgumentException if the sale was never opened or {@code leaseId} is not
+   *     positive
+   * @throws Exception if the coordinator could not be reached
+   */
+  Lease renew(int nodeId, String saleId, long leaseId, int units, Duration ttl) throws Exception;
 
   /**
    * Moves {@code units} of node {@code nodeId}'s active lease on the sale back to the pool

@@ -57,6 +57,8 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   private volatile boolean coordinatorDown;
   private volatile boolean sinkDown;
   private int storeCalls;
+  private int renewCalls;
+  private int leasesCreated;
 
   /** A coordinator judging expiry by {@code clock}, handing out node ids from 1. */
   public InMemoryStockCoordinator(Clock clock) {
@@ -159,10 +161,30 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   @Override
   public synchronized Lease lease(int nodeId, String saleId, int units, Duration ttl)
       throws Exception {
+    return grow(nodeId, saleId, 0, units, ttl);
+  }
+
+  @Override
+  public synchronized Lease renew(int nodeId, String saleId, long leaseId, int units,
+      Duration ttl) throws Exception {
+    if (leaseId <= 0) {
+      throw new IllegalArgumentException("leaseId must be positive, was " + leaseId);
+    }
+    Lease answer = grow(nodeId, saleId, leaseId, units, ttl);
+    renewCalls++;
+    return answer;
+  }
+
+  private Lease grow(int nodeId, String saleId, long expected, int units, Duration ttl)
+      throws Exception {
     requireUp();
     Pool p = pool(saleId);
     LeaseRow l = active(nodeId, saleId);
+    if (expected != 0 && (l == null || l.id != expected)) {
+      return none(p, saleId);
+    }
     if (l == null) {
+      leasesCreated++;
       l = new LeaseRow(nextLeaseId++, nodeId, saleId);
       l.seenStarving = p.starvingVersion;
       leases.add(l);
@@ -380,5 +402,15 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   /** Successful store calls so far. */
   public synchronized int storeCalls() {
     return storeCalls;
+  }
+
+  /** Calls of {@link #renew} answered so far (the named lease renewed or not). */
+  public synchronized int renewCalls() {
+    return renewCalls;
+  }
+
+  /** Leases created so far, on every sale and node. */
+  public synchronized int leasesCreated() {
+    return leasesCreated;
   }
 }

@@ -106,6 +106,9 @@ import org.jspecify.annotations.Nullable;
  *       SET free = free - k WHERE sale_id = ? AND free >= k}; grows the lease by {@code k} (or
  *       inserts a new ACTIVE one), sets {@code expires_at = now + ttl} and {@code starving = k <
  *       units}; answers with the other ACTIVE leases' {@code Σ (granted − used)} and count.
+ *   <li><b>{@code renew(leaseId)}</b>: the same, except that when the node's ACTIVE lease is not
+ *       {@code leaseId} (the reaper revoked it, or there is none) nothing is written and the
+ *       answer is not active: a renewal never inserts a lease.
  *   <li><b>{@code giveBack}</b>: locks the node's ACTIVE lease, moves {@code min(units, granted −
  *       used)} from it to the pool ({@code granted} never goes below {@code used}). Does not
  *       renew the lease.
@@ -313,6 +316,25 @@ public final class JdbcStockCoordinator implements StockCoordinator {
 
   @Override
   public Lease lease(int nodeId, String saleId, int units, Duration ttl) throws SQLException {
+    return grow(nodeId, saleId, 0, units, ttl);
+  }
+
+  @Override
+  public Lease renew(int nodeId, String saleId, long leaseId, int units, Duration ttl)
+      throws SQLException {
+    if (leaseId <= 0) {
+      throw new IllegalArgumentException("leaseId must be positive, was " + leaseId);
+    }
+    return grow(nodeId, saleId, leaseId, units, ttl);
+  }
+
+  /**
+   * {@code lease} ({@code expected} 0: the node's active lease, created if it has none) and
+   * {@code renew} ({@code expected} > 0: only that lease, while it is the node's active one;
+   * otherwise nothing changes and the answer is not active).
+   */
+  private Lease grow(int nodeId, String saleId, long expected, int units, Duration ttl)
+      throws SQLException {
     checkNode(nodeId);
     checkSaleId(saleId);
     if (units < 0) {
@@ -322,6 +344,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     checkOpen();
     return inTransaction(true, c -> {
       Own own = lockActive(c, saleId, nodeId);
+      if (expected != 0 && (own == null || own.leaseId != expected)) {
+        // Revoked or ended (or never made): renew never makes a new one.
+        return answer(c, saleId, nodeId, null, poolFree(c, saleId));
+      }
       long free;
       try (PreparedStatement ps = c.prepareStatement(
           "SELECT free FROM " + sql.pool + " WHERE sale_id = ? FOR UPDATE")) {
@@ -1044,6 +1070,21 @@ public final class JdbcStockCoordinator implements StockCoordinator {
             + " is missing");
       }
       return own;
+    }
+  }
+
+  /** The sale's free units (a plain read); IllegalArgumentException if it was never opened. */
+  private long poolFree(Connection c, String saleId) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "SELECT free FROM " + sql.pool + " WHERE sale_id = ?")) {
+      ps.setString(1, saleId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new IllegalArgumentException("sale '" + saleId + "' was never opened in "
+              + sql.pool + ": call openSale first");
+        }
+        return rs.getLong(1);
+      }
     }
   }
 

@@ -184,13 +184,25 @@ class JdbcStockCoordinatorStressTest {
     }
   }
 
-  /** A node's cluster thread: lease (a tiny ttl, so the reapers race it), give back, release. */
+  /**
+   * A node's cluster thread: lease or renew the lease it holds (a tiny ttl, so the reapers race
+   * it; a renewal answers that lease or none, never another), give back, release.
+   */
   private static void clusterThread(JdbcStockCoordinator c, int node, SplittableRandom rnd,
       AtomicReferenceArray<Lease> last) throws Exception {
+    long[] held = new long[SALES.size()];
     for (int round = 0; round < ROUNDS; round++) {
       int s = rnd.nextInt(SALES.size());
       String sale = SALES.get(s);
-      Lease lease = c.lease(node, sale, rnd.nextInt(12), Duration.ofMillis(1 + rnd.nextInt(30)));
+      Duration ttl = Duration.ofMillis(1 + rnd.nextInt(30));
+      Lease lease;
+      if (held[s] != 0 && rnd.nextBoolean()) {
+        lease = c.renew(node, sale, held[s], rnd.nextInt(12), ttl);
+        assertThat(lease.active() ? lease.leaseId() : 0L).isIn(held[s], 0L);
+      } else {
+        lease = c.lease(node, sale, rnd.nextInt(12), ttl);
+      }
+      held[s] = lease.active() ? lease.leaseId() : 0;
       assertThat(lease.granted()).isGreaterThanOrEqualTo(lease.used());
       last.set(s, lease);
       switch (rnd.nextInt(6)) {
@@ -199,6 +211,7 @@ class JdbcStockCoordinatorStressTest {
           break;
         case 1:
           c.release(node, sale);
+          held[s] = 0;
           break;
         default:
           break;

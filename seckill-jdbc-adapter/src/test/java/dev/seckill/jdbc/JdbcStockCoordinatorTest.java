@@ -380,6 +380,56 @@ class JdbcStockCoordinatorTest {
 
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void renewGrowsOnlyTheNamedLeaseAndNeverMakesOne(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
+        JdbcStockCoordinator c = db.coordinator()) {
+      c.openSale("s", 100, 10);
+      Lease a = c.lease(7, "s", 10, TTL);
+      Lease renewed = c.renew(7, "s", a.leaseId(), 5, TTL);
+      assertThat(renewed.active()).isTrue();
+      assertThat(renewed.leaseId()).isEqualTo(a.leaseId());
+      assertThat(renewed.granted()).isEqualTo(15);
+      assertThat(renewed.poolFree()).isEqualTo(85);
+      c.sink(7).storeOrVoid(List.of(order(id(7, 1), "s", "a", 3)));
+      c.lease(8, "s", 20, TTL);
+      // The zombie's renewal: it reaches the database after the reaper revoked the lease.
+      db.expireLeasesOf(7);
+      assertThat(c.reap(Duration.ZERO)).isOne();
+      long leases = db.scalar("SELECT COUNT(*) FROM " + P + "lease");
+      CoordinatorDb.Figures before = db.figures("s");
+      Lease gone = c.renew(7, "s", a.leaseId(), 5, TTL);
+      assertThat(gone.active()).isFalse();
+      assertThat(gone.leaseId()).isZero();
+      assertThat(gone.granted()).isZero();
+      assertThat(gone.poolFree()).isEqualTo(before.free());
+      assertThat(gone.leasedElsewhere()).isEqualTo(20);
+      assertThat(gone.activeNodes()).isOne();
+      assertThat(db.scalar("SELECT COUNT(*) FROM " + P + "lease")).isEqualTo(leases);
+      assertThat(db.figures("s")).isEqualTo(before); // nothing moved
+      // Its late orders find no lease: voided.
+      assertThat(c.sink(7).storeOrVoid(List.of(order(id(7, 2), "s", "b", 1))))
+          .containsExactly(new VoidedOrder(id(7, 2), Reason.LEASE_LOST));
+      // A new lease (lease(), once its orders are settled) is not renewed under the old id.
+      Lease next = c.lease(7, "s", 4, TTL);
+      assertThat(next.leaseId()).isNotEqualTo(a.leaseId());
+      assertThat(c.renew(7, "s", a.leaseId(), 0, TTL).active()).isFalse();
+      assertThat(c.renew(7, "s", next.leaseId(), 0, TTL).granted()).isEqualTo(4);
+      c.release(7, "s");
+      assertThat(c.renew(7, "s", next.leaseId(), 1, TTL).active()).isFalse();
+      assertThat(db.figures("s").conserved()).isTrue();
+
+      assertThatThrownBy(() -> c.renew(7, "nope", next.leaseId(), 1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("nope")
+          .hasMessageContaining("openSale");
+      assertThatThrownBy(() -> c.renew(7, "s", 0, 1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("leaseId");
+      assertThatThrownBy(() -> c.renew(7, "s", next.leaseId(), -1, TTL))
+          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("units");
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void theLimitHoldsAcrossTwoNodes(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, P, 4);
         JdbcStockCoordinator c = db.coordinator()) {

@@ -88,6 +88,11 @@ class ClusterAutoConfigurationTest {
     }
 
     @Override
+    public Lease renew(int nodeId, String saleId, long leaseId, int units, Duration ttl) {
+      throw new AssertionError("not called");
+    }
+
+    @Override
     public Lease giveBack(int nodeId, String saleId, int units) {
       throw new AssertionError("not called");
     }

@@ -583,6 +583,23 @@ final class ClusterHarness implements AutoCloseable {
         + " sale_id = ? AND state = 'ACTIVE' AND node_id = " + nodeIdOf(i));
   }
 
+  /** The ids of the sale's stored orders, now. */
+  Set<Long> storedOrderIds() {
+    String q = "SELECT order_id FROM " + orders + " WHERE sale_id = ?";
+    try (Connection c = db.getConnection(); PreparedStatement ps = c.prepareStatement(q)) {
+      ps.setString(1, sale);
+      Set<Long> ids = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          ids.add(rs.getLong(1));
+        }
+      }
+      return ids;
+    } catch (SQLException e) {
+      throw new IllegalStateException(q, e);
+    }
+  }
+
   /** Whether node i's lease has been revoked (by another node's reaper). */
   long revokedLeases(int i) {
     return longQuery("SELECT COUNT(*) FROM " + prefix + "lease WHERE sale_id = ? AND state ="
