@@ -22,6 +22,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The dialect-specific SQL of a {@link JdbcStockCoordinator}: table names, the database's clock,
@@ -44,6 +45,16 @@ final class CoordinatorSql {
   final String insertPool;
   final String insertUser;
   final String insertVoid;
+  /**
+   * PostgreSQL only: creates (at 0), locks and returns {@code (user_id, units)} of the users in
+   * the array (parameters: sale id, {@code varchar[]} in code point order), in array order.
+   */
+  final @Nullable String lockUsers;
+  /**
+   * PostgreSQL only: adds units to existing user rows (parameters: sale id, {@code varchar[]}
+   * users, {@code bigint[]} units).
+   */
+  final @Nullable String addUserUnits;
   /**
    * Selects (lease_id, granted, used) of the ACTIVE lease of (sale, node) FOR UPDATE through the
    * unique index of active leases, so no other lease row is examined or locked: on PostgreSQL
@@ -74,6 +85,13 @@ final class CoordinatorSql {
         insertVoid = "INSERT INTO " + voided + " (order_id, sale_id, node_id, user_id, quantity,"
             + " reason, voided_at) VALUES (?, ?, ?, ?, ?, ?, CURRENT_TIMESTAMP)"
             + " ON CONFLICT (order_id) DO NOTHING";
+        lockUsers = "INSERT INTO " + users + " AS t (sale_id, user_id, units)"
+            + " SELECT ?, x.u, 0 FROM unnest(?::varchar[]) WITH ORDINALITY AS x(u, i) ORDER BY x.i"
+            + " ON CONFLICT (user_id, sale_id) DO UPDATE SET units = t.units"
+            + " RETURNING t.user_id, t.units";
+        addUserUnits = "INSERT INTO " + users + " AS t (sale_id, user_id, units)"
+            + " SELECT ?, x.u, x.n FROM unnest(?::varchar[], ?::bigint[]) AS x(u, n)"
+            + " ON CONFLICT (user_id, sale_id) DO UPDATE SET units = t.units + EXCLUDED.units";
         break;
       case MYSQL:
         now = "UTC_TIMESTAMP(3)";
@@ -84,6 +102,8 @@ final class CoordinatorSql {
         insertUser = "INSERT IGNORE INTO " + users + " (sale_id, user_id, units) VALUES (?, ?, 0)";
         insertVoid = "INSERT IGNORE INTO " + voided + " (order_id, sale_id, node_id, user_id,"
             + " quantity, reason, voided_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";
+        lockUsers = null;
+        addUserUnits = null;
         break;
       case H2:
         now = "CURRENT_TIMESTAMP";
@@ -104,6 +124,8 @@ final class CoordinatorSql {
             + " ON x.order_id = v.order_id WHEN NOT MATCHED THEN INSERT (order_id, sale_id,"
             + " node_id, user_id, quantity, reason, voided_at) VALUES (v.order_id, v.sale_id,"
             + " v.node_id, v.user_id, v.quantity, v.reason, CURRENT_TIMESTAMP)";
+        lockUsers = null;
+        addUserUnits = null;
         break;
       default:
         throw new IllegalStateException("no coordinator SQL for dialect " + dialect);

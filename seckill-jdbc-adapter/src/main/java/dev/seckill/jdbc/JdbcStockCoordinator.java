@@ -21,6 +21,7 @@ import dev.seckill.spi.OrderSink;
 import dev.seckill.spi.PermanentSinkException;
 import dev.seckill.spi.StockCoordinator;
 import dev.seckill.spi.VoidedOrder;
+import java.sql.Array;
 import java.sql.Connection;
 import java.sql.DatabaseMetaData;
 import java.sql.PreparedStatement;
@@ -175,18 +176,25 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   private final int deadlockRetries;
   /** Idle-in-transaction bound set in each transaction, in ms; 0 when off or unsupported. */
   private final long idleMillis;
+  /**
+   * PostgreSQL 12+: plan every statement for the tables as they are now. The lookups by
+   * {@code IN} list (stored orders, voids) run as server-side prepared statements; a generic plan
+   * made while a table was small (a sequential scan) would stay while it grows.
+   */
+  private final boolean customPlans;
   private final OrderWriter writer;
   private final CoordinatorSql sql;
   private volatile boolean closed;
 
   private JdbcStockCoordinator(Builder b, Dialect dialect, boolean skipLocked,
-      boolean idleBound) {
+      boolean idleBound, boolean customPlans) {
     this.dataSource = b.dataSource;
     this.dialect = dialect;
     this.ordersTable = b.ordersTable;
     this.tablePrefix = b.tablePrefix;
     this.deadlockRetries = b.deadlockRetries;
     this.idleMillis = idleBound ? b.idleTransactionTimeout.toMillis() : 0;
+    this.customPlans = customPlans;
     this.writer = OrderWriter.counting(dialect, ordersTable);
     this.sql = new CoordinatorSql(dialect, tablePrefix, skipLocked);
   }
@@ -879,19 +887,24 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     for (ConfirmedOrder o : orders) {
       held.put(o.userId(), -1L);
     }
-    List<String> missing = lockExistingUsers(c, saleId, new ArrayList<>(held.keySet()), held);
-    if (missing.isEmpty()) {
-      return held;
-    }
-    try (PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
-      for (String user : missing) {
-        insert.setString(1, saleId);
-        insert.setString(2, user);
-        insert.addBatch();
+    List<String> stillMissing;
+    if (dialect == Dialect.POSTGRESQL) {
+      stillMissing = upsertUsers(c, saleId, held);
+    } else {
+      List<String> missing = lockExistingUsers(c, saleId, new ArrayList<>(held.keySet()), held);
+      if (missing.isEmpty()) {
+        return held;
       }
-      insert.executeBatch();
+      try (PreparedStatement insert = c.prepareStatement(sql.insertUser)) {
+        for (String user : missing) {
+          insert.setString(1, saleId);
+          insert.setString(2, user);
+          insert.addBatch();
+        }
+        insert.executeBatch();
+      }
+      stillMissing = lockExistingUsers(c, saleId, missing, held);
     }
-    List<String> stillMissing = lockExistingUsers(c, saleId, missing, held);
     if (!stillMissing.isEmpty()) {
       // Not returned under the name asked for (a collation that ignores trailing blanks):
       // one by one, the database's equality decides.
@@ -911,6 +924,43 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       }
     }
     return held;
+  }
+
+  /**
+   * PostgreSQL: creates, locks and reads the rows of {@code held}'s users in one statement,
+   * {@code INSERT ... SELECT FROM unnest(?) ... ON CONFLICT DO UPDATE SET units = units
+   * RETURNING}: each row is found through the primary key by the insert itself (no plan to
+   * choose, however small the planner believes the table), in the array's order, which is code
+   * point order. Puts the units in {@code held}; returns the users not returned under the name
+   * asked for.
+   */
+  private List<String> upsertUsers(Connection c, String saleId, SortedMap<String, Long> held)
+      throws SQLException {
+    String[] users = held.keySet().toArray(new String[0]);
+    Array array = c.createArrayOf("varchar", users);
+    try (PreparedStatement ps = c.prepareStatement(sql.lockUsers)) {
+      ps.setString(1, saleId);
+      ps.setArray(2, array);
+      Set<String> found = new HashSet<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          String user = rs.getString(1);
+          if (held.containsKey(user)) {
+            held.put(user, rs.getLong(2));
+            found.add(user);
+          }
+        }
+      }
+      List<String> missing = new ArrayList<>();
+      for (String user : users) {
+        if (!found.contains(user)) {
+          missing.add(user);
+        }
+      }
+      return missing;
+    } finally {
+      array.free();
+    }
   }
 
   /**
@@ -953,6 +1003,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
 
   private void addUserUnits(Connection c, SortedMap<String, SortedMap<String, Long>> adds)
       throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      addUserUnitsPg(c, adds);
+      return;
+    }
     try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.users
         + " SET units = units + ? WHERE sale_id = ? AND user_id = ?")) {
       for (Map.Entry<String, SortedMap<String, Long>> sale : adds.entrySet()) {
@@ -968,6 +1022,36 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         if (count != 1 && count != Statement.SUCCESS_NO_INFO) {
           throw new SQLException("adding units to a row of " + sql.users + " changed " + count
               + " rows, expected 1", "40001");
+        }
+      }
+    }
+  }
+
+  /**
+   * PostgreSQL: one statement per sale, {@code INSERT ... SELECT FROM unnest(?, ?) ON CONFLICT
+   * DO UPDATE SET units = units + EXCLUDED.units}; every row exists and is locked by this
+   * transaction ({@link #upsertUsers}), so each one is updated, found through the primary key.
+   */
+  private void addUserUnitsPg(Connection c, SortedMap<String, SortedMap<String, Long>> adds)
+      throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(sql.addUserUnits)) {
+      for (Map.Entry<String, SortedMap<String, Long>> sale : adds.entrySet()) {
+        String[] users = sale.getValue().keySet().toArray(new String[0]);
+        Long[] units = sale.getValue().values().toArray(new Long[0]);
+        Array u = c.createArrayOf("varchar", users);
+        Array n = c.createArrayOf("bigint", units);
+        try {
+          ps.setString(1, sale.getKey());
+          ps.setArray(2, u);
+          ps.setArray(3, n);
+          int count = ps.executeUpdate();
+          if (count != users.length) {
+            throw new SQLException("adding units to " + users.length + " rows of " + sql.users
+                + " changed " + count + " rows", "40001");
+          }
+        } finally {
+          u.free();
+          n.free();
         }
       }
     }
@@ -1212,19 +1296,28 @@ public final class JdbcStockCoordinator implements StockCoordinator {
    * Bounds how long the database lets this transaction sit idle (its client frozen between two
    * statements while holding row locks): PostgreSQL {@code SET LOCAL
    * idle_in_transaction_session_timeout} (this transaction only), MariaDB the session's
-   * {@code idle_transaction_timeout} (whole seconds, put back after the transaction).
+   * {@code idle_transaction_timeout} (whole seconds, put back after the transaction). On
+   * PostgreSQL 12+ also {@code SET LOCAL plan_cache_mode = force_custom_plan} (see
+   * {@link #customPlans}), in the same round trip.
    *
    * @return true if a session setting must be put back ({@link #unboundIdle})
    */
   private boolean boundIdle(Connection c) throws SQLException {
+    if (dialect == Dialect.POSTGRESQL) {
+      String set = (idleMillis == 0 ? ""
+          : "SET LOCAL idle_in_transaction_session_timeout = " + idleMillis + "; ")
+          + (customPlans ? "SET LOCAL plan_cache_mode = force_custom_plan" : "");
+      if (!set.isEmpty()) {
+        try (Statement s = c.createStatement()) {
+          s.execute(set);
+        }
+      }
+      return false;
+    }
     if (idleMillis == 0) {
       return false;
     }
     try (Statement s = c.createStatement()) {
-      if (dialect == Dialect.POSTGRESQL) {
-        s.execute("SET LOCAL idle_in_transaction_session_timeout = " + idleMillis);
-        return false;
-      }
       long seconds = (idleMillis + 999) / 1000;
       s.execute("SET @seckill_idle_transaction_timeout = @@session.idle_transaction_timeout,"
           + " SESSION idle_transaction_timeout = " + seconds);
@@ -1564,7 +1657,9 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         for (String[] t : tables) {
           probe(c, tablePrefix + t[0], t[1], ddl);
         }
-        return new JdbcStockCoordinator(this, resolved, skipLocked, idleBound);
+        // plan_cache_mode: PostgreSQL 12+.
+        boolean customPlans = resolved == Dialect.POSTGRESQL && meta.getDatabaseMajorVersion() >= 12;
+        return new JdbcStockCoordinator(this, resolved, skipLocked, idleBound, customPlans);
       } catch (SQLException e) {
         throw new IllegalStateException("JdbcStockCoordinator could not check its schema: " + e,
             e);
