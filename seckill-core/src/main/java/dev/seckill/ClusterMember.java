@@ -58,8 +58,10 @@ import org.slf4j.LoggerFactory;
  *       this thread, when it passes without a renewal, stops the sale (refusal
  *       COORDINATOR_UNAVAILABLE) and starts over.
  *   <li><b>Top-up and renewal.</b> Renewed ({@code renew(leaseId)}) every {@code leaseTtl / 3};
- *       topped up when the writer signals the low-water mark (half the last chunk) by
- *       unparking this thread. Chunk =
+ *       topped up when the writer signals the low-water mark (half the last chunk) by setting
+ *       {@link SaleState#topUpWanted} and unparking this thread. The flag, not the unpark, is
+ *       the request: an unpark that lands while this thread waits inside a call is used up by
+ *       that wait, so the thread checks the flag before it parks. Chunk =
  *       clamp(recent rate × chunkTarget, 1, poolFree / (2 × max(1, activeNodes))), initialChunk
  *       before a rate exists. The rate is the sale's confirmed orders per second on this node
  *       since the previous call (orders, not units: a multi-unit order counts once). When an
@@ -333,6 +335,12 @@ final class ClusterMember implements Runnable {
 
     private long nextActiveWake() {
       if (state != State.ACTIVE) {
+        return System.nanoTime();
+      }
+      if (sale.topUpWanted && lastPoolFree > 0) {
+        // The writer asked for a chunk while this thread was in a call: its unpark was taken by
+        // that call's own wait (a future's get, the connection pool's), so parking would sleep
+        // through the request until the next renewal. Step again now.
         return System.nanoTime();
       }
       return earlier(lastCallNanos + renewNanos, deadline);

@@ -95,11 +95,13 @@ public enum Rejection {
   PAUSED("the sale is paused; retry later"),
   /**
    * Cluster mode: this node has sold every unit it leased, and the sale's remaining units are
-   * leased to other nodes (and not yet sold) or being moved between nodes; retrying shortly,
+   * in the shared pool (the node is taking its next chunk, usually a few milliseconds), leased
+   * to other nodes (and not yet sold), or being moved between nodes; retrying shortly,
    * here or on another node, may succeed (caller thread once the node's lease is empty, writer
    * before). {@link #SOLD_OUT} comes only once no node holds an unsold unit. docs/cluster.md.
    */
-  LEASED_ELSEWHERE("the remaining units are leased to other nodes; retry shortly"),
+  LEASED_ELSEWHERE("this node holds none of the remaining units right now (they are in the shared"
+      + " pool or leased to other nodes); retry shortly"),
   /**
    * Cluster mode: this node holds no unit to sell because it cannot reach the stock coordinator
    * (its lease lapsed, or it could not get one); retrying shortly, or on another node, may

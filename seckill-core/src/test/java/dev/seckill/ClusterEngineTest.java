@@ -50,6 +50,56 @@ class ClusterEngineTest {
     return Sale.builder(id).stock(stock).startsAt(START).endsAt(END).limitPerUser(limit).build();
   }
 
+  /**
+   * A top-up is asked for by the writer while the cluster thread is often inside a call (the
+   * previous chunk's ADD op, the coordinator): the request must not wait for the next renewal.
+   * With renewals an hour apart, the sale sells out only if every top-up follows its request.
+   */
+  @Test
+  // A lost request would wait 20 minutes for the renewal: fail instead of hanging.
+  @org.junit.jupiter.api.Timeout(value = 120,
+      threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void topUpsFollowTheWritersRequestsNotTheRenewalPeriod() {
+    Cluster hourly = Cluster.builder(coordinator).leaseTtl(Duration.ofHours(1)).initialChunk(2)
+        .build();
+    try (SeckillEngine e = engine(dir, clock, hourly)) {
+      e.registerSale(sale("s", 300, 1));
+      e.saleState("s").firstLease.join();
+      // 64 buyers always in flight, each followed by a new one when answered: requests queued
+      // behind the writer's ADD of a chunk sell it at once, so the writer asks for the next
+      // chunk while the cluster thread still waits for that op.
+      java.util.concurrent.atomic.AtomicInteger confirmed =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.concurrent.atomic.AtomicInteger users =
+          new java.util.concurrent.atomic.AtomicInteger();
+      java.util.Set<Rejection> refusals = java.util.concurrent.ConcurrentHashMap.newKeySet();
+      CompletableFuture<Void> done = new CompletableFuture<>();
+      Runnable[] buyer = new Runnable[1];
+      buyer[0] = () -> e.submit(PurchaseRequest.of("s", "u" + users.getAndIncrement(), 1))
+          .whenComplete((r, failure) -> {
+            if (failure != null) {
+              done.completeExceptionally(failure);
+            } else if (r.isConfirmed() ? confirmed.incrementAndGet() >= 300 : false) {
+              done.complete(null);
+            } else if (!done.isDone()) {
+              if (!r.isConfirmed()) {
+                refusals.add(r.rejection());
+              }
+              buyer[0].run();
+            }
+          });
+      for (int i = 0; i < 64; i++) {
+        buyer[0].run();
+      }
+      done.join();
+      assertThat(refusals).isSubsetOf(Rejection.LEASED_ELSEWHERE, Rejection.SOLD_OUT);
+      assertThat(e.submit(PurchaseRequest.of("s", "late", 1)).join().rejection())
+          .isIn(Rejection.SOLD_OUT, Rejection.LEASED_ELSEWHERE);
+    }
+    assertThat(coordinator.sold("s")).isEqualTo(300);
+    coordinator.checkConservation();
+  }
+
   @Test
   void sellsAClusterSaleThroughTheCoordinator() {
     List<Long> ids = new ArrayList<>();
