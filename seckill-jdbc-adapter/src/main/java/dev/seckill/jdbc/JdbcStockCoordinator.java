@@ -91,7 +91,11 @@ import org.jspecify.annotations.Nullable;
  * or a lock timeout. Each transaction tells the database to end it if its client goes silent
  * mid-transaction for longer than {@link Builder#idleTransactionTimeout(Duration)} (default
  * 2 s; PostgreSQL and MariaDB), so a frozen node cannot hold a pool, lease or user row lock,
- * and stall the other nodes, for longer than that. Conservation holds at every commit, for every sale:
+ * and stall the other nodes, for longer than that. On PostgreSQL 12+ each transaction also sets
+ * {@code plan_cache_mode = force_custom_plan} ({@code SET LOCAL}, the same round trip), so that
+ * statements the driver runs as server-side prepared statements are planned for the tables as
+ * they are, not as they were when a generic plan was made (a sequential scan of a table that
+ * was small then, kept while it grows). Conservation holds at every commit, for every sale:
  * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are taken
  * in one order, so the methods wait for each other instead of deadlocking: lease rows by
  * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
@@ -130,7 +134,9 @@ import org.jspecify.annotations.Nullable;
  *       {@code voided_order}: same verdict again). For each sale of the rest, in sale order,
  *       locks node {@code n}'s ACTIVE lease on it ({@code FOR UPDATE}: the reaper skips it and
  *       {@code lease}, {@code giveBack}, {@code release} of that node wait) and the buyers'
- *       {@code user_units} rows (in user order, created at 0 if missing); then, in order-id
+ *       {@code user_units} rows (in user order, created at 0 if missing; PostgreSQL: one
+ *       {@code INSERT ... SELECT FROM unnest ... ON CONFLICT DO UPDATE ... RETURNING}, elsewhere a
+ *       locking read, a batch of idempotent inserts and a second locking read); then, in order-id
  *       order: no active lease or {@code used + q > granted} voids the order LEASE_LOST; a
  *       user's {@code units + q > limit_per_user} voids it LIMIT_REACHED; else it is accepted.
  *       The accepted orders are inserted with {@code JdbcOrderSink}'s idempotent insert, the
