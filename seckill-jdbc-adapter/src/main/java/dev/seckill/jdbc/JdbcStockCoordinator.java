@@ -30,6 +30,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -102,8 +103,8 @@ import org.jspecify.annotations.Nullable;
  * InnoDB locks index entries), several of them in (sale, node) order; a pool row only after
  * the lease rows, several in sale order; user rows only in settlement, in (sale, user) order,
  * and nobody holding a pool row waits for a user row. Ids are ordered by code point (Java
- * sorts them so, PostgreSQL locks user rows {@code ORDER BY user_id COLLATE "C"}, MariaDB's
- * utf8mb4_bin primary key is in that order). A deadlock that slips through (two settlements
+ * sorts them so and PostgreSQL's upsert takes the rows in the order of the array it is given,
+ * MariaDB's utf8mb4_bin primary key is in that order). A deadlock that slips through (two settlements
  * creating the same user row at once) is detected by the database and retried:
  * <ul>
  *   <li><b>{@code lease}</b>: locks the node's ACTIVE lease on the sale ({@code SELECT ... FOR
@@ -948,56 +949,50 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       ps.setString(1, saleId);
       ps.setArray(2, array);
       Set<String> found = new HashSet<>();
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          String user = rs.getString(1);
-          if (held.containsKey(user)) {
-            held.put(user, rs.getLong(2));
-            found.add(user);
-          }
-        }
-      }
-      List<String> missing = new ArrayList<>();
-      for (String user : users) {
-        if (!found.contains(user)) {
-          missing.add(user);
-        }
-      }
-      return missing;
+      readUnits(ps, held, found);
+      return notFound(Arrays.asList(users), found);
     } finally {
       array.free();
     }
   }
 
   /**
-   * Locks the rows of {@code users} (code point order) that exist, puts their units in
-   * {@code held}, and returns the users not found.
+   * MariaDB/MySQL and H2: locks the rows of {@code users} (code point order) that exist, puts
+   * their units in {@code held}, and returns the users not found.
    */
   private List<String> lockExistingUsers(Connection c, String saleId, List<String> users,
       SortedMap<String, Long> held) throws SQLException {
-    String order = dialect == Dialect.POSTGRESQL ? " ORDER BY user_id COLLATE \"C\""
-        : " ORDER BY user_id";
     Set<String> found = new HashSet<>();
     for (int start = 0; start < users.size(); start += IN_CHUNK) {
       List<String> chunk = users.subList(start, Math.min(users.size(), start + IN_CHUNK));
       try (PreparedStatement ps = c.prepareStatement("SELECT user_id, units FROM " + sql.users
-          + " WHERE sale_id = ? AND user_id IN (" + marks(chunk.size()) + ")" + order
-          + " FOR UPDATE")) {
+          + " WHERE sale_id = ? AND user_id IN (" + marks(chunk.size()) + ")"
+          + " ORDER BY user_id FOR UPDATE")) {
         ps.setString(1, saleId);
         for (int i = 0; i < chunk.size(); i++) {
           ps.setString(i + 2, chunk.get(i));
         }
-        try (ResultSet rs = ps.executeQuery()) {
-          while (rs.next()) {
-            String user = rs.getString(1);
-            if (held.containsKey(user)) {
-              held.put(user, rs.getLong(2));
-              found.add(user);
-            }
-          }
+        readUnits(ps, held, found);
+      }
+    }
+    return notFound(users, found);
+  }
+
+  /** Runs {@code ps}, whose rows are (user_id, units), into {@code held} and {@code found}. */
+  private static void readUnits(PreparedStatement ps, SortedMap<String, Long> held,
+      Set<String> found) throws SQLException {
+    try (ResultSet rs = ps.executeQuery()) {
+      while (rs.next()) {
+        String user = rs.getString(1);
+        if (held.containsKey(user)) {
+          held.put(user, rs.getLong(2));
+          found.add(user);
         }
       }
     }
+  }
+
+  private static List<String> notFound(List<String> users, Set<String> found) {
     List<String> missing = new ArrayList<>();
     for (String user : users) {
       if (!found.contains(user)) {
