@@ -191,7 +191,8 @@ final class ClusterMember implements Runnable {
           }
         }
         long park = wake - System.nanoTime();
-        if (park > 0 && !stopping) {
+        // A sale added while this thread was inside a call: its unpark went to that call's wait.
+        if (park > 0 && !stopping && added.isEmpty()) {
           LockSupport.parkNanos(this, park);
         }
       }

@@ -51,6 +51,34 @@ class ClusterEngineTest {
   }
 
   /**
+   * A sale registered while the cluster thread waits inside a coordinator call gets its lease
+   * once the call returns, not at the next renewal (an hour's third here).
+   */
+  @Test
+  // A lost wake-up would wait 20 minutes: fail instead of hanging.
+  @org.junit.jupiter.api.Timeout(value = 120,
+      threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aSaleAddedDuringACallIsLeasedWhenTheCallReturns() throws Exception {
+    Cluster hourly = Cluster.builder(coordinator).leaseTtl(Duration.ofHours(1)).build();
+    try (SeckillEngine e = engine(dir, clock, hourly)) {
+      e.registerSale(sale("a", 10, 1));
+      e.saleState("a").firstLease.join();
+      java.util.concurrent.CountDownLatch gate = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch waiting = new java.util.concurrent.CountDownLatch(1);
+      coordinator.holdLeases(gate, waiting);
+      e.registerSale(sale("b", 10, 1)); // the cluster thread leases it: held in the call
+      waiting.await();
+      e.registerSale(sale("c", 10, 1)); // its unpark lands while the thread waits on the gate
+      coordinator.holdLeases(null, new java.util.concurrent.CountDownLatch(0));
+      gate.countDown();
+      e.saleState("b").firstLease.join();
+      e.saleState("c").firstLease.join();
+      assertThat(e.submit(PurchaseRequest.of("c", "u", 1)).join().isConfirmed()).isTrue();
+    }
+    coordinator.checkConservation();
+  }
+
+  /**
    * A top-up is asked for by the writer while the cluster thread is often inside a call (the
    * previous chunk's ADD op, the coordinator): the request must not wait for the next renewal.
    * With renewals an hour apart, the sale sells out only if every top-up follows its request.

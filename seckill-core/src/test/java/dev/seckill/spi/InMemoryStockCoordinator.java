@@ -58,6 +58,9 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   private volatile boolean sinkDown;
   private int storeCalls;
   private int renewCalls;
+  private volatile java.util.concurrent.@Nullable CountDownLatch leaseGate;
+  private volatile java.util.concurrent.CountDownLatch leaseWaiting =
+      new java.util.concurrent.CountDownLatch(0);
   private int leasesCreated;
 
   /** A coordinator judging expiry by {@code clock}, handing out node ids from 1. */
@@ -159,9 +162,23 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   }
 
   @Override
-  public synchronized Lease lease(int nodeId, String saleId, int units, Duration ttl)
-      throws Exception {
+  public Lease lease(int nodeId, String saleId, int units, Duration ttl) throws Exception {
+    java.util.concurrent.CountDownLatch gate = leaseGate;
+    if (gate != null) {
+      leaseWaiting.countDown();
+      gate.await(); // outside the monitor: other calls go on
+    }
     return grow(nodeId, saleId, 0, units, ttl);
+  }
+
+  /**
+   * Makes every {@link #lease} call wait until {@code gate} opens (null: none wait);
+   * {@code waiting} counts down as each call starts waiting.
+   */
+  public void holdLeases(java.util.concurrent.@Nullable CountDownLatch gate,
+      java.util.concurrent.CountDownLatch waiting) {
+    this.leaseWaiting = waiting;
+    this.leaseGate = gate;
   }
 
   @Override
@@ -175,7 +192,8 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
     return answer;
   }
 
-  private Lease grow(int nodeId, String saleId, long expected, int units, Duration ttl)
+  private synchronized Lease grow(int nodeId, String saleId, long expected, int units,
+      Duration ttl)
       throws Exception {
     requireUp();
     Pool p = pool(saleId);
