@@ -155,14 +155,7 @@ class CrashExactlyOnceTest {
   }
 
   private List<String> childCommand(Path data, Dialect dialect, String url) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-    cmd.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED");
-    cmd.add("-Dchronicle.analytics.disable=true");
-    cmd.add("-Dchronicle.announcer.disable=true");
+    List<String> cmd = ChildJvm.command();
     cmd.add("-Xmx256m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

@@ -29,7 +29,6 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -158,15 +157,7 @@ class ReservationStatesCrashTest {
   }
 
   private List<String> childCommand(Path data, Dialect dialect, String url, boolean summary) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-    cmd.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED");
-    cmd.add("-Dchronicle.analytics.disable=true");
-    cmd.add("-Dchronicle.announcer.disable=true");
+    List<String> cmd = ChildJvm.command();
     cmd.add("-Xmx256m");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));

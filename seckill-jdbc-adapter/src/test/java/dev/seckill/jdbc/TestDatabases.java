@@ -41,9 +41,9 @@ import org.postgresql.ds.PGSimpleDataSource;
  * server into a failure. Call these from {@code @BeforeAll} or the test body (an abort in
  * {@code @BeforeEach} would meet the contract test's {@code @AfterEach} and turn into a failure).
  */
-final class TestDatabases {
-  static final String POSTGRES_ENV = "SECKILL_IT_POSTGRES_URL";
-  static final String MYSQL_ENV = "SECKILL_IT_MYSQL_URL";
+public final class TestDatabases {
+  public static final String POSTGRES_ENV = "SECKILL_IT_POSTGRES_URL";
+  public static final String MYSQL_ENV = "SECKILL_IT_MYSQL_URL";
   static final String REQUIRED_ENV = "SECKILL_IT_REQUIRED";
 
   private TestDatabases() {}
@@ -94,7 +94,11 @@ final class TestDatabases {
     return "true".equalsIgnoreCase(System.getenv(REQUIRED_ENV));
   }
 
-  private static String url(String env, String what, String example) {
+  /**
+   * The URL in {@code env}; skips the test ({@code what} tests skipped) if it is not set, or
+   * fails it if {@value #REQUIRED_ENV}{@code =true}.
+   */
+  public static String url(String env, String what, String example) {
     String url = System.getenv(env);
     if (url == null || url.isBlank()) {
       if (required()) {
@@ -107,7 +111,8 @@ final class TestDatabases {
     return url;
   }
 
-  private static DataSource reachable(DataSource ds, String env, String url) {
+  /** {@code ds} if it answers; otherwise skips the test, or fails it if required. */
+  public static DataSource reachable(DataSource ds, String env, String url) {
     try (Connection c = ds.getConnection()) {
       c.isValid(5);
       return ds;

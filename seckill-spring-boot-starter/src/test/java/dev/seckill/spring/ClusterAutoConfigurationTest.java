@@ -191,18 +191,7 @@ class ClusterAutoConfigurationTest {
         .withPropertyValues(SeckillAutoConfigurationTest.sale("h2cl"))
         .withBean(SeckillEngineBuilderCustomizer.class, () -> b -> b.clock(Clock.fixed(
             SeckillAutoConfigurationTest.NOW, java.time.ZoneOffset.UTC)))
-        .run(ctx -> {
-          assertThat(ctx).hasNotFailed().hasSingleBean(JdbcStockCoordinator.class)
-              .doesNotHaveBean(JdbcOrderSink.class);
-          SeckillEngine engine = ctx.getBean(SeckillEngine.class);
-          assertThat(engine.nodeId()).isPositive();
-          PurchaseResult r = buy(engine, "h2cl", "bob");
-          assertThat(r.isConfirmed()).as("%s", r).isTrue();
-          // PERSISTED (not set by the user): stored before the buyer was told.
-          JdbcTemplate jdbc = new JdbcTemplate(ctx.getBean(DataSource.class));
-          assertThat(jdbc.queryForObject("SELECT user_id FROM cl_orders WHERE order_id = ?",
-              String.class, r.orderId())).isEqualTo("bob");
-        });
+        .run(ctx -> assertAClusterNodeThatStoresBeforeItAnswers(ctx, "h2cl", "bob", "cl_orders"));
   }
 
   /**
@@ -232,21 +221,28 @@ class ClusterAutoConfigurationTest {
           .withPropertyValues(SeckillAutoConfigurationTest.sale("cl"))
           .withBean(SeckillEngineBuilderCustomizer.class, () -> b -> b.clock(Clock.fixed(
               SeckillAutoConfigurationTest.NOW, java.time.ZoneOffset.UTC)))
-          .run(ctx -> {
-            assertThat(ctx).hasNotFailed().hasSingleBean(JdbcStockCoordinator.class)
-                .doesNotHaveBean(JdbcOrderSink.class);
-            SeckillEngine engine = ctx.getBean(SeckillEngine.class);
-            assertThat(engine.nodeId()).isPositive();
-            PurchaseResult r = buy(engine, "cl", "alice");
-            assertThat(r.isConfirmed()).as("%s", r).isTrue();
-            // PERSISTED: stored before the buyer was told.
-            JdbcTemplate jdbc = new JdbcTemplate(ctx.getBean(DataSource.class));
-            assertThat(jdbc.queryForObject("SELECT user_id FROM " + table + " WHERE order_id = ?",
-                String.class, r.orderId())).isEqualTo("alice");
-          });
+          .run(ctx -> assertAClusterNodeThatStoresBeforeItAnswers(ctx, "cl", "alice", table));
     } finally {
       dropTables(url, prefix);
     }
+  }
+
+  /**
+   * The context has a coordinator and no JdbcOrderSink, the engine a node id, and a purchase is
+   * in {@code table} when the buyer hears "confirmed" (PERSISTED, not set by the user).
+   */
+  private static void assertAClusterNodeThatStoresBeforeItAnswers(
+      org.springframework.boot.test.context.assertj.AssertableApplicationContext ctx, String sale,
+      String user, String table) throws Exception {
+    assertThat(ctx).hasNotFailed().hasSingleBean(JdbcStockCoordinator.class)
+        .doesNotHaveBean(JdbcOrderSink.class);
+    SeckillEngine engine = ctx.getBean(SeckillEngine.class);
+    assertThat(engine.nodeId()).isPositive();
+    PurchaseResult r = buy(engine, sale, user);
+    assertThat(r.isConfirmed()).as("%s", r).isTrue();
+    JdbcTemplate jdbc = new JdbcTemplate(ctx.getBean(DataSource.class));
+    assertThat(jdbc.queryForObject("SELECT user_id FROM " + table + " WHERE order_id = ?",
+        String.class, r.orderId())).isEqualTo(user);
   }
 
   /**

@@ -18,7 +18,9 @@ package dev.seckill.jdbc.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.seckill.jdbc.ChildJvm;
 import dev.seckill.jdbc.Dialect;
+import dev.seckill.jdbc.TestDatabases;
 import dev.seckill.jdbc.cluster.NodeProcess.Answer;
 import java.io.IOException;
 import java.net.URI;
@@ -51,7 +53,6 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BooleanSupplier;
 import javax.sql.DataSource;
-import org.junit.jupiter.api.Assumptions;
 import org.mariadb.jdbc.MariaDbDataSource;
 import org.postgresql.ds.PGSimpleDataSource;
 
@@ -66,9 +67,8 @@ import org.postgresql.ds.PGSimpleDataSource;
  * its own temporary directory; {@link #close()} kills every child JVM whatever happened.
  */
 final class ClusterHarness implements AutoCloseable {
-  static final String POSTGRES_ENV = "SECKILL_IT_POSTGRES_URL";
-  static final String MYSQL_ENV = "SECKILL_IT_MYSQL_URL";
-  static final String REQUIRED_ENV = "SECKILL_IT_REQUIRED";
+  static final String POSTGRES_ENV = TestDatabases.POSTGRES_ENV;
+  static final String MYSQL_ENV = TestDatabases.MYSQL_ENV;
 
   static final long TTL_MILLIS = 1_500;
   static final long GRACE_MILLIS = 750;
@@ -156,8 +156,8 @@ final class ClusterHarness implements AutoCloseable {
     String url = envUrl(POSTGRES_ENV, "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
     PGSimpleDataSource ds = new PGSimpleDataSource();
     ds.setURL(url);
-    return new ClusterHarness(Dialect.POSTGRESQL, url, reachable(ds, POSTGRES_ENV, url), dir, name,
-        nodes, stock, limit);
+    return new ClusterHarness(Dialect.POSTGRESQL, url,
+        TestDatabases.reachable(ds, POSTGRES_ENV, url), dir, name, nodes, stock, limit);
   }
 
   /** A harness on MariaDB/MySQL; skips (or fails if required) without {@value #MYSQL_ENV}. */
@@ -165,7 +165,8 @@ final class ClusterHarness implements AutoCloseable {
       throws Exception {
     String url = envUrl(MYSQL_ENV, "jdbc:mariadb://127.0.0.1:3306/test?user=root");
     return new ClusterHarness(Dialect.MYSQL, url,
-        reachable(new MariaDbDataSource(url), MYSQL_ENV, url), dir, name, nodes, stock, limit);
+        TestDatabases.reachable(new MariaDbDataSource(url), MYSQL_ENV, url), dir, name, nodes,
+        stock, limit);
   }
 
   // ---------------------------------------------------------------- nodes
@@ -311,16 +312,7 @@ final class ClusterHarness implements AutoCloseable {
     nodeUrl += (nodeUrl.contains("?") ? "&" : "?") + (dialect == Dialect.POSTGRESQL
         ? "socketTimeout=5&connectTimeout=3&loginTimeout=3"
         : "socketTimeout=5000&connectTimeout=3000");
-    List<String> cmd = new ArrayList<>();
-    cmd.add(ProcessHandle.current().info().command().orElse("java"));
-    // Chronicle Map's flags, as seckill-core's crash tests start their children.
-    cmd.add("--add-opens=java.base/java.lang=ALL-UNNAMED");
-    cmd.add("--add-opens=java.base/java.lang.reflect=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/sun.nio.ch=ALL-UNNAMED");
-    cmd.add("--add-exports=jdk.compiler/com.sun.tools.javac.file=ALL-UNNAMED");
-    cmd.add("--add-exports=java.base/jdk.internal.ref=ALL-UNNAMED"); // as the build's own JVMs
-    cmd.add("-Dchronicle.analytics.disable=true");
-    cmd.add("-Dchronicle.announcer.disable=true");
+    List<String> cmd = ChildJvm.command();
     cmd.add("-XX:ActiveProcessorCount=1");
     cmd.add("-Xmx128m");
     cmd.add("-XX:TieredStopAtLevel=1");
@@ -854,33 +846,9 @@ final class ClusterHarness implements AutoCloseable {
 
   // ---------------------------------------------------------------- environment
 
-  private static boolean required() {
-    return "true".equalsIgnoreCase(System.getenv(REQUIRED_ENV));
-  }
 
+  /** The URL in {@code env}: the cluster tests are skipped without it (failed if required). */
   static String envUrl(String env, String example) {
-    String url = System.getenv(env);
-    if (url == null || url.isBlank()) {
-      if (required()) {
-        fail(env + " is not set but " + REQUIRED_ENV + "=true: the cluster tests must run. Set"
-            + " it, e.g. " + env + "=" + example);
-      }
-      Assumptions.abort("cluster tests skipped: set " + env + " (e.g. " + example + ")");
-    }
-    return url;
-  }
-
-  private static DataSource reachable(DataSource ds, String env, String url) {
-    try (Connection c = ds.getConnection()) {
-      c.isValid(5);
-      return ds;
-    } catch (SQLException e) {
-      String message = env + "=" + url + " is not reachable: " + e;
-      if (required()) {
-        fail(message + " (" + REQUIRED_ENV + "=true)", e);
-      }
-      Assumptions.abort(message);
-      throw new AssertionError("unreachable");
-    }
+    return TestDatabases.url(env, "cluster", example);
   }
 }

@@ -61,14 +61,25 @@ import java.util.concurrent.CompletionException;
 public final class ClusterNodeMain {
   private ClusterNodeMain() {}
 
-  public static void main(String[] args) throws Exception {
+  /** The {@code key=value} arguments, by key. */
+  static Map<String, String> arguments(String[] args) {
     Map<String, String> a = new HashMap<>();
     for (String arg : args) {
       int eq = arg.indexOf('=');
       a.put(arg.substring(0, eq), arg.substring(eq + 1));
     }
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
+    return a;
+  }
+
+  /** Standard output as the driver reads it: UTF-8, flushed at each line. */
+  static PrintStream driverOut() {
+    return new PrintStream(new FileOutputStream(FileDescriptor.out), true,
         StandardCharsets.UTF_8);
+  }
+
+  public static void main(String[] args) throws Exception {
+    Map<String, String> a = arguments(args);
+    PrintStream out = driverOut();
     HikariConfig hc = new HikariConfig();
     hc.setJdbcUrl(a.get("url"));
     hc.setPoolName("node");

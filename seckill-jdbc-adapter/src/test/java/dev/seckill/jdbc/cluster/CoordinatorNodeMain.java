@@ -24,8 +24,6 @@ import dev.seckill.spi.Lease;
 import dev.seckill.spi.OrderSink;
 import dev.seckill.spi.VoidedOrder;
 import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileOutputStream;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
 import java.nio.ByteBuffer;
@@ -121,13 +119,8 @@ public final class CoordinatorNodeMain {
   }
 
   public static void main(String[] args) throws Exception {
-    Map<String, String> a = new HashMap<>();
-    for (String arg : args) {
-      int eq = arg.indexOf('=');
-      a.put(arg.substring(0, eq), arg.substring(eq + 1));
-    }
-    PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), true,
-        StandardCharsets.UTF_8);
+    Map<String, String> a = ClusterNodeMain.arguments(args);
+    PrintStream out = ClusterNodeMain.driverOut();
     CoordinatorNodeMain node = new CoordinatorNodeMain(a, out);
     node.leaser = new Thread(node::leaseLoop, "leaser");
     node.leaser.setDaemon(true);
