@@ -65,12 +65,17 @@ import org.jspecify.annotations.Nullable;
  * the coordinator's. Ending a sale ({@link SeckillEngine#endSale}) releases the node's lease once
  * its orders are settled; extending it again leases anew.
  *
+ * <p>Reservations ({@link Sale#payWithin()}): a reservation settles like an order; paying it
+ * changes its state only; a cancelled or expired one gives its units back to the coordinator's
+ * pool when its change is stored, never to the node's local lease, so any node may sell them
+ * again (each at its next lease call). The per-user limit is not given back.
+ *
  * <p>Not supported in cluster mode, refused with a clear message: durability other than
  * {@link Durability#PERSISTED} (a buyer must not be told before the coordinator's fence has
  * counted the order); an {@code orderSink} set on the builder (the coordinator's
- * {@link StockCoordinator#sink(int)} is the sink); sales with {@link Sale#payWithin()}
- * (reservations across nodes are not built); {@link SeckillEngine#addStock} (the stock is the
- * coordinator's pool).
+ * {@link StockCoordinator#sink(int)} is the sink); sales with {@link Sale#releaseRestoresLimit()}
+ * (the coordinator's per-user row never goes down); {@link SeckillEngine#addStock} (the stock is
+ * the coordinator's pool).
  */
 public final class Cluster {
   /** Default {@link #leaseTtl()}: 10 seconds. */

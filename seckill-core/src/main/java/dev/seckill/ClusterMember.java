@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  *       call may have committed): the next answer's {@code granted} decides, through the
  *       "granted − knownGranted" rule, whether they come back.
  *   <li><b>Refusal when empty</b> ({@link SaleState#emptyRefusal}): SOLD_OUT only when the last
- *       answer says {@link Lease#soldOut()}; LEASED_ELSEWHERE otherwise while a lease is held;
+ *       answer says {@link Lease#soldOut()}; ALL_HELD when it says {@link Lease#allHeld()}
+ *       (settled reservations hold the rest: what they give back goes to the pool, which this
+ *       node sees at its next renewal); LEASED_ELSEWHERE otherwise while a lease is held;
  *       COORDINATOR_UNAVAILABLE while none is.
  *   <li><b>Lost lease seen in an answer.</b> While ACTIVE the thread calls
  *       {@link StockCoordinator#renew renew(leaseId)}, never {@code lease()}: if the coordinator
@@ -451,7 +453,8 @@ final class ClusterMember implements Runnable {
     private void answered(Lease lease, long t0) {
       deadline = t0 + localLeaseNanos;
       lastPoolFree = lease.poolFree();
-      sale.emptyRefusal = lease.soldOut() ? Rejection.SOLD_OUT : Rejection.LEASED_ELSEWHERE;
+      sale.emptyRefusal = lease.soldOut() ? Rejection.SOLD_OUT
+          : lease.allHeld() ? Rejection.ALL_HELD : Rejection.LEASED_ELSEWHERE;
       sale.lowWater = Math.max(0, lastChunk / 2);
       long orders = sale.publishedOrders();
       if (ordersAtLastCall >= 0 && t0 - lastCallNanos > 0) { // the rate since the last call

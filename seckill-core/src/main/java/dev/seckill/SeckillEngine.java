@@ -107,8 +107,9 @@ public final class SeckillEngine implements AutoCloseable {
    * @throws IllegalArgumentException if a sale with this id is registered with a different spec;
    *     the message lists each differing field
    * @throws IllegalStateException if the engine is closed or the shard holds its maximum of sales
-   * @throws IllegalArgumentException in cluster mode, for a sale with {@link Sale#payWithin()}
-   *     (reservations across nodes are not supported)
+   * @throws IllegalArgumentException in cluster mode, for a sale with
+   *     {@link Sale#releaseRestoresLimit()} (the per-user limit across nodes is never given
+   *     back; see docs/cluster.md)
    * @throws RuntimeException in cluster mode, what {@link dev.seckill.spi.StockCoordinator#openSale}
    *     threw (an unchecked exception as is, a checked one wrapped in an
    *     {@link IllegalStateException}); the sale is then not registered on this node
@@ -122,10 +123,11 @@ public final class SeckillEngine implements AutoCloseable {
     ensureOpen();
     ClusterMember member = parts.cluster();
     if (member != null) {
-      if (sale.payWithin() != null) {
-        throw new IllegalArgumentException("sale '" + sale.id() + "' has payWithin="
-            + sale.payWithin() + ", but this engine is in cluster mode, where reservations are"
-            + " not supported (docs/cluster.md); register it without payWithin");
+      if (sale.releaseRestoresLimit()) {
+        throw new IllegalArgumentException("sale '" + sale.id() + "' has releaseRestoresLimit="
+            + "true, but this engine is in cluster mode, where a cancelled or expired reservation"
+            + " does not give the buyer's quota back (docs/cluster.md); register it without"
+            + " releaseRestoresLimit");
       }
       openSale(sale); // the pool first, on this thread: a failure reaches the caller
     }
@@ -145,7 +147,8 @@ public final class SeckillEngine implements AutoCloseable {
   private void openSale(Sale sale) {
     Cluster cluster = parts.settings().cluster().orElseThrow();
     try {
-      cluster.coordinator().openSale(sale.id(), sale.stock(), sale.limitPerUser());
+      cluster.coordinator().openSale(sale.id(), sale.stock(), sale.limitPerUser(),
+          sale.payWithin());
     } catch (RuntimeException e) {
       throw e;
     } catch (Exception e) {
@@ -1010,7 +1013,9 @@ public final class SeckillEngine implements AutoCloseable {
      * <p>Requires durability {@link Durability#PERSISTED} (a buyer is told only once the
      * coordinator's fenced sink has settled the order) and no {@link #orderSink}: the
      * coordinator's {@code sink(nodeId)} is the order sink. In cluster mode every sale is a
-     * cluster sale; sales with {@link Sale#payWithin()} are refused at registration. A data
+     * cluster sale. A reservation ({@link Sale#payWithin()}) that is cancelled or expires gives
+     * its units back to the coordinator's pool, not to this node; sales with
+     * {@link Sale#releaseRestoresLimit()} are refused at registration. A data
      * directory created in cluster mode stays in cluster mode (it stores its node id), and one
      * created without it cannot join a cluster.
      *

@@ -1523,7 +1523,11 @@ final class StockLedger implements AutoCloseable {
     SaleState sale = sales.get(saleIndex);
     int quantity = reservations.quantity(slot);
     boolean release = target != OrderState.PAID;
-    long remainingAfter = sale.remainingForWriter() + (release ? quantity : 0);
+    // Cluster mode: a released unit goes back to the coordinator's pool when the change is
+    // settled (any node may sell it then), never to this node's local lease, whose units the
+    // coordinator counts as granted − used and which the writer must not grow on its own.
+    boolean localReturn = release && !sale.clustered;
+    long remainingAfter = sale.remainingForWriter() + (localReturn ? quantity : 0);
     long heldAfter = sale.heldForWriter() - quantity;
     long paidAfter = sale.paidForWriter() + (release ? 0 : quantity);
     reservations.key(slot, reservationKey);
@@ -1808,9 +1812,13 @@ final class StockLedger implements AutoCloseable {
    * again; a LIMIT_REACHED void of a cluster sale also gives its units back to the local lease,
    * but only if the order was sold under the lease that is live now (its sequence is after the
    * lease began): a lease obtained later was sized from the coordinator's figures, which already
-   * count those units as unused. A LEASE_LOST void gives nothing back: the lease is gone. The
-   * user write is not journalled; a crash before this event is applied leaves the units counted
-   * (the buyer may buy fewer, never more). Writer thread only.
+   * count those units as unused. A LEASE_LOST void gives nothing back: the lease is gone. A
+   * voided reservation's entry ends in state VOIDED (its held, or paid, units leave the sale's
+   * counters; paying or cancelling it then answers CONFLICT); one cancelled or expired before
+   * its void stays so (its change reaches the coordinator, which finds no stored order and moves
+   * nothing). These writes are not journalled; a crash before this event is applied leaves the
+   * units counted (the buyer may buy fewer, never more) and the reservation RESERVED until it
+   * expires, which then gives nothing to anyone (docs/cluster.md). Writer thread only.
    */
   void applyVoids(List<OutboxFlusher.VoidEntry> voids) {
     assert onWriterThread() : "applyVoids called off the ledger writer thread";
@@ -1831,11 +1839,33 @@ final class StockLedger implements AutoCloseable {
       if (slot >= 0) {
         users.setUnits(slot, Math.max(0, users.units(slot) - quantity));
       }
+      if (sale.sale().payWithin() != null) {
+        voidReservation(sale, v.order().orderId());
+      }
       if (sale.clustered && v.reason() == dev.seckill.spi.VoidedOrder.Reason.LIMIT_REACHED
           && sale.leaseLive && seqOfOrderId(v.order().orderId()) > sale.leaseStartSeq) {
         addRemaining(sale, quantity);
       }
     }
+  }
+
+  /** Ends a voided reservation's entry (see {@link #applyVoids}). Writer thread only. */
+  private void voidReservation(SaleState sale, long orderId) {
+    long slot = reservations.find(orderId);
+    if (slot < 0) {
+      return;
+    }
+    OrderState state = reservations.state(slot);
+    if (state != OrderState.RESERVED && state != OrderState.PAID) {
+      return; // cancelled or expired already: nothing is held or paid
+    }
+    int quantity = reservations.quantity(slot);
+    boolean paid = state == OrderState.PAID;
+    reservations.setState(slot, OrderState.VOIDED, reservations.version(slot), 0,
+        config.clock().millis());
+    sale.applyCounters(sale.remainingForWriter(), sale.ordersForWriter(),
+        sale.heldForWriter() - (paid ? 0 : quantity), sale.paidForWriter() - (paid ? quantity : 0));
+    markDirty(sale.index());
   }
 
   /**

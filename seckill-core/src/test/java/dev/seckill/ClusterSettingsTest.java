@@ -78,19 +78,6 @@ class ClusterSettingsTest {
   }
 
   @Test
-  void registeringASaleWithPayWithinIsRefused() {
-    try (SeckillEngine e = builder(dir).durability(Durability.PERSISTED)
-        .cluster(Cluster.builder(coordinator).build()).build()) {
-      Sale reservations = Sale.builder("r").stock(10).startsAt(START).endsAt(END).limitPerUser(1)
-          .payWithin(Duration.ofMinutes(5)).build();
-      assertThatThrownBy(() -> e.registerSale(reservations))
-          .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("payWithin")
-          .hasMessageContaining("cluster");
-      assertThat(e.sales()).isEmpty();
-    }
-  }
-
-  @Test
   void openSaleFailureReachesTheCaller() {
     try (SeckillEngine e = builder(dir).durability(Durability.PERSISTED)
         .cluster(Cluster.builder(coordinator).build()).build()) {

@@ -46,7 +46,9 @@ import org.junit.jupiter.api.io.TempDir;
  * every engine answers SOLD_OUT. Checked at the end, after the engines closed (and released):
  * sold == stock; no unit sold twice (conservation; the stored orders' units sum to the stock);
  * every confirmed order stored exactly once and every stored order confirmed; the per-user limit
- * held across engines; order ids unique across engines and carrying their node's id.
+ * held across engines; order ids unique across engines and carrying their node's id. The second
+ * test sells reservations: each buyer pays (60 %) or cancels (40 %) at once, and cancelled units go
+ * back to the coordinator's pool and sell again, until every unit is paid.
  */
 class ClusterStressTest {
   static final Instant START = Instant.parse("2026-11-11T00:00:00Z");
@@ -59,16 +61,61 @@ class ClusterStressTest {
 
   @TempDir Path dir;
 
+  /** What a buyer does with a confirmed order (its engine, its id); answers its final state. */
+  interface AfterConfirm {
+    OrderState apply(SeckillEngine engine, long orderId);
+  }
+
   @Test
   void threeEnginesSellOneSaleWithoutOverselling() throws Exception {
-    MutableClock clock = new MutableClock(START);
-    InMemoryStockCoordinator coordinator = new InMemoryStockCoordinator(clock);
-    Cluster cluster = Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3))
-        .initialChunk(20).chunkTarget(Duration.ofMillis(200)).build();
     Sale sale = Sale.builder("s").stock(STOCK).startsAt(START).endsAt(END).limitPerUser(LIMIT)
         .build();
+    InMemoryStockCoordinator coordinator = new InMemoryStockCoordinator(new MutableClock(START));
+    Map<Long, OrderState> confirmed = sell(coordinator, sale, USERS,
+        (engine, id) -> OrderState.CONFIRMED);
+    assertThat(coordinator.sold("s")).isEqualTo(STOCK);
+    assertThat(coordinator.stored().values().stream().mapToInt(ConfirmedOrder::quantity).sum())
+        .isEqualTo(STOCK);
+    assertThat(confirmed).hasSize(STOCK);
+  }
+
+  @Test
+  void threeEnginesSellReservationsUntilEveryUnitIsPaid() throws Exception {
+    Sale sale = Sale.builder("s").stock(STOCK).startsAt(START).endsAt(END).limitPerUser(LIMIT)
+        .payWithin(Duration.ofHours(1)).build();
+    InMemoryStockCoordinator coordinator = new InMemoryStockCoordinator(new MutableClock(START));
+    Map<Long, OrderState> confirmed = sell(coordinator, sale, 3 * USERS, (engine, id) -> {
+      boolean pay = ThreadLocalRandom.current().nextInt(10) < 6;
+      OrderTransition t = pay ? engine.pay(id, "ref-" + id).join() : engine.cancel(id).join();
+      assertThat(t.outcome()).as("%s of %d", pay ? "pay" : "cancel", id)
+          .isEqualTo(OrderTransition.Outcome.APPLIED);
+      return t.state();
+    });
+    long paid = confirmed.values().stream().filter(st -> st == OrderState.PAID).count();
+    long cancelled = confirmed.values().stream().filter(st -> st == OrderState.CANCELLED).count();
+    assertThat(paid).isEqualTo(STOCK); // SOLD_OUT everywhere: every unit paid, none held
+    assertThat(coordinator.held("s")).isZero();
+    assertThat(coordinator.released("s")).isEqualTo(cancelled);
+    assertThat(coordinator.sold("s") - coordinator.released("s")).isEqualTo(STOCK);
+    for (Map.Entry<Long, OrderState> e : confirmed.entrySet()) {
+      assertThat(coordinator.state(e.getKey())).as("order %d", e.getKey())
+          .isEqualTo(e.getValue());
+    }
+  }
+
+  /**
+   * Three engines sell {@code sale} to {@code users} buyers until each answers SOLD_OUT; every
+   * confirmed order goes through {@code after}. Checks the invariants common to both tests and
+   * answers each confirmed order's final state by id.
+   */
+  private Map<Long, OrderState> sell(InMemoryStockCoordinator coordinator, Sale sale, int users,
+      AfterConfirm after) throws Exception {
+    MutableClock clock = new MutableClock(START);
+    Cluster cluster = Cluster.builder(coordinator).leaseTtl(Duration.ofSeconds(3))
+        .initialChunk(20).chunkTarget(Duration.ofMillis(200)).build();
     SeckillEngine[] engines = new SeckillEngine[NODES];
     Map<Long, String> confirmed = new ConcurrentHashMap<>(); // order id -> user
+    Map<Long, OrderState> states = new ConcurrentHashMap<>();
     AtomicLong duplicates = new AtomicLong();
     Map<Rejection, AtomicLong> refusals = new ConcurrentHashMap<>();
     try {
@@ -99,12 +146,13 @@ class ClusterStressTest {
                   + refusals + ", confirmed " + confirmed.size());
             }
             int node = n++ % NODES;
-            String user = "u" + ThreadLocalRandom.current().nextInt(USERS);
+            String user = "u" + ThreadLocalRandom.current().nextInt(users);
             PurchaseResult r = engines[node].submit(PurchaseRequest.of("s", user, 1)).join();
             if (r.isConfirmed()) {
               if (confirmed.put(r.orderId(), user) != null) {
                 duplicates.incrementAndGet();
               }
+              states.put(r.orderId(), after.apply(engines[node], r.orderId()));
             } else {
               refusals.computeIfAbsent(r.rejection(), k -> new AtomicLong()).incrementAndGet();
               if (r.rejection() == Rejection.SOLD_OUT) {
@@ -130,11 +178,9 @@ class ClusterStressTest {
     }
     Map<Long, ConfirmedOrder> stored = coordinator.stored();
     assertThat(duplicates.get()).as("an order id confirmed twice").isZero();
-    assertThat(coordinator.sold("s")).isEqualTo(STOCK);
     assertThat(coordinator.poolFree("s")).isZero();
     assertThat(coordinator.activeLeases("s")).isZero();
     coordinator.checkConservation();
-    assertThat(stored.values().stream().mapToInt(ConfirmedOrder::quantity).sum()).isEqualTo(STOCK);
     assertThat(stored.keySet()).isEqualTo(confirmed.keySet()); // confirmed <=> stored, once each
     Map<String, Integer> perUser = new HashMap<>();
     for (ConfirmedOrder o : stored.values()) {
@@ -151,5 +197,6 @@ class ClusterStressTest {
     }
     // Voided orders were refused, never confirmed.
     assertThat(coordinator.voids().keySet()).doesNotContainAnyElementsOf(confirmed.keySet());
+    return states;
   }
 }

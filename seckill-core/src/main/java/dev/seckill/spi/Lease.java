@@ -32,9 +32,12 @@ package dev.seckill.spi;
  *     {@code active}
  * @param starving true if another node asked for units the pool could not give since this node
  *     last renewed: it should give back units it will not sell soon
+ * @param held units of the sale in settled reservations (sales with {@code payWithin}) not yet
+ *     paid, cancelled or expired, over every node: they go back to the pool if their
+ *     reservations are cancelled or expire; 0 for a sale without reservations
  */
 public record Lease(long leaseId, boolean active, long granted, long used, long poolFree,
-    long leasedElsewhere, int activeNodes, boolean starving) {
+    long leasedElsewhere, int activeNodes, boolean starving, long held) {
 
   /**
    * Checks the figures.
@@ -47,14 +50,16 @@ public record Lease(long leaseId, boolean active, long granted, long used, long 
    * @param leasedElsewhere units granted to other nodes' active leases and not yet settled
    * @param activeNodes nodes holding an active lease on the sale
    * @param starving true if another node asked for units the pool could not give
+   * @param held units in settled reservations not yet paid, cancelled or expired
    * @throws IllegalArgumentException if a count is negative, {@code used > granted}, or an
    *     active lease has no id
    */
   public Lease {
-    if (granted < 0 || used < 0 || poolFree < 0 || leasedElsewhere < 0 || activeNodes < 0) {
+    if (granted < 0 || used < 0 || poolFree < 0 || leasedElsewhere < 0 || activeNodes < 0
+        || held < 0) {
       throw new IllegalArgumentException("lease figures must not be negative: granted=" + granted
           + ", used=" + used + ", poolFree=" + poolFree + ", leasedElsewhere=" + leasedElsewhere
-          + ", activeNodes=" + activeNodes);
+          + ", activeNodes=" + activeNodes + ", held=" + held);
     }
     if (used > granted) {
       throw new IllegalArgumentException("used (" + used + ") must not exceed granted ("
@@ -63,6 +68,25 @@ public record Lease(long leaseId, boolean active, long granted, long used, long 
     if (active && leaseId <= 0) {
       throw new IllegalArgumentException("an active lease needs a positive leaseId, was " + leaseId);
     }
+  }
+
+  /**
+   * A lease of a sale without reservations ({@code held} 0): the form coordinators written
+   * before reservations were supported in cluster mode answer with.
+   *
+   * @param leaseId the lease's id; 0 when not {@code active}
+   * @param active true if the lease is in force
+   * @param granted units granted to the lease so far
+   * @param used units of the lease settled as sold
+   * @param poolFree units of the sale leased to nobody
+   * @param leasedElsewhere units granted to other nodes' active leases and not yet settled
+   * @param activeNodes nodes holding an active lease on the sale
+   * @param starving true if another node asked for units the pool could not give
+   * @throws IllegalArgumentException as the canonical constructor
+   */
+  public Lease(long leaseId, boolean active, long granted, long used, long poolFree,
+      long leasedElsewhere, int activeNodes, boolean starving) {
+    this(leaseId, active, granted, used, poolFree, leasedElsewhere, activeNodes, starving, 0);
   }
 
   /**
@@ -75,12 +99,24 @@ public record Lease(long leaseId, boolean active, long granted, long used, long 
   }
 
   /**
-   * True if no unit of the sale can ever be sold again by anyone: the pool is empty, and no
-   * lease, this one included, holds a unit not settled as sold.
+   * True if no unit of the sale can ever be sold again by anyone: the pool is empty, no lease,
+   * this one included, holds a unit not settled as sold, and no settled reservation can still
+   * give units back.
    *
-   * @return {@code poolFree == 0 && leasedElsewhere == 0 && granted == used}
+   * @return {@code poolFree == 0 && leasedElsewhere == 0 && granted == used && held == 0}
    */
   public boolean soldOut() {
-    return poolFree == 0 && leasedElsewhere == 0 && granted == used;
+    return poolFree == 0 && leasedElsewhere == 0 && granted == used && held == 0;
+  }
+
+  /**
+   * True if nothing is left to sell now, but settled reservations hold units that come back to
+   * the pool if they are cancelled or expire: the pool is empty, no lease holds an unsold unit,
+   * and {@code held > 0}.
+   *
+   * @return {@code poolFree == 0 && leasedElsewhere == 0 && granted == used && held > 0}
+   */
+  public boolean allHeld() {
+    return poolFree == 0 && leasedElsewhere == 0 && granted == used && held > 0;
   }
 }

@@ -16,6 +16,7 @@
 package dev.seckill.spi;
 
 import java.time.Duration;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The shared authority over a sale's stock when several engine nodes (JVMs, each with its own
@@ -68,6 +69,38 @@ public interface StockCoordinator extends AutoCloseable {
    * @throws Exception if the coordinator could not be reached
    */
   void openSale(String saleId, long stock, int limitPerUser) throws Exception;
+
+  /**
+   * Creates the sale's pool as {@link #openSale(String, long, int)} does, for a sale whose
+   * orders may be reservations: with {@code payWithin} not null, every order the sink settles
+   * for the sale is a reservation, counted in {@link Lease#held()} until its state change
+   * (delivered through the sink's {@link OrderSink#storeStateChanges}) pays it, or cancels or
+   * expires it, which puts its units back in the pool. Every node registering the sale calls it
+   * with the same figures; the engine calls this method, not the three-argument one.
+   *
+   * <p>Default: {@link #openSale(String, long, int)} when {@code payWithin} is null; refuses a
+   * reservation sale, for a coordinator written before reservations were supported in cluster
+   * mode.
+   *
+   * @param saleId the sale's id; not null
+   * @param stock the sale's whole stock across the cluster; positive
+   * @param limitPerUser units one user may buy across the cluster; positive
+   * @param payWithin how long a reservation may stay unpaid; null for a sale without
+   *     reservations
+   * @throws IllegalStateException if the pool exists with another stock, limit or
+   *     {@code payWithin} (names both)
+   * @throws UnsupportedOperationException if {@code payWithin} is not null and the coordinator
+   *     does not support reservations
+   * @throws Exception if the coordinator could not be reached
+   */
+  default void openSale(String saleId, long stock, int limitPerUser, @Nullable Duration payWithin)
+      throws Exception {
+    if (payWithin != null) {
+      throw new UnsupportedOperationException(getClass().getName() + " does not support"
+          + " reservations (payWithin) in cluster mode: sale '" + saleId + "'");
+    }
+    openSale(saleId, stock, limitPerUser);
+  }
 
   /**
    * Renews node {@code nodeId}'s lease on sale {@code saleId} until {@code ttl} from the

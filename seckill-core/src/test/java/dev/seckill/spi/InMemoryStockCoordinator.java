@@ -22,6 +22,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import dev.seckill.OrderState;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jspecify.annotations.Nullable;
 
@@ -29,8 +30,8 @@ import org.jspecify.annotations.Nullable;
  * A complete {@link StockCoordinator} held in this JVM: a test fixture, but a real implementation
  * of the SPI's contract, not a mock. Every method, the sinks' {@code storeOrVoid} included, runs
  * under the coordinator's monitor, so each is one atomic transaction; {@link #checkConservation}
- * checks {@code pool free + Σ granted (active) + Σ used (ended) == stock} for every sale after
- * each of them. Lease expiry is judged by a clock the test sets ({@code clock}), like a
+ * checks {@code pool free + Σ granted (active) + Σ used (ended) == stock + released} for every
+ * sale after each of them. Lease expiry is judged by a clock the test sets ({@code clock}), like a
  * database's {@code now()}; leases are revoked only by {@link #reap}. The sink of node {@code n}
  * settles each order against node {@code n}'s active lease on the order's sale (fence: the lease
  * must have room, {@code used + q <= granted}), holds the per-user limit across nodes, and
@@ -52,6 +53,9 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   private final Map<Long, Integer> storedBy = new HashMap<>();
   /** Voids by order id. */
   private final Map<Long, VoidedOrder> voids = new HashMap<>();
+  /** State versions and states of stored orders that changed (reservations). */
+  private final Map<Long, Integer> stateVersions = new HashMap<>();
+  private final Map<Long, OrderState> states = new HashMap<>();
   /** Units per (sale, user) across the cluster. */
   private final Map<String, Integer> userUnits = new HashMap<>();
   private volatile boolean coordinatorDown;
@@ -77,13 +81,19 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   private static final class Pool {
     final long stock;
     final int limit;
+    final @Nullable Duration payWithin;
     long free;
+    /** Units of settled reservations not yet paid, cancelled or expired. */
+    long held;
+    /** Units of cancelled or expired reservations put back in the pool. */
+    long released;
     long starvingVersion;
     int starvedBy;
 
-    Pool(long stock, int limit) {
+    Pool(long stock, int limit, @Nullable Duration payWithin) {
       this.stock = stock;
       this.limit = limit;
+      this.payWithin = payWithin;
       this.free = stock;
     }
   }
@@ -132,15 +142,22 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
   }
 
   @Override
-  public synchronized void openSale(String saleId, long stock, int limitPerUser) throws Exception {
+  public void openSale(String saleId, long stock, int limitPerUser) throws Exception {
+    openSale(saleId, stock, limitPerUser, null);
+  }
+
+  @Override
+  public synchronized void openSale(String saleId, long stock, int limitPerUser,
+      @Nullable Duration payWithin) throws Exception {
     requireUp();
     Pool p = pools.get(saleId);
     if (p == null) {
-      pools.put(saleId, new Pool(stock, limitPerUser));
-    } else if (p.stock != stock || p.limit != limitPerUser) {
+      pools.put(saleId, new Pool(stock, limitPerUser, payWithin));
+    } else if (p.stock != stock || p.limit != limitPerUser
+        || !Objects.equals(p.payWithin, payWithin)) {
       throw new IllegalStateException("sale '" + saleId + "' is open with stock=" + p.stock
-          + ", limitPerUser=" + p.limit + "; asked stock=" + stock + ", limitPerUser="
-          + limitPerUser);
+          + ", limitPerUser=" + p.limit + ", payWithin=" + p.payWithin + "; asked stock=" + stock
+          + ", limitPerUser=" + limitPerUser + ", payWithin=" + payWithin);
     }
   }
 
@@ -233,7 +250,7 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
     boolean starving = p.starvingVersion > l.seenStarving && p.starvedBy != l.node;
     l.seenStarving = p.starvingVersion;
     return new Lease(l.active ? l.id : 0, l.active, l.active ? l.granted : 0,
-        l.active ? l.used : 0, p.free, elsewhere, nodes, starving);
+        l.active ? l.used : 0, p.free, elsewhere, nodes, starving, p.held);
   }
 
   private Lease none(Pool p, String saleId) {
@@ -245,7 +262,7 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
         elsewhere += o.granted - o.used;
       }
     }
-    return new Lease(0, false, 0, 0, p.free, elsewhere, nodes, false);
+    return new Lease(0, false, 0, 0, p.free, elsewhere, nodes, false, p.held);
   }
 
   @Override
@@ -311,7 +328,44 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
       public List<VoidedOrder> storeOrVoid(List<ConfirmedOrder> batch) throws Exception {
         return settle(nodeId, batch);
       }
+
+      @Override
+      public void storeStateChanges(List<OrderStateChange> changes) throws Exception {
+        settleChanges(changes);
+      }
     };
+  }
+
+  /**
+   * Reservation state changes: version-gated per order; a change of an order never stored (voided)
+   * moves nothing; PAID lowers held; CANCELLED and EXPIRED lower held and put the units back in
+   * the pool (released).
+   */
+  private synchronized void settleChanges(List<OrderStateChange> changes) throws Exception {
+    if (sinkDown) {
+      throw new java.io.IOException("simulated: the sink's database cannot be reached");
+    }
+    for (OrderStateChange ch : changes) {
+      ConfirmedOrder o = stored.get(ch.orderId());
+      if (o == null || stateVersions.getOrDefault(ch.orderId(), 1) >= ch.version()) {
+        continue;
+      }
+      stateVersions.put(ch.orderId(), ch.version());
+      states.put(ch.orderId(), ch.state());
+      Pool p = pool(o.saleId());
+      if (p.payWithin == null) {
+        continue;
+      }
+      p.held -= o.quantity();
+      if (ch.state() != OrderState.PAID) {
+        p.free += o.quantity();
+        p.released += o.quantity();
+      }
+      if (p.held < 0) {
+        throw new AssertionError("held went below 0 for sale '" + o.saleId() + "'");
+      }
+    }
+    checkConservation();
   }
 
   private synchronized List<VoidedOrder> settle(int node, List<ConfirmedOrder> batch)
@@ -350,6 +404,9 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
       storedBy.put(o.orderId(), node);
       userUnits.put(userKey, had + o.quantity());
       l.used += o.quantity();
+      if (p.payWithin != null) {
+        p.held += o.quantity();
+      }
     }
     checkConservation();
     return out;
@@ -368,9 +425,10 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
           total += l.active ? l.granted : l.used;
         }
       }
-      if (total != e.getValue().stock) {
+      if (total != e.getValue().stock + e.getValue().released) {
         throw new AssertionError("conservation broken for sale '" + e.getKey() + "': free + leased"
-            + " + used = " + total + ", stock " + e.getValue().stock);
+            + " + used = " + total + ", stock " + e.getValue().stock + " + released "
+            + e.getValue().released);
       }
     }
   }
@@ -394,6 +452,21 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
       }
     }
     return used;
+  }
+
+  /** Units of {@code saleId}'s settled reservations not yet paid, cancelled or expired. */
+  public synchronized long held(String saleId) {
+    return pool(saleId).held;
+  }
+
+  /** Units of {@code saleId}'s cancelled or expired reservations put back in the pool. */
+  public synchronized long released(String saleId) {
+    return pool(saleId).released;
+  }
+
+  /** The state of stored order {@code orderId} after the changes applied; null if none. */
+  public synchronized @Nullable OrderState state(long orderId) {
+    return states.get(orderId);
   }
 
   /** Units of {@code saleId} in the pool. */
