@@ -42,6 +42,11 @@ final class CoordinatorSql {
   final String nowPlusMillis;
   /** Appended to the reaper's {@code FOR UPDATE}: {@code " SKIP LOCKED"} where supported. */
   final String skipLocked;
+  /**
+   * Inserts a sale's pool row unless it exists, parameters (sale id, stock, free = stock,
+   * limit per user, pay within in milliseconds or NULL); {@code held} and {@code released}
+   * start at their default, 0.
+   */
   final String insertPool;
   final String insertUser;
   final String insertVoid;
@@ -78,8 +83,9 @@ final class CoordinatorSql {
       case POSTGRESQL:
         now = "CURRENT_TIMESTAMP";
         nowPlusMillis = "(CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond')";
-        insertPool = "INSERT INTO " + pool + " (sale_id, stock, free, limit_per_user, created_at)"
-            + " VALUES (?, ?, ?, ?, CURRENT_TIMESTAMP) ON CONFLICT (sale_id) DO NOTHING";
+        insertPool = "INSERT INTO " + pool + " (sale_id, stock, free, limit_per_user,"
+            + " pay_within_ms, created_at) VALUES (?, ?, ?, ?, ?, CURRENT_TIMESTAMP)"
+            + " ON CONFLICT (sale_id) DO NOTHING";
         insertUser = "INSERT INTO " + users + " (sale_id, user_id, units) VALUES (?, ?, 0)"
             + " ON CONFLICT (sale_id, user_id) DO NOTHING";
         insertVoid = "INSERT INTO " + voided + " (order_id, sale_id, node_id, user_id, quantity,"
@@ -97,8 +103,8 @@ final class CoordinatorSql {
         now = "UTC_TIMESTAMP(3)";
         nowPlusMillis = "(UTC_TIMESTAMP(3) + INTERVAL (? * 1000) MICROSECOND)";
         insertPool = "INSERT IGNORE INTO " + pool
-            + " (sale_id, stock, free, limit_per_user, created_at)"
-            + " VALUES (?, ?, ?, ?, UTC_TIMESTAMP(3))";
+            + " (sale_id, stock, free, limit_per_user, pay_within_ms, created_at)"
+            + " VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";
         insertUser = "INSERT IGNORE INTO " + users + " (sale_id, user_id, units) VALUES (?, ?, 0)";
         insertVoid = "INSERT IGNORE INTO " + voided + " (order_id, sale_id, node_id, user_id,"
             + " quantity, reason, voided_at) VALUES (?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(3))";
@@ -109,10 +115,11 @@ final class CoordinatorSql {
         now = "CURRENT_TIMESTAMP";
         nowPlusMillis = "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)";
         insertPool = "MERGE INTO " + pool + " p USING (VALUES (CAST(? AS VARCHAR(128)),"
-            + " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INT)))"
-            + " AS v(sale_id, stock, free, limit_per_user) ON p.sale_id = v.sale_id"
-            + " WHEN NOT MATCHED THEN INSERT (sale_id, stock, free, limit_per_user, created_at)"
-            + " VALUES (v.sale_id, v.stock, v.free, v.limit_per_user, CURRENT_TIMESTAMP)";
+            + " CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS INT), CAST(? AS BIGINT)))"
+            + " AS v(sale_id, stock, free, limit_per_user, pay_within_ms)"
+            + " ON p.sale_id = v.sale_id WHEN NOT MATCHED THEN INSERT (sale_id, stock, free,"
+            + " limit_per_user, pay_within_ms, created_at) VALUES (v.sale_id, v.stock, v.free,"
+            + " v.limit_per_user, v.pay_within_ms, CURRENT_TIMESTAMP)";
         insertUser = "MERGE INTO " + users + " u USING (VALUES (CAST(? AS VARCHAR(128)),"
             + " CAST(? AS VARCHAR(256)))) AS v(sale_id, user_id)"
             + " ON u.sale_id = v.sale_id AND u.user_id = v.user_id"

@@ -23,8 +23,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Instant;
@@ -34,7 +32,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.SortedMap;
-import java.util.TreeMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -189,16 +186,13 @@ public final class JdbcOrderSink implements OrderSink {
     List<OrderStateChange> rows = new ArrayList<>(changes);
     rows.sort(java.util.Comparator.comparingLong(OrderStateChange::orderId)
         .thenComparingInt(OrderStateChange::version)); // one lock order, as store's
-    String sql = "UPDATE " + table + " SET state = ?, state_version = ? WHERE order_id = ?"
-        + " AND (state_version IS NULL OR state_version < ?)";
     for (int attempt = 0; ; attempt++) {
       try {
         inTransaction(c -> {
           if (summaryTable == null) {
-            updateStates(c, sql, rows);
+            writer.updateStates(c, rows);
           } else {
-            SortedMap<String, OrderWriter.StateDelta> deltas = updateStatesCounted(c, sql, rows);
-            writer.addStatesToSummary(c, deltas);
+            writer.addStatesToSummary(c, writer.updateStatesCounted(c, rows));
           }
         });
         return;
@@ -208,75 +202,6 @@ public final class JdbcOrderSink implements OrderSink {
         }
       }
     }
-  }
-
-  /** The state updates as one batch; their counts are not needed (no summary). */
-  private static void updateStates(Connection c, String sql, List<OrderStateChange> rows)
-      throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(sql)) {
-      for (OrderStateChange ch : rows) {
-        bindState(ps, ch);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
-  }
-
-  private static void bindState(PreparedStatement ps, OrderStateChange ch) throws SQLException {
-    ps.setString(1, ch.state().name());
-    ps.setInt(2, ch.version());
-    ps.setLong(3, ch.orderId());
-    ps.setInt(4, ch.version());
-  }
-
-  /**
-   * The state updates one by one, each after reading the order's row under a row lock
-   * ({@code SELECT ... FOR UPDATE}), so the pass knows exactly which changes applied and which
-   * state each replaced: the paid and released units to add to the summary, by sale. A change
-   * that does not apply (no row, or a version not above the stored one) runs no update and adds
-   * nothing. Each applied update's own count must be 1: a single statement's count is exact on
-   * every driver (no batch, so no SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched
-   * row is a changed row here since the version always changes), and anything else fails the
-   * transaction. Units are the stored order's quantity, the figure {@code units_sold} counted.
-   */
-  private SortedMap<String, OrderWriter.StateDelta> updateStatesCounted(Connection c, String sql,
-      List<OrderStateChange> rows) throws SQLException {
-    SortedMap<String, OrderWriter.StateDelta> deltas = new TreeMap<>();
-    String read = "SELECT sale_id, quantity, state, state_version FROM " + table
-        + " WHERE order_id = ? FOR UPDATE";
-    try (PreparedStatement select = c.prepareStatement(read);
-        PreparedStatement update = c.prepareStatement(sql)) {
-      for (OrderStateChange ch : rows) {
-        select.setLong(1, ch.orderId());
-        String saleId;
-        int quantity;
-        String oldState;
-        try (ResultSet rs = select.executeQuery()) {
-          if (!rs.next()) {
-            continue; // not stored (dead-lettered): nothing to update, nothing to count
-          }
-          saleId = rs.getString(1);
-          quantity = rs.getInt(2);
-          oldState = rs.getString(3);
-          int oldVersion = rs.getInt(4);
-          boolean noVersion = rs.wasNull();
-          if (!noVersion && oldVersion >= ch.version()) {
-            continue; // a replay or an older change: it does not apply
-          }
-        }
-        bindState(update, ch);
-        int count = update.executeUpdate();
-        if (count != 1) {
-          throw new SQLException("the state update of order " + ch.orderId() + " in " + table
-              + " to version " + ch.version() + " reported " + count + " rows, expected 1 after"
-              + " reading its row under a lock; the summary cannot be kept exact");
-        }
-        OrderWriter.StateDelta d = deltas.computeIfAbsent(saleId, k -> new OrderWriter.StateDelta());
-        d.add(oldState, quantity, -1);
-        d.add(ch.state().name(), quantity, 1);
-      }
-    }
-    return deltas;
   }
 
   /**

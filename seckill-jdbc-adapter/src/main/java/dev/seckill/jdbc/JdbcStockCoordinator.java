@@ -18,6 +18,7 @@ package dev.seckill.jdbc;
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.Lease;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.PermanentSinkException;
 import dev.seckill.spi.StockCoordinator;
 import dev.seckill.spi.VoidedOrder;
@@ -28,6 +29,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.sql.Types;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -53,9 +55,10 @@ import org.jspecify.annotations.Nullable;
  * {@link #builder(DataSource)}.
  *
  * <h2>Threads</h2>
- * Thread-safe: every method, and every sink's {@code storeOrVoid}, borrows its own connection
- * from the DataSource (use a pool), runs one transaction on it and gives it back; the
- * coordinator holds no other mutable state. {@link #close} does not close the DataSource.
+ * Thread-safe: every method, and every sink's {@code storeOrVoid} and
+ * {@code storeStateChanges}, borrows its own connection from the DataSource (use a pool), runs
+ * one transaction on it and gives it back; the coordinator holds no other mutable state.
+ * {@link #close} does not close the DataSource.
  *
  * <h2>Schema and transactions</h2>
  * Five tables, named by {@link Builder#tablePrefix(String)} (default {@code seckill_}), plus the
@@ -67,8 +70,13 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code <prefix>nodes (node_id, created_at)}: one row per {@link #newNodeId()}; the id
  *       comes from a sequence (PostgreSQL), an identity (H2) or AUTO_INCREMENT (MariaDB/MySQL),
  *       is never handed out twice and is at most 32,767 (past that, {@code newNodeId} throws).
- *   <li>{@code <prefix>pool (sale_id, stock, free, limit_per_user, created_at)}: one row per
- *       sale; {@code free} is the units leased to nobody.
+ *   <li>{@code <prefix>pool (sale_id, stock, free, limit_per_user, pay_within_ms, held,
+ *       released, created_at)}: one row per sale; {@code free} is the units leased to nobody.
+ *       {@code pay_within_ms} is the sale's {@code payWithin} in milliseconds, NULL for a sale
+ *       without reservations; for a sale with it, every settled order is a reservation:
+ *       {@code held} is the units of settled reservations not yet paid, cancelled or expired,
+ *       {@code released} the units of cancelled or expired ones, which went back into
+ *       {@code free} (both 0 for a sale without reservations; CHECKs keep them 0 or more).
  *   <li>{@code <prefix>lease (lease_id, sale_id, node_id, granted, used, state, starving,
  *       expires_at, created_at, updated_at)}: state {@code ACTIVE}, {@code REVOKED} (by the
  *       reaper) or {@code RELEASED} (by its node); at most one ACTIVE lease per (sale, node),
@@ -87,6 +95,9 @@ import org.jspecify.annotations.Nullable;
  *   <li>{@code <prefix>voided_order (order_id, sale_id, node_id, user_id, quantity, reason,
  *       voided_at)}: every void, so a re-offered order gets the same verdict.
  * </ul>
+ * The orders table's {@code state} and {@code state_version} columns (as
+ * {@link JdbcOrderSink.Builder#orderStates(boolean)} writes them) take the reservations' state
+ * changes; they are not checked by {@code build()}.
  * Every method is one transaction at READ COMMITTED, run again at once (up to
  * {@link Builder#deadlockRetries(int)} times) if it fails on a deadlock, a serialization failure
  * or a lock timeout. Each transaction tells the database to end it if its client goes silent
@@ -97,21 +108,26 @@ import org.jspecify.annotations.Nullable;
  * statements the driver runs as server-side prepared statements are planned for the tables as
  * they are, not as they were when a generic plan was made (a sequential scan of a table that
  * was small then, kept while it grows). Conservation holds at every commit, for every sale:
- * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock}. Row locks are taken
- * in one order, so the methods wait for each other instead of deadlocking: lease rows by
- * primary key (on MariaDB/MySQL found by a plain read first, then locked by primary key, as
- * InnoDB locks index entries), several of them in (sale, node) order; a pool row only after
- * the lease rows, several in sale order; user rows only in settlement, in (sale, user) order,
- * and nobody holding a pool row waits for a user row. Ids are ordered by code point (Java
- * sorts them so and PostgreSQL's upsert takes the rows in the order of the array it is given,
- * MariaDB's utf8mb4_bin primary key is in that order). A deadlock that slips through (two settlements
- * creating the same user row at once) is detected by the database and retried:
+ * {@code free + Σ granted (ACTIVE) + Σ used (REVOKED, RELEASED) == stock + released}; the units
+ * sold and not given back are {@code Σ used − released}, of which {@code held} are in unpaid
+ * reservations. Row locks are taken in one order, so the methods wait for each other instead
+ * of deadlocking: lease rows by primary key (on MariaDB/MySQL found by a plain read first, then
+ * locked by primary key, as InnoDB locks index entries), several of them in (sale, node) order;
+ * user rows only in settlement, after its lease rows, in (sale, user) order; order rows
+ * (settlement's inserts, the locking reads of {@code storeStateChanges}) in order-id order,
+ * after those; a pool row last, after any lease, user and order rows the transaction locks,
+ * several in sale order. So nobody holding a pool row waits for a lease, user or order row.
+ * Ids are ordered by code point (Java sorts them so and PostgreSQL's upsert takes the rows in
+ * the order of the array it is given, MariaDB's utf8mb4_bin primary key is in that order). A
+ * deadlock that slips through (two settlements creating the same user row at once) is detected
+ * by the database and retried:
  * <ul>
  *   <li><b>{@code lease}</b>: locks the node's ACTIVE lease on the sale ({@code SELECT ... FOR
  *       UPDATE}), then the pool row; takes {@code k = min(units, free)} with {@code UPDATE pool
  *       SET free = free - k WHERE sale_id = ? AND free >= k}; grows the lease by {@code k} (or
  *       inserts a new ACTIVE one), sets {@code expires_at = now + ttl} and {@code starving = k <
- *       units}; answers with the other ACTIVE leases' {@code Σ (granted − used)} and count.
+ *       units}; answers with the other ACTIVE leases' {@code Σ (granted − used)} and count,
+ *       and the pool's {@code free} and {@code held} ({@link Lease#held()}).
  *   <li><b>{@code renew(leaseId)}</b>: the same, except that when the node's ACTIVE lease is not
  *       {@code leaseId} (the reaper revoked it, or there is none) nothing is written and the
  *       answer is not active: a renewal never inserts a lease.
@@ -147,13 +163,33 @@ import org.jspecify.annotations.Nullable;
  *       LEASE_LOST, and the batch is settled again. The voids are inserted in the same
  *       transaction as the orders. {@code used} grows by the units the insert actually added,
  *       so a re-offered batch never counts twice. (While the settlement holds the lease's row
- *       lock the fence cannot miss; it is the guard the design rests on all the same.)
+ *       lock the fence cannot miss; it is the guard the design rests on all the same.) For a
+ *       sale whose pool has {@code pay_within_ms} (read with the limit, one plain read), once
+ *       its fence has succeeded, {@code UPDATE pool SET held = held + :new WHERE sale_id = ?}
+ *       must change one row: the transaction's last lock.
+ *   <li><b>State changes</b> ({@code sink(n).storeStateChanges(changes)}, from any node's
+ *       sink: a change is found by its order id), one transaction: in (order id, version)
+ *       order, reads each order's row in the orders table ({@code SELECT sale_id, quantity,
+ *       state, state_version ... FOR UPDATE}); a change whose order is not there (voided at
+ *       settlement, or never stored) or whose version is not above the stored one moves
+ *       nothing; else {@code UPDATE <orders> SET state = ?, state_version = ? WHERE order_id = ?
+ *       AND (state_version IS NULL OR state_version < ?)} must change one row (the same code as
+ *       {@code JdbcOrderSink}'s with {@code stockSummary}); the applied changes give, per sale,
+ *       the units newly paid (Δpaid) and newly cancelled or expired (Δreleased). Then, per sale
+ *       in sale order whose pool has {@code pay_within_ms} and whose deltas are not both 0:
+ *       {@code UPDATE pool SET held = held − (Δpaid + Δreleased), free = free + Δreleased,
+ *       released = released + Δreleased WHERE sale_id = ?} must change one row. A PAID
+ *       reservation's units stay sold; a CANCELLED or EXPIRED one's go back to the pool, for
+ *       any node to lease, never to a lease: leases ({@code granted}, {@code used}) are not
+ *       touched, so a node's bookkeeping of its lease is unaffected. Changes of a sale without
+ *       {@code pay_within_ms} only change the states.
  * </ul>
  *
  * <h2>Bounds</h2>
  * Node ids 1 to 32,767; a sale id of 1 to 128 characters; {@code units} 0 or more; a lease's
  * time to live more than 0 and at most one day (under a millisecond counts as one, the
- * columns' precision), a reap grace 0 to one day; at most 1,000 leases revoked per
+ * columns' precision), a reap grace 0 to one day; a {@code payWithin} positive, in whole
+ * milliseconds (the column's precision); at most 1,000 leases revoked per
  * {@code reap}. A settlement batch may be any size (ids are looked up 500 to an {@code IN}
  * list). A MariaDB/MySQL {@code PAD SPACE} collation compares user ids that differ only in
  * trailing blanks as equal: such buyers share one per-user count there.
@@ -290,8 +326,47 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     });
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The same as {@link #openSale(String, long, int, Duration) openSale(saleId, stock,
+   * limitPerUser, null)}: a sale without reservations.
+   *
+   * @throws IllegalArgumentException if {@code saleId} is null, empty or over 128 characters,
+   *     or {@code stock} or {@code limitPerUser} is not positive
+   * @throws IllegalStateException if the pool exists with another stock, limit or
+   *     {@code payWithin} (the message names both), or the coordinator is closed
+   * @throws SQLException if the transaction failed (rolled back) or its commit failed (unknown:
+   *     calling again is safe)
+   */
   @Override
   public void openSale(String saleId, long stock, int limitPerUser) throws SQLException {
+    openSale(saleId, stock, limitPerUser, null);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Inserts the sale's row into {@code <prefix>pool} unless it exists ({@code free = stock},
+   * {@code pay_within_ms} = {@code payWithin} in milliseconds or NULL, {@code held} and
+   * {@code released} 0), then reads the row back and compares its stock, limit and
+   * {@code pay_within_ms} with the arguments. With {@code payWithin} not null, settlement
+   * counts every accepted order of the sale in {@code held}, and
+   * {@link OrderSink#storeStateChanges} of any node's sink moves a paid reservation's units out
+   * of {@code held} and a cancelled or expired one's back into {@code free} (see the class
+   * comment).
+   *
+   * @throws IllegalArgumentException if {@code saleId} is null, empty or over 128 characters,
+   *     {@code stock} or {@code limitPerUser} is not positive, or {@code payWithin} is not null
+   *     and not positive whole milliseconds
+   * @throws IllegalStateException if the pool exists with another stock, limit or
+   *     {@code payWithin} (the message names both), or the coordinator is closed
+   * @throws SQLException if the transaction failed (rolled back) or its commit failed (unknown:
+   *     calling again is safe)
+   */
+  @Override
+  public void openSale(String saleId, long stock, int limitPerUser,
+      @Nullable Duration payWithin) throws SQLException {
     checkSaleId(saleId);
     if (stock <= 0) {
       throw new IllegalArgumentException("stock must be positive, was " + stock);
@@ -299,6 +374,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     if (limitPerUser <= 0) {
       throw new IllegalArgumentException("limitPerUser must be positive, was " + limitPerUser);
     }
+    Long payMillis = payWithinMillis(payWithin);
     checkOpen();
     inTransaction(true, c -> {
       try (PreparedStatement ps = c.prepareStatement(sql.insertPool)) {
@@ -306,10 +382,15 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         ps.setLong(2, stock);
         ps.setLong(3, stock);
         ps.setInt(4, limitPerUser);
+        if (payMillis == null) {
+          ps.setNull(5, Types.BIGINT);
+        } else {
+          ps.setLong(5, payMillis);
+        }
         ps.executeUpdate();
       }
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT stock, limit_per_user FROM " + sql.pool + " WHERE sale_id = ?")) {
+      try (PreparedStatement ps = c.prepareStatement("SELECT stock, limit_per_user,"
+          + " pay_within_ms FROM " + sql.pool + " WHERE sale_id = ?")) {
         ps.setString(1, saleId);
         try (ResultSet rs = ps.executeQuery()) {
           if (!rs.next()) {
@@ -318,15 +399,42 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           }
           long haveStock = rs.getLong(1);
           int haveLimit = rs.getInt(2);
-          if (haveStock != stock || haveLimit != limitPerUser) {
+          long havePay = rs.getLong(3);
+          Long havePayMillis = rs.wasNull() ? null : havePay;
+          if (haveStock != stock || haveLimit != limitPerUser
+              || !java.util.Objects.equals(havePayMillis, payMillis)) {
             throw new IllegalStateException("sale '" + saleId + "' is open in " + sql.pool
-                + " with stock " + haveStock + " and limitPerUser " + haveLimit
-                + "; openSale asked for stock " + stock + " and limitPerUser " + limitPerUser);
+                + " with stock " + haveStock + ", limitPerUser " + haveLimit + " and payWithin "
+                + (havePayMillis == null ? "null" : Duration.ofMillis(havePayMillis))
+                + "; openSale asked for stock " + stock + ", limitPerUser " + limitPerUser
+                + " and payWithin " + payWithin);
           }
         }
       }
       return Boolean.TRUE;
     });
+  }
+
+  /** {@code payWithin} in milliseconds, null for null; refuses one not positive whole ms. */
+  private static @Nullable Long payWithinMillis(@Nullable Duration payWithin) {
+    if (payWithin == null) {
+      return null;
+    }
+    if (payWithin.isNegative() || payWithin.isZero()) {
+      throw new IllegalArgumentException("payWithin must be positive, was " + payWithin);
+    }
+    long ms;
+    try {
+      ms = payWithin.toMillis();
+    } catch (ArithmeticException e) {
+      throw new IllegalArgumentException("payWithin must fit in a BIGINT of milliseconds, was "
+          + payWithin, e);
+    }
+    if (!payWithin.equals(Duration.ofMillis(ms))) {
+      throw new IllegalArgumentException("payWithin must be whole milliseconds (the column's"
+          + " precision), was " + payWithin);
+    }
+    return ms;
   }
 
   @Override
@@ -361,20 +469,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       Own own = lockActive(c, saleId, nodeId);
       if (expected != 0 && (own == null || own.leaseId != expected)) {
         // Revoked or ended (or never made): renew never makes a new one.
-        return answer(c, saleId, nodeId, null, poolFree(c, saleId));
+        return answer(c, saleId, nodeId, null, poolOf(c, saleId, false));
       }
-      long free;
-      try (PreparedStatement ps = c.prepareStatement(
-          "SELECT free FROM " + sql.pool + " WHERE sale_id = ? FOR UPDATE")) {
-        ps.setString(1, saleId);
-        try (ResultSet rs = ps.executeQuery()) {
-          if (!rs.next()) {
-            throw new IllegalArgumentException("sale '" + saleId + "' was never opened in "
-                + sql.pool + ": call openSale first");
-          }
-          free = rs.getLong(1);
-        }
-      }
+      PoolRow pool = poolOf(c, saleId, true);
+      long free = pool.free();
       long k = Math.min(units, free);
       if (k > 0) {
         try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.pool
@@ -408,7 +506,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         }
         own = new Own(own.leaseId, own.granted + k, own.used);
       }
-      return answer(c, saleId, nodeId, own, free - k);
+      return answer(c, saleId, nodeId, own, new PoolRow(free - k, pool.held()));
     });
   }
 
@@ -423,7 +521,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     return inTransaction(true, c -> {
       Own own = lockActive(c, saleId, nodeId);
       if (own == null) {
-        return answer(c, saleId, nodeId, null, -1);
+        return answer(c, saleId, nodeId, null, null);
       }
       long move = Math.min(units, own.granted - own.used);
       if (move > 0) {
@@ -438,7 +536,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         addToPool(c, saleId, move);
         own = new Own(own.leaseId, own.granted - move, own.used);
       }
-      return answer(c, saleId, nodeId, own, -1);
+      return answer(c, saleId, nodeId, own, null);
     });
   }
 
@@ -528,8 +626,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
    * <p>The sink's {@link OrderSink#storeOrVoid} is the settlement described in the class
    * comment; its {@link OrderSink#store} settles the same way and then throws an
    * {@link IllegalStateException} naming the voided orders if any order was voided (the voids
-   * are recorded all the same: offered again, they are voided again). Closing the sink stops it
-   * only.
+   * are recorded all the same: offered again, they are voided again). Its
+   * {@link OrderSink#storeStateChanges} stores reservation state changes and moves their units
+   * in the pool as the class comment says ("State changes"); any node's sink may store any
+   * node's changes. Closing the sink stops it only.
    *
    * @throws IllegalArgumentException if {@code nodeId} is not 1 to 32,767
    */
@@ -583,6 +683,15 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
 
     @Override
+    public void storeStateChanges(List<OrderStateChange> changes) throws SQLException {
+      if (sinkClosed) {
+        throw new IllegalStateException("the sink of node " + nodeId + " is closed");
+      }
+      checkOpen();
+      settleStates(changes);
+    }
+
+    @Override
     public void close() {
       sinkClosed = true;
     }
@@ -591,6 +700,48 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     public String toString() {
       return "JdbcStockCoordinator.sink{node=" + nodeId + ", ordersTable=" + ordersTable + '}';
     }
+  }
+
+  /**
+   * Stores reservation state changes in one transaction (any node's: the change is found by
+   * its order id): each order's row is read under its lock and updated if the change's version
+   * is above the stored one ({@link OrderWriter#updateStatesCounted}); then, for each sale with
+   * {@code pay_within_ms} whose changes moved units, in sale order, one update of its pool row:
+   * {@code held} down by the paid and released units, {@code free} and {@code released} up by the
+   * released ones. Order rows first, pool rows last. A change whose order is not in the orders
+   * table (voided at settlement, or never offered) moves nothing.
+   */
+  private void settleStates(List<OrderStateChange> changes) throws SQLException {
+    if (changes.isEmpty()) {
+      return;
+    }
+    List<OrderStateChange> rows = new ArrayList<>(changes);
+    rows.sort(java.util.Comparator.comparingLong(OrderStateChange::orderId)
+        .thenComparingInt(OrderStateChange::version)); // one lock order, as JdbcOrderSink's
+    inTransaction(false, c -> {
+      SortedMap<String, OrderWriter.StateDelta> deltas = new TreeMap<>(CODE_POINTS);
+      deltas.putAll(writer.updateStatesCounted(c, rows));
+      for (Map.Entry<String, OrderWriter.StateDelta> e : deltas.entrySet()) {
+        OrderWriter.StateDelta d = e.getValue();
+        if (d.paid == 0 && d.released == 0) {
+          continue;
+        }
+        SaleTerms terms = termsOf(c, e.getKey());
+        if (terms == null || !terms.reservations()) {
+          continue; // a sale without reservations (or no pool row): only the states change
+        }
+        try (PreparedStatement ps = c.prepareStatement("UPDATE " + sql.pool
+            + " SET held = held - ?, free = free + ?, released = released + ? WHERE sale_id = ?")) {
+          ps.setLong(1, d.paid + d.released);
+          ps.setLong(2, d.released);
+          ps.setLong(3, d.released);
+          ps.setString(4, e.getKey());
+          expectOne(ps.executeUpdate(), "moving " + d.paid + " paid and " + d.released
+              + " released units in the pool of " + e.getKey());
+        }
+      }
+      return Boolean.TRUE;
+    });
   }
 
   /** Thrown inside the settlement transaction when a fence update missed: roll back, void. */
@@ -702,7 +853,8 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     List<ConfirmedOrder> leaseLost = new ArrayList<>();
     List<ConfirmedOrder> limitReached = new ArrayList<>();
     Map<String, Own> leases = new HashMap<>();
-    Map<String, Long> acceptedUnits = new HashMap<>();
+    SortedMap<String, Long> acceptedUnits = new TreeMap<>(CODE_POINTS);
+    Set<String> reservationSales = new HashSet<>();
     SortedMap<String, SortedMap<String, Long>> userAdds = new TreeMap<>(CODE_POINTS);
     for (Map.Entry<String, List<ConfirmedOrder>> e : bySale.entrySet()) {
       String saleId = e.getKey();
@@ -714,7 +866,15 @@ public final class JdbcStockCoordinator implements StockCoordinator {
         continue;
       }
       leases.put(saleId, own);
-      int limit = limitOf(c, saleId);
+      SaleTerms terms = termsOf(c, saleId);
+      if (terms == null) {
+        throw new SQLException("sale '" + saleId + "' has an active lease but no row in "
+            + sql.pool);
+      }
+      int limit = terms.limitPerUser();
+      if (terms.reservations()) {
+        reservationSales.add(saleId);
+      }
       SortedMap<String, Long> held = lockUsers(c, saleId, orders);
       SortedMap<String, Long> adds = new TreeMap<>(CODE_POINTS);
       long room = own.granted - own.used;
@@ -770,6 +930,12 @@ public final class JdbcStockCoordinator implements StockCoordinator {
             }
           }
           throw new FenceMissed(e.getKey(), ofSale);
+        }
+        if (reservationSales.contains(e.getKey())) {
+          // Every accepted order of the sale is a reservation: held until paid, cancelled or
+          // expired. The pool row is the transaction's last lock (after the lease, user and
+          // order rows), as in every transaction that locks a pool row after other rows.
+          addHeld(c, e.getKey(), e.getValue());
         }
       }
     }
@@ -850,17 +1016,36 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
   }
 
-  private int limitOf(Connection c, String saleId) throws SQLException {
+  /** What settlement needs of a sale's pool row: the per-user limit, whether it reserves. */
+  private record SaleTerms(int limitPerUser, boolean reservations) {}
+
+  /**
+   * The sale's limit and whether it has {@code pay_within_ms}, by a plain read (both are fixed
+   * once the pool row exists); null if the sale has no pool row.
+   */
+  private @Nullable SaleTerms termsOf(Connection c, String saleId) throws SQLException {
     try (PreparedStatement ps = c.prepareStatement(
-        "SELECT limit_per_user FROM " + sql.pool + " WHERE sale_id = ?")) {
+        "SELECT limit_per_user, pay_within_ms FROM " + sql.pool + " WHERE sale_id = ?")) {
       ps.setString(1, saleId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
-          throw new SQLException("sale '" + saleId + "' has an active lease but no row in "
-              + sql.pool);
+          return null;
         }
-        return rs.getInt(1);
+        int limit = rs.getInt(1);
+        rs.getLong(2);
+        return new SaleTerms(limit, !rs.wasNull());
       }
+    }
+  }
+
+  /** Adds the units of newly settled reservations to the sale's {@code held}. */
+  private void addHeld(Connection c, String saleId, long units) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(
+        "UPDATE " + sql.pool + " SET held = held + ? WHERE sale_id = ?")) {
+      ps.setLong(1, units);
+      ps.setString(2, saleId);
+      expectOne(ps.executeUpdate(), "holding " + units + " reserved units in the pool of "
+          + saleId);
     }
   }
 
@@ -1158,17 +1343,23 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     }
   }
 
-  /** The sale's free units (a plain read); IllegalArgumentException if it was never opened. */
-  private long poolFree(Connection c, String saleId) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(
-        "SELECT free FROM " + sql.pool + " WHERE sale_id = ?")) {
+  /** A sale's pool row as read: free units, and units held by unpaid settled reservations. */
+  private record PoolRow(long free, long held) {}
+
+  /**
+   * The sale's pool row, read under its row lock if {@code lock}, else by a plain read;
+   * IllegalArgumentException if the sale was never opened.
+   */
+  private PoolRow poolOf(Connection c, String saleId, boolean lock) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement("SELECT free, held FROM " + sql.pool
+        + " WHERE sale_id = ?" + (lock ? " FOR UPDATE" : ""))) {
       ps.setString(1, saleId);
       try (ResultSet rs = ps.executeQuery()) {
         if (!rs.next()) {
           throw new IllegalArgumentException("sale '" + saleId + "' was never opened in "
               + sql.pool + ": call openSale first");
         }
-        return rs.getLong(1);
+        return new PoolRow(rs.getLong(1), rs.getLong(2));
       }
     }
   }
@@ -1187,17 +1378,23 @@ public final class JdbcStockCoordinator implements StockCoordinator {
 
   /**
    * The answer for node {@code nodeId}: its lease ({@code own}, null if none), the pool's free
-   * units ({@code free}, or -1 to read them) and the other ACTIVE leases of the sale.
+   * and held units ({@code pool}, or null to read them) and the other ACTIVE leases of the sale.
    */
-  private Lease answer(Connection c, String saleId, int nodeId, @Nullable Own own, long free)
-      throws SQLException {
-    long poolFree = free;
-    if (poolFree < 0) {
+  private Lease answer(Connection c, String saleId, int nodeId, @Nullable Own own,
+      @Nullable PoolRow pool) throws SQLException {
+    long poolFree;
+    long held;
+    if (pool != null) {
+      poolFree = pool.free();
+      held = pool.held();
+    } else {
       try (PreparedStatement ps = c.prepareStatement(
-          "SELECT free FROM " + sql.pool + " WHERE sale_id = ?")) {
+          "SELECT free, held FROM " + sql.pool + " WHERE sale_id = ?")) {
         ps.setString(1, saleId);
         try (ResultSet rs = ps.executeQuery()) {
-          poolFree = rs.next() ? rs.getLong(1) : 0;
+          boolean found = rs.next();
+          poolFree = found ? rs.getLong(1) : 0;
+          held = found ? rs.getLong(2) : 0;
         }
       }
     }
@@ -1220,10 +1417,10 @@ public final class JdbcStockCoordinator implements StockCoordinator {
       }
     }
     if (own == null) {
-      return new Lease(0, false, 0, 0, poolFree, elsewhere, others, starving);
+      return new Lease(0, false, 0, 0, poolFree, elsewhere, others, starving, held);
     }
     return new Lease(own.leaseId, true, own.granted, own.used, poolFree, elsewhere, others + 1,
-        starving);
+        starving, held);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -1645,11 +1842,13 @@ public final class JdbcStockCoordinator implements StockCoordinator {
                 + " (createSchemaIfMissing): " + e.getMessage(), e);
           }
         }
-        probe(c, ordersTable, "order_id, sale_id, user_id, quantity, confirmed_at",
-            JdbcOrderSink.schemaStatements(resolved, ordersTable, null));
+        // state, state_version: reservation state changes (storeStateChanges) write them.
+        probe(c, ordersTable, "order_id, sale_id, user_id, quantity, confirmed_at, state,"
+            + " state_version", JdbcOrderSink.schemaStatements(resolved, ordersTable, null));
         String[][] tables = {
           {"nodes", "node_id, created_at"},
-          {"pool", "sale_id, stock, free, limit_per_user, created_at"},
+          {"pool", "sale_id, stock, free, limit_per_user, pay_within_ms, held, released,"
+              + " created_at"},
           {"lease", "lease_id, sale_id, node_id, granted, used, state, starving, expires_at,"
               + " created_at, updated_at"},
           {"user_units", "sale_id, user_id, units"},

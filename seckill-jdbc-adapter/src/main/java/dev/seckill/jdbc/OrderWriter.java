@@ -16,8 +16,10 @@
 package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -28,6 +30,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
+import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -152,6 +155,95 @@ abstract class OrderWriter {
    * {@code orders} zero.
    */
   abstract String summaryStatesSql(String summaryTable);
+
+  /**
+   * The version-gated state update, parameters (state, version, order id, version): applies a
+   * change only if its version is above the stored {@code state_version} (NULL: the order as
+   * confirmed, version 1), so a change offered again, or an older one, changes nothing.
+   */
+  private String stateUpdateSql() {
+    return "UPDATE " + table + " SET state = ?, state_version = ? WHERE order_id = ?"
+        + " AND (state_version IS NULL OR state_version < ?)";
+  }
+
+  /**
+   * Applies reservation state changes to the orders table as one batch, when their counts are
+   * not needed ({@link JdbcOrderSink} without summary).
+   *
+   * @param rows the changes, sorted by order id then version (the lock order)
+   */
+  final void updateStates(Connection c, List<OrderStateChange> rows) throws SQLException {
+    try (PreparedStatement ps = c.prepareStatement(stateUpdateSql())) {
+      for (OrderStateChange ch : rows) {
+        bindState(ps, ch);
+        ps.addBatch();
+      }
+      ps.executeBatch();
+    }
+  }
+
+  private static void bindState(PreparedStatement ps, OrderStateChange ch) throws SQLException {
+    ps.setString(1, ch.state().name());
+    ps.setInt(2, ch.version());
+    ps.setLong(3, ch.orderId());
+    ps.setInt(4, ch.version());
+  }
+
+  /**
+   * Applies reservation state changes one by one, each after reading the order's row under a
+   * row lock ({@code SELECT ... FOR UPDATE}), so the caller knows exactly which changes applied
+   * and which state each replaced: the paid and released units they move, by sale (what
+   * {@link JdbcOrderSink}'s summary and {@link JdbcStockCoordinator}'s pool count). A change
+   * that does not apply (no row: the order was dead-lettered, or voided by a coordinator; or a
+   * version not above the stored one) runs no update and adds nothing. Each applied update's own
+   * count must be 1: a single statement's count is exact on every driver (no batch, so no
+   * SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched row is a changed row here
+   * since the version always changes), and anything else fails the transaction. Units are the
+   * stored order's quantity, and the sale the stored order's sale, not the change's figures.
+   *
+   * @param rows the changes, sorted by order id then version (the lock order)
+   * @return the paid and released units newly moved, by sale id in {@link String} order; a sale
+   *     appears if one of its changes applied (its delta may still be zero)
+   */
+  final SortedMap<String, StateDelta> updateStatesCounted(Connection c,
+      List<OrderStateChange> rows) throws SQLException {
+    SortedMap<String, StateDelta> deltas = new TreeMap<>();
+    String read = "SELECT sale_id, quantity, state, state_version FROM " + table
+        + " WHERE order_id = ? FOR UPDATE";
+    try (PreparedStatement select = c.prepareStatement(read);
+        PreparedStatement update = c.prepareStatement(stateUpdateSql())) {
+      for (OrderStateChange ch : rows) {
+        select.setLong(1, ch.orderId());
+        String saleId;
+        int quantity;
+        String oldState;
+        try (ResultSet rs = select.executeQuery()) {
+          if (!rs.next()) {
+            continue; // not stored (dead-lettered, or voided): nothing to update, nothing to count
+          }
+          saleId = rs.getString(1);
+          quantity = rs.getInt(2);
+          oldState = rs.getString(3);
+          int oldVersion = rs.getInt(4);
+          boolean noVersion = rs.wasNull();
+          if (!noVersion && oldVersion >= ch.version()) {
+            continue; // a replay or an older change: it does not apply
+          }
+        }
+        bindState(update, ch);
+        int count = update.executeUpdate();
+        if (count != 1) {
+          throw new SQLException("the state update of order " + ch.orderId() + " in " + table
+              + " to version " + ch.version() + " reported " + count + " rows, expected 1 after"
+              + " reading its row under a lock; the units it moves cannot be counted exactly");
+        }
+        StateDelta d = deltas.computeIfAbsent(saleId, k -> new StateDelta());
+        d.add(oldState, quantity, -1);
+        d.add(ch.state().name(), quantity, 1);
+      }
+    }
+    return deltas;
+  }
 
   /**
    * Whether a failed transaction may succeed if run again at once: deadlocks and serialization

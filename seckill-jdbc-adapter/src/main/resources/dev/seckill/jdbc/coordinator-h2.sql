@@ -7,12 +7,20 @@ CREATE TABLE IF NOT EXISTS ${prefix}nodes (
              NOT NULL PRIMARY KEY,
   created_at TIMESTAMP(3) WITH TIME ZONE NOT NULL
 );
--- One row per sale: free = units leased to nobody.
+-- One row per sale: free = units leased to nobody. pay_within_ms: how long a reservation of the
+-- sale may stay unpaid, NULL for a sale without reservations (every order of a sale with it is
+-- a reservation). held: units in settled reservations not yet paid, cancelled or expired.
+-- released: units of cancelled or expired reservations put back into free (never into a lease).
+-- At every commit: free + SUM(granted) of ACTIVE leases + SUM(used) of ended leases
+-- = stock + released.
 CREATE TABLE IF NOT EXISTS ${prefix}pool (
   sale_id        VARCHAR(128)                NOT NULL PRIMARY KEY,
   stock          BIGINT                      NOT NULL CHECK (stock > 0),
   free           BIGINT                      NOT NULL CHECK (free >= 0 AND free <= stock),
   limit_per_user INT                         NOT NULL CHECK (limit_per_user > 0),
+  pay_within_ms  BIGINT                      NULL,
+  held           BIGINT                      NOT NULL DEFAULT 0 CHECK (held >= 0),
+  released       BIGINT                      NOT NULL DEFAULT 0 CHECK (released >= 0),
   created_at     TIMESTAMP(3) WITH TIME ZONE NOT NULL
 );
 -- Leases: at most one ACTIVE lease per (sale, node): active_node is node_id while ACTIVE and

@@ -8,15 +8,24 @@ CREATE TABLE IF NOT EXISTS ${prefix}nodes (
   node_id    INT         NOT NULL AUTO_INCREMENT PRIMARY KEY,
   created_at DATETIME(3) NOT NULL
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
--- One row per sale: free = units leased to nobody.
+-- One row per sale: free = units leased to nobody. pay_within_ms: how long a reservation of the
+-- sale may stay unpaid, NULL for a sale without reservations (every order of a sale with it is
+-- a reservation). held: units in settled reservations not yet paid, cancelled or expired.
+-- released: units of cancelled or expired reservations put back into free (never into a lease).
+-- At every commit: free + SUM(granted) of ACTIVE leases + SUM(used) of ended leases
+-- = stock + released.
 CREATE TABLE IF NOT EXISTS ${prefix}pool (
   sale_id        VARCHAR(128) NOT NULL PRIMARY KEY,
   stock          BIGINT       NOT NULL,
   free           BIGINT       NOT NULL,
   limit_per_user INT          NOT NULL,
+  pay_within_ms  BIGINT       NULL,
+  held           BIGINT       NOT NULL DEFAULT 0,
+  released       BIGINT       NOT NULL DEFAULT 0,
   created_at     DATETIME(3)  NOT NULL,
   CONSTRAINT ${prefix}pool_free CHECK (stock > 0 AND free >= 0 AND free <= stock
-    AND limit_per_user > 0)
+    AND limit_per_user > 0),
+  CONSTRAINT ${prefix}pool_held CHECK (held >= 0 AND released >= 0)
 ) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin;
 -- Leases: at most one ACTIVE lease per (sale, node): active_node is node_id while ACTIVE and
 -- NULL after, and (sale_id, active_node) is unique (NULLs are distinct). An ended lease

@@ -81,11 +81,30 @@ final class CoordinatorDb implements AutoCloseable {
     }
   }
 
-  /** The conservation figures of a sale, read in one statement (one snapshot). */
+  /**
+   * The conservation figures of a sale, read in one statement (one snapshot); {@code released}
+   * is the pool's units of cancelled or expired reservations put back into {@code free}.
+   */
   record Figures(long stock, long free, long activeGranted, long endedUsed, long allUsed,
-      long storedUnits) {
+      long storedUnits, long released) {
     boolean conserved() {
-      return free + activeGranted + endedUsed == stock;
+      return free + activeGranted + endedUsed == stock + released;
+    }
+  }
+
+  /** A sale's pool row: free units, units held by unpaid reservations, units released. */
+  record Pool(long free, long held, long released) {}
+
+  Pool pool(String saleId) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT free, held, released FROM " + prefix + "pool WHERE sale_id = ?")) {
+      ps.setString(1, saleId);
+      try (ResultSet rs = ps.executeQuery()) {
+        if (!rs.next()) {
+          throw new AssertionError("no pool row for " + saleId);
+        }
+        return new Pool(rs.getLong(1), rs.getLong(2), rs.getLong(3));
+      }
     }
   }
 
@@ -97,8 +116,8 @@ final class CoordinatorDb implements AutoCloseable {
         + " (SELECT COALESCE(SUM(used), 0) FROM " + l + " e WHERE e.sale_id = p.sale_id"
         + " AND e.state <> 'ACTIVE'),"
         + " (SELECT COALESCE(SUM(used), 0) FROM " + l + " u WHERE u.sale_id = p.sale_id),"
-        + " (SELECT COALESCE(SUM(quantity), 0) FROM " + orders + " o WHERE o.sale_id = p.sale_id)"
-        + " FROM " + prefix + "pool p WHERE p.sale_id = ?";
+        + " (SELECT COALESCE(SUM(quantity), 0) FROM " + orders + " o WHERE o.sale_id = p.sale_id),"
+        + " p.released FROM " + prefix + "pool p WHERE p.sale_id = ?";
     try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
       ps.setString(1, saleId);
       try (ResultSet rs = ps.executeQuery()) {
@@ -106,7 +125,21 @@ final class CoordinatorDb implements AutoCloseable {
           throw new AssertionError("no pool row for " + saleId);
         }
         return new Figures(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4),
-            rs.getLong(5), rs.getLong(6));
+            rs.getLong(5), rs.getLong(6), rs.getLong(7));
+      }
+    }
+  }
+
+  /**
+   * An order's {@code state} and {@code state_version} in the orders table as
+   * {@code "STATE/version"} ({@code "null/0"} while as confirmed), or null if it is not there.
+   */
+  String orderState(long orderId) throws SQLException {
+    try (Connection c = ds.getConnection(); PreparedStatement ps = c.prepareStatement(
+        "SELECT state, state_version FROM " + orders + " WHERE order_id = ?")) {
+      ps.setLong(1, orderId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? rs.getString(1) + "/" + rs.getInt(2) : null;
       }
     }
   }

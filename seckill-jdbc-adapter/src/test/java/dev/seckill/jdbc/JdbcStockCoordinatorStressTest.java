@@ -51,7 +51,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * sales, some past the lease's room, a third of them offered again) running concurrently as in
  * the engine, while two reapers revoke expired leases and a checker reads each sale's
  * conservation figures in one statement. Checked at every read and at the end:
- * {@code free + Σ granted (ACTIVE) + Σ used (ended) == stock}; at the end, per sale:
+ * {@code free + Σ granted (ACTIVE) + Σ used (ended) == stock + released} (no reservations here:
+ * {@code released} stays 0); at the end, per sale:
  * {@code Σ used == units stored}; every offered order stored or voided (never both) with the
  * verdict its sink gave; a re-offer gave the same verdicts; every user within the limit and the
  * user rows equal to the stored units; after every node released, nothing stranded.

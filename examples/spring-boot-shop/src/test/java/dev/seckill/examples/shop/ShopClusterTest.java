@@ -73,7 +73,8 @@ import org.junit.jupiter.api.Test;
  *       {@code LIMIT_REACHED} did buy (an order the killed instance stored before it could answer);
  *   <li>every purchase a buyer was answered 201 for is in the orders table, once, for that user;
  *   <li>the coordinator's books: pool free + active leases' granted + ended leases' used ==
- *       stock, and the leases' used == the units in the orders table;
+ *       stock + pool released (0 here: no reservations), and the leases' used == the units in
+ *       the orders table;
  *   <li>sold == stock: the dead instance's lease was reaped by the others (after lease-ttl +
  *       reap-grace) and its unsold units sold by them, nothing stranded.
  * </ul>
@@ -229,14 +230,15 @@ class ShopClusterTest {
         PreparedStatement ps = c.prepareStatement("SELECT (SELECT free FROM " + prefix
             + "pool WHERE sale_id = ?), (SELECT COALESCE(SUM(CASE WHEN state = 'ACTIVE' THEN"
             + " granted ELSE used END), 0) FROM " + prefix + "lease WHERE sale_id = ?),"
-            + " (SELECT COALESCE(SUM(used), 0) FROM " + prefix + "lease WHERE sale_id = ?)")) {
-      for (int i = 1; i <= 3; i++) {
+            + " (SELECT COALESCE(SUM(used), 0) FROM " + prefix + "lease WHERE sale_id = ?),"
+            + " (SELECT released FROM " + prefix + "pool WHERE sale_id = ?)")) {
+      for (int i = 1; i <= 4; i++) {
         ps.setString(i, saleId);
       }
       try (ResultSet rs = ps.executeQuery()) {
         assertThat(rs.next()).isTrue();
-        assertThat(rs.getLong(1) + rs.getLong(2)).as("pool free + leases == stock")
-            .isEqualTo(STOCK);
+        assertThat(rs.getLong(1) + rs.getLong(2)).as("pool free + leases == stock + released")
+            .isEqualTo(STOCK + rs.getLong(4));
         assertThat(rs.getLong(3)).as("units the leases count as used").isEqualTo(sold);
       }
     }
