@@ -160,10 +160,11 @@ public class SeckillAutoConfiguration {
             + " mode (seckill.cluster.enabled=true): the coordinator's pool and lease tables are"
             + " the record of the stock; set seckill.jdbc.stock-summary=false");
       }
-      if (Boolean.TRUE.equals(jdbc.getOrderStates())) {
-        throw new IllegalStateException("seckill.jdbc.order-states=true is not available in"
-            + " cluster mode (seckill.cluster.enabled=true): reservations across nodes are not"
-            + " supported; set seckill.jdbc.order-states=false");
+      if (Boolean.FALSE.equals(jdbc.getOrderStates())) {
+        throw new IllegalStateException("seckill.jdbc.order-states=false is not available in"
+            + " cluster mode (seckill.cluster.enabled=true): the coordinator always stores"
+            + " reservation state changes (a cancelled or expired reservation gives its units back"
+            + " to the pool there); remove the property or set it to true");
       }
       JdbcStockCoordinator.Builder b = JdbcStockCoordinator.builder(dataSource)
           .createSchemaIfMissing(jdbc.isCreateSchema());
