@@ -17,10 +17,6 @@ package dev.seckill.jdbc;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
-import dev.seckill.OrderTransition;
-import dev.seckill.PurchaseRequest;
-import dev.seckill.PurchaseResult;
-import dev.seckill.Rejection;
 import dev.seckill.SeckillEngine;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
@@ -29,8 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.ZoneOffset;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The victim of {@link ClusterReservationCrashTest}, in a child JVM: a cluster node over a
@@ -57,30 +51,6 @@ public final class ClusterReservationCrashChild {
     SeckillEngine engine = ClusterReservationCrashTest.engine(dataDir, coordinator,
         Clock.fixed(ClusterReservationCrashTest.START, ZoneOffset.UTC));
     engine.registerSale(ClusterReservationCrashTest.sale());
-    AtomicInteger users = new AtomicInteger();
-    AtomicBoolean held = new AtomicBoolean();
-    Thread[] buyers = new Thread[4];
-    for (int t = 0; t < buyers.length; t++) {
-      buyers[t] = new Thread(() -> {
-        while (true) {
-          int n = users.getAndIncrement();
-          PurchaseResult r = engine.submit(PurchaseRequest.of("resv", "user-" + n, 1)).join();
-          if (r.isConfirmed()) {
-            if (n % 4 == 0) {
-              OrderTransition ignored = engine.pay(r.orderId(), "psp-" + r.orderId()).join();
-            } else if (n % 7 == 0) {
-              OrderTransition ignored = engine.cancel(r.orderId()).join();
-            }
-          } else if (r.rejection() == Rejection.ALL_HELD && held.compareAndSet(false, true)) {
-            out.println("HELD");
-          } else {
-            Thread.yield(); // a refusal while the next chunk comes: let the engine's threads run
-          }
-        }
-      });
-      buyers[t].setDaemon(true);
-      buyers[t].start();
-    }
-    buyers[0].join(); // never: killed
+    ReservationDbCrashChild.buyUntilKilled(engine, "resv", out);
   }
 }

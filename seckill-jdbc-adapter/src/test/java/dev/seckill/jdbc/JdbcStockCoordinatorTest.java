@@ -627,6 +627,13 @@ class JdbcStockCoordinatorTest {
     }
   }
 
+  /** A lease answer's reservation figures: held units, and what they mean for the sale. */
+  private static void assertHeld(Lease lease, long held, boolean allHeld, boolean soldOut) {
+    assertThat(lease.held()).as("held in %s", lease).isEqualTo(held);
+    assertThat(lease.allHeld()).as("allHeld of %s", lease).isEqualTo(allHeld);
+    assertThat(lease.soldOut()).as("soldOut of %s", lease).isEqualTo(soldOut);
+  }
+
   /**
    * The pool empty and every unit settled as a reservation: nothing to sell now, but not sold
    * out ({@link Lease#allHeld()}); sold out once every reservation is paid.
@@ -643,26 +650,18 @@ class JdbcStockCoordinatorTest {
       Lease own = c.lease(1, "r", 1, TTL);
       assertThat(own.poolFree()).isZero();
       assertThat(own.unsettled()).isZero();
-      assertThat(own.held()).isEqualTo(4);
-      assertThat(own.allHeld()).isTrue();
-      assertThat(own.soldOut()).isFalse();
+      assertHeld(own, 4, true, false);
       Lease other = c.giveBack(2, "r", 0); // a node without a lease: the sale's figures
       assertThat(other.active()).isFalse();
-      assertThat(other.held()).isEqualTo(4);
-      assertThat(other.allHeld()).isTrue();
-      assertThat(other.soldOut()).isFalse();
+      assertHeld(other, 4, true, false);
 
       c.sink(1).storeStateChanges(List.of(change(id(1, 1), "r", OrderState.PAID, 2, 3)));
       Lease some = c.lease(1, "r", 0, TTL);
-      assertThat(some.held()).isOne();
-      assertThat(some.allHeld()).isTrue();
-      assertThat(some.soldOut()).isFalse();
+      assertHeld(some, 1, true, false);
 
       c.sink(1).storeStateChanges(List.of(change(id(1, 2), "r", OrderState.PAID, 2, 1)));
       Lease done = c.lease(1, "r", 0, TTL);
-      assertThat(done.held()).isZero();
-      assertThat(done.allHeld()).isFalse();
-      assertThat(done.soldOut()).isTrue();
+      assertHeld(done, 0, false, true);
       assertThat(c.giveBack(2, "r", 0).soldOut()).isTrue();
       assertThat(db.pool("r")).isEqualTo(new CoordinatorDb.Pool(0, 0, 0));
       assertThat(db.figures("r").conserved()).isTrue();

@@ -52,6 +52,16 @@ public final class ReservationDbCrashChild {
     SeckillEngine engine = ReservationStatesCrashTest.engine(dataDir, ds, args[3], summary,
         Clock.fixed(ReservationStatesCrashTest.START, ZoneOffset.UTC));
     engine.registerSale(ReservationStatesCrashTest.sale());
+    buyUntilKilled(engine, "resv", out);
+  }
+
+  /**
+   * Reserves units of {@code saleId} from four threads, one new user per purchase, paying every
+   * fourth reservation and cancelling every seventh; prints {@code HELD} on {@code out} the first
+   * time a purchase is refused {@code ALL_HELD}; never returns (the test kills the JVM).
+   */
+  static void buyUntilKilled(SeckillEngine engine, String saleId, PrintStream out)
+      throws InterruptedException {
     AtomicInteger users = new AtomicInteger();
     AtomicBoolean held = new AtomicBoolean();
     Thread[] buyers = new Thread[4];
@@ -59,7 +69,7 @@ public final class ReservationDbCrashChild {
       buyers[t] = new Thread(() -> {
         while (true) {
           int n = users.getAndIncrement();
-          PurchaseResult r = engine.submit(PurchaseRequest.of("resv", "user-" + n, 1)).join();
+          PurchaseResult r = engine.submit(PurchaseRequest.of(saleId, "user-" + n, 1)).join();
           if (r.isConfirmed()) {
             if (n % 4 == 0) {
               OrderTransition ignored = engine.pay(r.orderId(), "psp-" + r.orderId()).join();
@@ -68,6 +78,8 @@ public final class ReservationDbCrashChild {
             }
           } else if (r.rejection() == Rejection.ALL_HELD && held.compareAndSet(false, true)) {
             out.println("HELD");
+          } else if (!r.isConfirmed()) {
+            Thread.yield(); // a refusal (in cluster mode: while the next chunk comes)
           }
         }
       });
