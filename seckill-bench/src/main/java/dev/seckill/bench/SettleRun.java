@@ -17,10 +17,12 @@ package dev.seckill.bench;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
+import dev.seckill.OrderState;
 import dev.seckill.jdbc.JdbcOrderSink;
 import dev.seckill.jdbc.JdbcStockCoordinator;
 import dev.seckill.spi.ConfirmedOrder;
 import dev.seckill.spi.OrderSink;
+import dev.seckill.spi.OrderStateChange;
 import dev.seckill.spi.VoidedOrder;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -40,8 +42,14 @@ import java.util.Locale;
  * Every order is a new buyer's (one unit, limit 1), as in a flash sale: each settlement creates
  * a {@code user_units} row per order.
  *
+ * <p>With {@code changes} as the fifth argument the sale has reservations ({@code payWithin})
+ * and, after the orders, every order's EXPIRED state change is stored in the same batches:
+ * the coordinator sink's {@code storeStateChanges} (each order's row read under a lock, the
+ * state written, the units moved back into the pool) versus {@code JdbcOrderSink}'s with
+ * {@code orderStates(true)} (the state column alone, one batched update).
+ *
  * <p>Run: {@code java -cp seckill-bench/target/benchmarks.jar dev.seckill.bench.SettleRun
- * <postgres|mariadb> [orders=50000] [batch=1000] [rounds=3]}. The database from {@link Servers};
+ * <postgres|mariadb> [orders=50000] [batch=1000] [rounds=3] [changes]}. The database from {@link Servers};
  * the tables ({@code seckill_bench_st_*}) are dropped and made again each round.
  */
 public final class SettleRun {
@@ -59,24 +67,66 @@ public final class SettleRun {
     int orders = args.length > 1 ? Integer.parseInt(args[1]) : 50_000;
     int batch = args.length > 2 ? Integer.parseInt(args[2]) : 1000;
     int rounds = args.length > 3 ? Integer.parseInt(args[3]) : 3;
+    boolean changes = args.length > 4 && args[4].equals("changes");
     Servers.requireReachable(server);
     double[] plain = new double[rounds];
     double[] settled = new double[rounds];
+    double[] plainChanges = new double[rounds];
+    double[] settledChanges = new double[rounds];
     try (HikariDataSource ds = pool(Servers.urlOf(server))) {
       for (int r = 0; r < rounds; r++) {
-        plain[r] = plain(ds, orders, batch);
-        settled[r] = settled(ds, orders, batch);
+        double[] p = plain(ds, orders, batch, changes);
+        double[] c = settled(ds, orders, batch, changes);
+        plain[r] = p[0];
+        settled[r] = c[0];
+        plainChanges[r] = p[1];
+        settledChanges[r] = c[1];
         System.out.printf(Locale.ROOT, "round %d: plain store %,.0f orders/s, fenced settlement"
             + " %,.0f orders/s (%.2fx)%n", r + 1, plain[r], settled[r], settled[r] / plain[r]);
+        if (changes) {
+          System.out.printf(Locale.ROOT, "round %d: state changes: plain %,.0f/s, coordinator"
+              + " %,.0f/s (%.2fx)%n", r + 1, plainChanges[r], settledChanges[r],
+              settledChanges[r] / plainChanges[r]);
+        }
       }
       drop(ds);
     }
-    Arrays.sort(plain);
-    Arrays.sort(settled);
-    System.out.printf(Locale.ROOT, "%s, %,d orders in batches of %,d, median of %d rounds:"
-        + " plain store %,.0f orders/s, fenced settlement %,.0f orders/s, ratio %.2fx%n",
-        server, orders, batch, rounds, plain[rounds / 2], settled[rounds / 2],
-        settled[rounds / 2] / plain[rounds / 2]);
+    report(server + (changes ? " (reservations)" : "") + ", " + String.format(Locale.ROOT,
+        "%,d orders in batches of %,d, median of %d rounds: ", orders, batch, rounds)
+        + "plain store %,.0f orders/s, fenced settlement %,.0f orders/s, ratio %.2fx%n",
+        plain, settled);
+    if (changes) {
+      report("  their EXPIRED state changes: plain (orderStates) %,.0f changes/s, coordinator"
+          + " %,.0f changes/s, ratio %.2fx%n", plainChanges, settledChanges);
+    }
+  }
+
+  /** Prints the medians of {@code base} and {@code measured} and their ratio. */
+  private static void report(String format, double[] base, double[] measured) {
+    Arrays.sort(base);
+    Arrays.sort(measured);
+    double b = base[base.length / 2];
+    double m = measured[measured.length / 2];
+    System.out.printf(Locale.ROOT, format, b, m, m / b);
+  }
+
+  /** EXPIRED (version 2) for every order of {@code batches}, batch by batch. */
+  private static double storeChanges(OrderSink sink, List<List<ConfirmedOrder>> batches,
+      int orders) throws Exception {
+    List<List<OrderStateChange>> changes = new ArrayList<>();
+    for (List<ConfirmedOrder> b : batches) {
+      List<OrderStateChange> out = new ArrayList<>(b.size());
+      for (ConfirmedOrder o : b) {
+        out.add(new OrderStateChange(o.orderId(), o.saleId(), OrderState.EXPIRED, 2,
+            o.quantity(), o.confirmedAt().plusSeconds(600)));
+      }
+      changes.add(out);
+    }
+    long t0 = System.nanoTime();
+    for (List<OrderStateChange> c : changes) {
+      sink.storeStateChanges(c);
+    }
+    return orders * 1e9 / (System.nanoTime() - t0);
   }
 
   private static HikariDataSource pool(String url) {
@@ -106,24 +156,27 @@ public final class SettleRun {
     return out;
   }
 
-  private static double plain(HikariDataSource ds, int orders, int batch) throws Exception {
+  private static double[] plain(HikariDataSource ds, int orders, int batch, boolean changes)
+      throws Exception {
     drop(ds);
     try (JdbcOrderSink sink = JdbcOrderSink.builder(ds).table(PREFIX + "order")
-        .createSchemaIfMissing(true).build()) {
+        .orderStates(changes).createSchemaIfMissing(true).build()) {
       List<List<ConfirmedOrder>> batches = batches(1, orders, batch);
       long t0 = System.nanoTime();
       for (List<ConfirmedOrder> b : batches) {
         sink.store(b);
       }
-      return orders * 1e9 / (System.nanoTime() - t0);
+      double rate = orders * 1e9 / (System.nanoTime() - t0);
+      return new double[] {rate, changes ? storeChanges(sink, batches, orders) : 0};
     }
   }
 
-  private static double settled(HikariDataSource ds, int orders, int batch) throws Exception {
+  private static double[] settled(HikariDataSource ds, int orders, int batch, boolean changes)
+      throws Exception {
     drop(ds);
     try (JdbcStockCoordinator c = JdbcStockCoordinator.builder(ds).ordersTable(PREFIX + "order")
         .tablePrefix(PREFIX).createSchemaIfMissing(true).build()) {
-      c.openSale(SALE, orders, 1);
+      c.openSale(SALE, orders, 1, changes ? Duration.ofMinutes(10) : null);
       int node = c.newNodeId();
       c.lease(node, SALE, orders, Duration.ofMinutes(10));
       List<List<ConfirmedOrder>> batches = batches(node, orders, batch);
@@ -138,8 +191,9 @@ public final class SettleRun {
         if (voided != 0) {
           throw new IllegalStateException(voided + " orders voided; expected none");
         }
+        double changeRate = changes ? storeChanges(sink, batches, orders) : 0;
         c.release(node, SALE);
-        return rate;
+        return new double[] {rate, changeRate};
       }
     }
   }
