@@ -26,7 +26,9 @@ import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SortedMap;
@@ -189,17 +191,24 @@ abstract class OrderWriter {
     ps.setInt(4, ch.version());
   }
 
+  /** Order ids one locking read of {@link #updateStatesCounted} names in its IN list. */
+  static final int STATE_READ_CHUNK = 500;
+
+  /** A stored order's row as {@link #updateStatesCounted} read it under its lock. */
+  record StoredState(String saleId, int quantity, @Nullable String state, int version) {}
+
   /**
-   * Applies reservation state changes one by one, each after reading the order's row under a
-   * row lock ({@code SELECT ... FOR UPDATE}), so the caller knows exactly which changes applied
-   * and which state each replaced: the paid and released units they move, by sale (what
-   * {@link JdbcOrderSink}'s summary and {@link JdbcStockCoordinator}'s pool count). A change
-   * that does not apply (no row: the order was dead-lettered, or voided by a coordinator; or a
-   * version not above the stored one) runs no update and adds nothing. Each applied update's own
-   * count must be 1: a single statement's count is exact on every driver (no batch, so no
-   * SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched row is a changed row here
-   * since the version always changes), and anything else fails the transaction. Units are the
-   * stored order's quantity, and the sale the stored order's sale, not the change's figures.
+   * Applies reservation state changes so that the caller knows exactly which applied and which
+   * state each replaced: the paid and released units they move, by sale (what
+   * {@link JdbcOrderSink}'s summary and {@link JdbcStockCoordinator}'s pool count). First the
+   * changed orders' rows are read under row locks, {@value #STATE_READ_CHUNK} to a
+   * {@code SELECT ... WHERE order_id IN (...) ORDER BY order_id FOR UPDATE}, in order-id order;
+   * of several changes of one order only the highest version counts (the moves of a chain of
+   * changes add up to those of its last one). A change that does not apply (no row: the order
+   * was dead-lettered, or voided by a coordinator; or a version not above the stored one)
+   * updates and adds nothing. Then the applicable changes are written ({@link #writeStates}):
+   * their count must be exactly theirs, or the transaction fails. Units are the stored order's
+   * quantity, and the sale the stored order's sale, not the change's figures.
    *
    * @param rows the changes, sorted by order id then version (the lock order)
    * @return the paid and released units newly moved, by sale id in {@link String} order; a sale
@@ -207,42 +216,76 @@ abstract class OrderWriter {
    */
   final SortedMap<String, StateDelta> updateStatesCounted(Connection c,
       List<OrderStateChange> rows) throws SQLException {
-    SortedMap<String, StateDelta> deltas = new TreeMap<>();
-    String read = "SELECT sale_id, quantity, state, state_version FROM " + table
-        + " WHERE order_id = ? FOR UPDATE";
-    try (PreparedStatement select = c.prepareStatement(read);
-        PreparedStatement update = c.prepareStatement(stateUpdateSql())) {
-      for (OrderStateChange ch : rows) {
-        select.setLong(1, ch.orderId());
-        String saleId;
-        int quantity;
-        String oldState;
-        try (ResultSet rs = select.executeQuery()) {
-          if (!rs.next()) {
-            continue; // not stored (dead-lettered, or voided): nothing to update, nothing to count
-          }
-          saleId = rs.getString(1);
-          quantity = rs.getInt(2);
-          oldState = rs.getString(3);
-          int oldVersion = rs.getInt(4);
-          boolean noVersion = rs.wasNull();
-          if (!noVersion && oldVersion >= ch.version()) {
-            continue; // a replay or an older change: it does not apply
+    Map<Long, OrderStateChange> last = new java.util.LinkedHashMap<>();
+    for (OrderStateChange ch : rows) {
+      last.merge(ch.orderId(), ch, (a, b) -> b.version() > a.version() ? b : a);
+    }
+    List<Long> ids = new ArrayList<>(last.keySet());
+    Map<Long, StoredState> stored = new HashMap<>(ids.size() * 2);
+    for (int from = 0; from < ids.size(); from += STATE_READ_CHUNK) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + STATE_READ_CHUNK));
+      StringBuilder sql = new StringBuilder("SELECT order_id, sale_id, quantity, state,"
+          + " state_version FROM ").append(table).append(" WHERE order_id IN (");
+      for (int i = 0; i < chunk.size(); i++) {
+        sql.append(i == 0 ? "?" : ", ?");
+      }
+      sql.append(") ORDER BY order_id FOR UPDATE");
+      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
+        for (int i = 0; i < chunk.size(); i++) {
+          ps.setLong(i + 1, chunk.get(i));
+        }
+        try (ResultSet rs = ps.executeQuery()) {
+          while (rs.next()) {
+            int version = rs.getInt(5);
+            stored.put(rs.getLong(1), new StoredState(rs.getString(2), rs.getInt(3),
+                rs.getString(4), rs.wasNull() ? 1 : version)); // NULL: as confirmed, version 1
           }
         }
-        bindState(update, ch);
-        int count = update.executeUpdate();
-        if (count != 1) {
-          throw new SQLException("the state update of order " + ch.orderId() + " in " + table
-              + " to version " + ch.version() + " reported " + count + " rows, expected 1 after"
-              + " reading its row under a lock; the units it moves cannot be counted exactly");
-        }
-        StateDelta d = deltas.computeIfAbsent(saleId, k -> new StateDelta());
-        d.add(oldState, quantity, -1);
-        d.add(ch.state().name(), quantity, 1);
       }
     }
+    List<OrderStateChange> applicable = new ArrayList<>();
+    SortedMap<String, StateDelta> deltas = new TreeMap<>();
+    for (OrderStateChange ch : last.values()) {
+      StoredState row = stored.get(ch.orderId());
+      if (row == null || row.version() >= ch.version()) {
+        continue; // not stored, or a replay or an older change: it does not apply
+      }
+      applicable.add(ch);
+      StateDelta d = deltas.computeIfAbsent(row.saleId(), k -> new StateDelta());
+      d.add(row.state(), row.quantity(), -1);
+      d.add(ch.state().name(), row.quantity(), 1);
+    }
+    if (!applicable.isEmpty()) {
+      writeStates(c, applicable);
+    }
     return deltas;
+  }
+
+  /**
+   * Writes state changes whose rows the caller holds locked and found applicable (one per
+   * order, in order-id order); fails unless each changed exactly its row. This default runs one
+   * update per change, each count checked: a single statement's count is exact on every driver
+   * (no batch, so no SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched row is a
+   * changed row here since the version always changes). PostgreSQL overrides it with one
+   * statement.
+   */
+  void writeStates(Connection c, List<OrderStateChange> applicable) throws SQLException {
+    try (PreparedStatement update = c.prepareStatement(stateUpdateSql())) {
+      for (OrderStateChange ch : applicable) {
+        bindState(update, ch);
+        expectStates(update.executeUpdate(), 1, "the state update of order " + ch.orderId()
+            + " to version " + ch.version());
+      }
+    }
+  }
+
+  /** Fails the transaction unless {@code count} rows changed, as many as were read locked. */
+  final void expectStates(int count, int expected, String what) throws SQLException {
+    if (count != expected) {
+      throw new SQLException(what + " in " + table + " reported " + count + " rows, expected "
+          + expected + " after reading them under a lock; the units it moves cannot be counted"
+          + " exactly");
+    }
   }
 
   /**

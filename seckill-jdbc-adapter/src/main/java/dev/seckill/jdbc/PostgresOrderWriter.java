@@ -16,6 +16,7 @@
 package dev.seckill.jdbc;
 
 import dev.seckill.spi.ConfirmedOrder;
+import dev.seckill.spi.OrderStateChange;
 import java.sql.Array;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -42,6 +43,7 @@ import org.jspecify.annotations.Nullable;
 final class PostgresOrderWriter extends OrderWriter {
   private final String insertSql;
   private final @Nullable String summarySql;
+  private final String stateUpdateAllSql;
 
   PostgresOrderWriter(String table, @Nullable String summaryTable, boolean countInserted) {
     super(table, summaryTable, countInserted);
@@ -52,10 +54,45 @@ final class PostgresOrderWriter extends OrderWriter {
         + " AS x(o, s, u, q, m)"
         + " ON CONFLICT (order_id) DO NOTHING"
         + (this.countInserted ? " RETURNING order_id" : "");
+    this.stateUpdateAllSql = "UPDATE " + table + " AS t SET state = x.s, state_version = x.v"
+        + " FROM unnest(?::bigint[], ?::varchar[], ?::int[]) AS x(o, s, v)"
+        + " WHERE t.order_id = x.o AND (t.state_version IS NULL OR t.state_version < x.v)";
     this.summarySql = summaryTable == null ? null
         : "INSERT INTO " + summaryTable + " AS s (sale_id, units_sold, orders) VALUES (?, ?, ?)"
             + " ON CONFLICT (sale_id) DO UPDATE SET units_sold = s.units_sold + EXCLUDED.units_sold,"
             + " orders = s.orders + EXCLUDED.orders";
+  }
+
+  /**
+   * One statement for all the changes: {@code UPDATE ... FROM unnest(ids, states, versions)},
+   * still version-gated; its count must be theirs.
+   */
+  @Override
+  void writeStates(Connection c, List<OrderStateChange> applicable) throws SQLException {
+    int n = applicable.size();
+    Long[] ids = new Long[n];
+    String[] states = new String[n];
+    Integer[] versions = new Integer[n];
+    for (int i = 0; i < n; i++) {
+      OrderStateChange ch = applicable.get(i);
+      ids[i] = ch.orderId();
+      states[i] = ch.state().name();
+      versions[i] = ch.version();
+    }
+    List<Array> arrays = new ArrayList<>(3);
+    try (PreparedStatement ps = c.prepareStatement(stateUpdateAllSql)) {
+      arrays.add(c.createArrayOf("bigint", ids));
+      arrays.add(c.createArrayOf("varchar", states));
+      arrays.add(c.createArrayOf("int4", versions));
+      for (int i = 0; i < arrays.size(); i++) {
+        ps.setArray(i + 1, arrays.get(i));
+      }
+      expectStates(ps.executeUpdate(), n, "the state update of " + n + " orders");
+    } finally {
+      for (Array a : arrays) {
+        a.free();
+      }
+    }
   }
 
   @Override
