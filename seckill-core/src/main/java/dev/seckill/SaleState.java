@@ -369,9 +369,12 @@ final class SaleState {
    */
   public SalePhase phaseAt(long nowMillis, long remaining) {
     // Cluster mode: an empty local lease is SOLD_OUT only once the coordinator said nothing is
-    // left anywhere; until then units may come (a chunk, another node's leftovers): ON_SALE.
-    return phase(nowMillis, remaining == 0
-        && (!clustered || emptyRefusal == Rejection.SOLD_OUT));
+    // left anywhere, or that unpaid reservations hold the rest (ALL_HELD: as on one node, the
+    // phase is SOLD_OUT while nothing is free); until then units may come (a chunk, another
+    // node's leftovers): ON_SALE.
+    Rejection empty = emptyRefusal;
+    return phase(nowMillis, remaining == 0 && (!clustered || empty == Rejection.SOLD_OUT
+        || empty == Rejection.ALL_HELD));
   }
 
   /**

@@ -1813,7 +1813,7 @@ final class StockLedger implements AutoCloseable {
    * but only if the order was sold under the lease that is live now (its sequence is after the
    * lease began): a lease obtained later was sized from the coordinator's figures, which already
    * count those units as unused. A LEASE_LOST void gives nothing back: the lease is gone. A
-   * voided reservation's entry ends in state VOIDED (its held, or paid, units leave the sale's
+   * voided reservation of a cluster sale ends in state VOIDED (its held, or paid, units leave the sale's
    * counters; paying or cancelling it then answers CONFLICT); one cancelled or expired before
    * its void stays so (its change reaches the coordinator, which finds no stored order and moves
    * nothing). These writes are not journalled; a crash before this event is applied leaves the
@@ -1839,7 +1839,7 @@ final class StockLedger implements AutoCloseable {
       if (slot >= 0) {
         users.setUnits(slot, Math.max(0, users.units(slot) - quantity));
       }
-      if (sale.sale().payWithin() != null) {
+      if (sale.clustered && sale.sale().payWithin() != null) {
         voidReservation(sale, v.order().orderId());
       }
       if (sale.clustered && v.reason() == dev.seckill.spi.VoidedOrder.Reason.LIMIT_REACHED

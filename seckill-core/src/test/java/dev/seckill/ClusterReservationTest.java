@@ -98,6 +98,7 @@ class ClusterReservationTest {
       // Everything is reserved: the node says so, with a retryable reason, not SOLD_OUT.
       ClusterVoidTest.await("ALL_HELD", () -> e.submit(PurchaseRequest.of("s", "x", 1)).join()
           .rejection() == Rejection.ALL_HELD);
+      assertThat(e.saleView("s").phase()).isEqualTo(SalePhase.SOLD_OUT); // as on one node
 
       for (int i = 0; i < 3; i++) {
         assertThat(e.pay(ids.get(i), "pay-" + i).join().outcome())

@@ -195,6 +195,38 @@ class ClusterAutoConfigurationTest {
   }
 
   /**
+   * A sale with {@code pay-within} on a cluster node: the reservation is stored before the
+   * buyer hears of it, its cancellation is stored in the orders table's state column and its
+   * unit goes back to the coordinator's pool (not to the node).
+   */
+  @Test
+  void aPayWithinSaleOnAClusterNodeGivesCancelledUnitsBackToThePool() {
+    withH2().withPropertyValues("seckill.cluster.enabled=true", "seckill.jdbc.table=rv_orders",
+            "seckill.cluster.table-prefix=rv_", "seckill.cluster.lease-ttl=2s",
+            "seckill.cluster.initial-chunk=2", "seckill.flush.max-delay=5ms",
+            "seckill.jdbc.order-states=true", "seckill.sales[0].pay-within=10m")
+        .withPropertyValues(SeckillAutoConfigurationTest.sale("h2rv"))
+        .withBean(SeckillEngineBuilderCustomizer.class, () -> b -> b.clock(Clock.fixed(
+            SeckillAutoConfigurationTest.NOW, java.time.ZoneOffset.UTC)))
+        .run(ctx -> {
+          assertThat(ctx).hasNotFailed();
+          SeckillEngine engine = ctx.getBean(SeckillEngine.class);
+          PurchaseResult r = buy(engine, "h2rv", "carol");
+          assertThat(r.isConfirmed()).as("%s", r).isTrue();
+          JdbcTemplate jdbc = new JdbcTemplate(ctx.getBean(DataSource.class));
+          assertThat(jdbc.queryForObject("SELECT held FROM rv_pool WHERE sale_id = 'h2rv'",
+              Long.class)).isEqualTo(1L);
+          assertThat(engine.cancel(r.orderId()).get(30, TimeUnit.SECONDS).state())
+              .isEqualTo(dev.seckill.OrderState.CANCELLED);
+          engine.flush().get(30, TimeUnit.SECONDS);
+          assertThat(jdbc.queryForObject("SELECT state FROM rv_orders WHERE order_id = ?",
+              String.class, r.orderId())).isEqualTo("CANCELLED");
+          assertThat(jdbc.queryForList("SELECT held, released FROM rv_pool WHERE sale_id ="
+              + " 'h2rv'").get(0)).containsEntry("HELD", 0L).containsEntry("RELEASED", 1L);
+        });
+  }
+
+  /**
    * The whole path on PostgreSQL: the coordinator on Boot's DataSource, no JdbcOrderSink, a node
    * id, PERSISTED (the order is in the table when the buyer hears "confirmed").
    */
