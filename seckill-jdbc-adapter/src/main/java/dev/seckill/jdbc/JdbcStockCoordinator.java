@@ -97,7 +97,7 @@ import org.jspecify.annotations.Nullable;
  * </ul>
  * The orders table's {@code state} and {@code state_version} columns (as
  * {@link JdbcOrderSink.Builder#orderStates(boolean)} writes them) take the reservations' state
- * changes; they are not checked by {@code build()}.
+ * changes; {@code build()} checks that they exist, as it checks every table's columns.
  * Every method is one transaction at READ COMMITTED, run again at once (up to
  * {@link Builder#deadlockRetries(int)} times) if it fails on a deadlock, a serialization failure
  * or a lock timeout. Each transaction tells the database to end it if its client goes silent
