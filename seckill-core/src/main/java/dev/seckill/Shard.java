@@ -261,15 +261,8 @@ final class Shard implements AutoCloseable {
    */
   public CompletableFuture<SaleState> register(Sale sale) {
     CompletableFuture<SaleState> registration = new CompletableFuture<>();
-    long sequence = claimForAdmin();
-    try {
-      if (closing) { // the same handshake as tryPublish
-        throw closedException();
-      }
-      Translators.REGISTER.translateTo(ring.get(sequence), sequence, sale, registration);
-    } finally {
-      ring.publish(sequence);
-    }
+    publishAdmin((event, sequence) ->
+        Translators.REGISTER.translateTo(event, sequence, sale, registration));
     return registration;
   }
 
@@ -282,20 +275,13 @@ final class Shard implements AutoCloseable {
    */
   public CompletableFuture<SaleState> operate(SaleState sale, SaleOp op, long arg) {
     CompletableFuture<SaleState> done = new CompletableFuture<>();
-    long sequence = claimForAdmin();
-    try {
-      if (closing) {
-        throw closedException();
-      }
-      PurchaseEvent event = ring.get(sequence);
+    publishAdmin((event, sequence) -> {
       event.kind = PurchaseEvent.Kind.SALE_OP;
       event.sale = sale;
       event.saleOp = op;
       event.saleOpArg = arg;
       event.registration = done;
-    } finally {
-      ring.publish(sequence);
-    }
+    });
     return done;
   }
 
@@ -331,17 +317,10 @@ final class Shard implements AutoCloseable {
    * @throws IllegalStateException if the shard is closing
    */
   LeaseOp leaseOp(LeaseOp op) {
-    long sequence = claimForAdmin();
-    try {
-      if (closing) {
-        throw closedException();
-      }
-      PurchaseEvent event = ring.get(sequence);
+    publishAdmin((event, sequence) -> {
       event.kind = PurchaseEvent.Kind.LEASE_OP;
       event.leaseOp = op;
-    } finally {
-      ring.publish(sequence);
-    }
+    });
     return op;
   }
 
@@ -364,6 +343,32 @@ final class Shard implements AutoCloseable {
    *
    * @throws IllegalStateException if the shard is closing
    */
+  /** Fills an admin call's ring slot: the event and its sequence. */
+  @FunctionalInterface
+  private interface AdminEvent {
+    void fill(PurchaseEvent event, long sequence);
+  }
+
+  /**
+   * Publishes an admin call (not a buyer's: registration, an operator's change, a lease op):
+   * waits for a free slot ({@link #claimForAdmin}), fills it unless the shard began closing
+   * (then throws, after publishing the slot unfilled: the handshake of {@link #tryPublish}), and
+   * publishes it.
+   *
+   * @throws IllegalStateException if the shard is closing
+   */
+  private void publishAdmin(AdminEvent admin) {
+    long sequence = claimForAdmin();
+    try {
+      if (closing) {
+        throw closedException();
+      }
+      admin.fill(ring.get(sequence), sequence);
+    } finally {
+      ring.publish(sequence);
+    }
+  }
+
   private long claimForAdmin() {
     while (true) {
       try {
