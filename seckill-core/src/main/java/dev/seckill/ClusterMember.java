@@ -66,7 +66,9 @@ import org.slf4j.LoggerFactory;
  *       before a rate exists. The rate is the sale's confirmed orders per second on this node
  *       since the previous call (orders, not units: a multi-unit order counts once). When an
  *       answer shows more granted than this thread knew (an earlier answer was lost), the
- *       difference is added.
+ *       difference is added. When this node's flusher stores a cancelled or expired reservation
+ *       (its units go to the pool, {@link SaleState#poolGrew()}), the last answer's "pool
+ *       empty" no longer holds: a low lease tops up at once instead of at the next renewal.
  *   <li><b>Giving back.</b> When an answer says {@code starving} and the node sold nothing for
  *       {@code chunkTarget}, the writer takes the idle units out first (TAKE), then
  *       {@code giveBack(k)} is called. If that call fails, the units are not put back at once (the
@@ -323,6 +325,10 @@ final class ClusterMember implements Runnable {
             return nextActiveWake();
           case ACTIVE:
           default:
+            if (sale.poolGrew) { // this node gave reservations' units back to the pool
+              sale.poolGrew = false;
+              lastPoolFree = Math.max(lastPoolFree, 1);
+            }
             boolean renewDue = now - lastCallNanos >= renewNanos;
             boolean topUp = sale.topUpWanted
                 || sale.publishedRemaining() <= sale.lowWater;
@@ -340,7 +346,7 @@ final class ClusterMember implements Runnable {
       if (state != State.ACTIVE) {
         return System.nanoTime();
       }
-      if (sale.topUpWanted && lastPoolFree > 0) {
+      if ((sale.topUpWanted && lastPoolFree > 0) || sale.poolGrew) {
         // The writer asked for a chunk while this thread was in a call: its unpark was taken by
         // that call's own wait (a future's get, the connection pool's), so parking would sleep
         // through the request until the next renewal. Step again now.

@@ -497,6 +497,28 @@ final class OutboxFlusher implements Runnable {
       throw new IOException("the sink refused " + changes.size() + " reservation state changes"
           + " (retried as a transient failure): " + e.getMessage(), e);
     }
+    if (ledger.clustered()) {
+      poolGrew(changes);
+    }
+  }
+
+  /**
+   * Cluster mode: tells the cluster thread of each sale that had a reservation cancelled or
+   * expired in {@code changes} that its units are back in the coordinator's pool.
+   */
+  private void poolGrew(List<OrderStateChange> changes) {
+    String last = null;
+    for (OrderStateChange c : changes) {
+      if (c.state() == OrderState.PAID || c.saleId().equals(last)) {
+        continue;
+      }
+      last = c.saleId();
+      for (SaleState sale : ledger.sales()) {
+        if (sale.clustered && sale.sale().id().equals(last)) {
+          sale.poolGrew();
+        }
+      }
+    }
   }
 
   /** {@link #storeChanges} after a dead-lettered order: false (logged) if it failed. */

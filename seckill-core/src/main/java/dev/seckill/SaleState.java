@@ -95,6 +95,8 @@ final class SaleState {
   volatile long lowWater;
   /** Set by the writer when it asked for a chunk, cleared by the cluster thread. */
   volatile boolean topUpWanted;
+  /** Cluster mode: set by {@link #poolGrew()}, cleared by the cluster thread. */
+  volatile boolean poolGrew;
   /** The cluster thread, unparked by the writer when the sale crosses its low-water mark. */
   volatile @org.jspecify.annotations.Nullable Thread member;
   /** Completed by the cluster thread when it first holds a lease on the sale (tests wait on it). */
@@ -157,7 +159,6 @@ final class SaleState {
     this.soldOut = remaining == 0;
   }
 
-  /** The registered specification. */
   /**
    * Cluster mode, writer thread: asks the cluster thread for a chunk if it has not been asked
    * since it last answered (one volatile read when asked already; an unpark when not).
@@ -169,6 +170,17 @@ final class SaleState {
     }
   }
 
+  /**
+   * Cluster mode, flusher thread: this node stored a cancelled or expired reservation of the
+   * sale, whose units went back to the coordinator's pool; the cluster thread takes them at its
+   * next step if the node runs low, instead of waiting for its next renewal to hear of them.
+   */
+  void poolGrew() {
+    poolGrew = true;
+    java.util.concurrent.locks.LockSupport.unpark(member);
+  }
+
+  /** The registered specification. */
   public Sale sale() {
     return sale;
   }

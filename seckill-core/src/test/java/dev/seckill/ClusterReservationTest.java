@@ -186,6 +186,29 @@ class ClusterReservationTest {
     assertThat(coordinator.sold("s") - coordinator.released("s")).isZero();
   }
 
+  /**
+   * The node that stored a cancellation takes the unit back from the pool at once when it runs
+   * low, not at its next renewal (20 minutes away here).
+   */
+  @Test
+  @org.junit.jupiter.api.Timeout(value = 120,
+      threadMode = org.junit.jupiter.api.Timeout.ThreadMode.SEPARATE_THREAD)
+  void aCancelledUnitSellsAgainOnTheSameNodeWithoutWaitingForARenewal() {
+    Cluster hourly = Cluster.builder(coordinator).leaseTtl(Duration.ofHours(1)).initialChunk(2)
+        .build();
+    try (SeckillEngine e = engine("a", hourly)) {
+      e.registerSale(reservations(2, 1));
+      e.saleState("s").firstLease.join();
+      long first = buy(e, "u0");
+      buy(e, "u1");
+      assertThat(coordinator.poolFree("s")).isZero();
+      assertThat(e.cancel(first).join().outcome()).isEqualTo(OrderTransition.Outcome.APPLIED);
+      buy(e, "u2"); // the unit came back through the pool; a lost wake-up would hang here
+      assertThat(coordinator.released("s")).isEqualTo(1);
+    }
+    coordinator.checkConservation();
+  }
+
   @Test
   void reservationsOfAnEarlierRunExpireIntoThePoolAfterARestart() {
     List<Long> ids = new ArrayList<>();
