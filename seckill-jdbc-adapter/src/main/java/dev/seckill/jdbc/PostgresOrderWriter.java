@@ -81,17 +81,30 @@ final class PostgresOrderWriter extends OrderWriter {
     }
     List<Array> arrays = new ArrayList<>(3);
     try (PreparedStatement ps = c.prepareStatement(stateUpdateAllSql)) {
-      arrays.add(c.createArrayOf("bigint", ids));
-      arrays.add(c.createArrayOf("varchar", states));
-      arrays.add(c.createArrayOf("int4", versions));
-      for (int i = 0; i < arrays.size(); i++) {
-        ps.setArray(i + 1, arrays.get(i));
-      }
+      bindArrays(c, ps, arrays, "bigint", ids, "varchar", states, "int4", versions);
       expectStates(ps.executeUpdate(), n, "the state update of " + n + " orders");
     } finally {
-      for (Array a : arrays) {
-        a.free();
-      }
+      free(arrays);
+    }
+  }
+
+  /**
+   * Binds SQL arrays as the statement's parameters 1, 2, ... from {@code typesAndValues}
+   * (a type name, then its {@code Object[]} of values, and so on), adding each to
+   * {@code arrays} for the caller to {@link #free} after the statement.
+   */
+  private static void bindArrays(Connection c, PreparedStatement ps, List<Array> arrays,
+      Object... typesAndValues) throws SQLException {
+    for (int i = 0; i < typesAndValues.length; i += 2) {
+      Array a = c.createArrayOf((String) typesAndValues[i], (Object[]) typesAndValues[i + 1]);
+      arrays.add(a);
+      ps.setArray(arrays.size(), a);
+    }
+  }
+
+  private static void free(List<Array> arrays) throws SQLException {
+    for (Array a : arrays) {
+      a.free();
     }
   }
 
@@ -113,14 +126,8 @@ final class PostgresOrderWriter extends OrderWriter {
     }
     List<Array> arrays = new ArrayList<>(5);
     try (PreparedStatement ps = c.prepareStatement(insertSql)) {
-      arrays.add(c.createArrayOf("bigint", ids));
-      arrays.add(c.createArrayOf("varchar", sales));
-      arrays.add(c.createArrayOf("varchar", users));
-      arrays.add(c.createArrayOf("int4", quantities));
-      arrays.add(c.createArrayOf("bigint", millis));
-      for (int i = 0; i < arrays.size(); i++) {
-        ps.setArray(i + 1, arrays.get(i));
-      }
+      bindArrays(c, ps, arrays, "bigint", ids, "varchar", sales, "varchar", users, "int4",
+          quantities, "bigint", millis);
       if (!countInserted) {
         ps.executeUpdate();
         return null;
@@ -138,9 +145,7 @@ final class PostgresOrderWriter extends OrderWriter {
       }
       return inserted;
     } finally {
-      for (Array a : arrays) {
-        a.free();
-      }
+      free(arrays);
     }
   }
 
