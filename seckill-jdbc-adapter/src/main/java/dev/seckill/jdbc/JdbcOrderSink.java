@@ -154,16 +154,6 @@ public final class JdbcOrderSink implements OrderSink {
   }
 
   /**
-   * Stores {@code batch} in one transaction, idempotently by order id; returns once committed.
-   *
-   * @throws PermanentSinkException if an order holds a value the schema cannot store exactly, or
-   *     the database refused the batch with a data exception or a constraint violation (SQLSTATE
-   *     class 22 or 23; the transaction was rolled back)
-   * @throws IllegalStateException if the sink is closed
-   * @throws SQLException if the transaction failed for another reason (rolled back) or its
-   *     commit failed (unknown)
-   */
-  /**
    * With {@link Builder#orderStates(boolean) orderStates(true)}: sets each changed order's
    * {@code state} and {@code state_version} columns, in one transaction, with an update that
    * applies a change only if its version is above the stored one ({@code state_version} NULL
@@ -171,8 +161,9 @@ public final class JdbcOrderSink implements OrderSink {
    * an order backwards. A change for an order not in the table (dead-lettered) updates nothing.
    * With {@link Builder#stockSummary(boolean) stockSummary(true)} too, the same transaction adds
    * the units of the changes that applied, and only those, to the summary's {@code units_paid}
-   * and {@code units_released}: each order's row is read under a lock and updated on its own (one
-   * statement each, so every count is exact), then one upsert per sale runs. A failure rolls
+   * and {@code units_released}: the orders' rows are read under locks (500 to a statement), the
+   * applicable changes written with exact counts (PostgreSQL: one statement; elsewhere one per
+   * change), then one upsert per sale runs (docs/persistence.md). A failure rolls
    * back the states and the summary together. Without {@code orderStates}: ignores the changes.
    */
   @Override
@@ -213,6 +204,16 @@ public final class JdbcOrderSink implements OrderSink {
     return orderStates;
   }
 
+  /**
+   * Stores {@code batch} in one transaction, idempotently by order id; returns once committed.
+   *
+   * @throws PermanentSinkException if an order holds a value the schema cannot store exactly, or
+   *     the database refused the batch with a data exception or a constraint violation (SQLSTATE
+   *     class 22 or 23; the transaction was rolled back)
+   * @throws IllegalStateException if the sink is closed
+   * @throws SQLException if the transaction failed for another reason (rolled back) or its
+   *     commit failed (unknown)
+   */
   @Override
   public void store(List<ConfirmedOrder> batch) throws SQLException, PermanentSinkException {
     if (closed) {
