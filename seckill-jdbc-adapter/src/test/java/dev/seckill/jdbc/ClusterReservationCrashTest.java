@@ -34,6 +34,7 @@ import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,21 +86,8 @@ class ClusterReservationCrashTest {
   @EnumSource(value = Dialect.class, names = {"POSTGRESQL", "MYSQL"})
   void expiriesAfterACrashGiveTheirUnitsBackToThePoolOnce(Dialect dialect) throws Exception {
     try (CoordinatorDb db = CoordinatorDb.open(dialect, prefix, 4)) {
-      String url = System.getenv(dialect == Dialect.POSTGRESQL ? TestDatabases.POSTGRES_ENV
-          : TestDatabases.MYSQL_ENV);
       Path data = dir.resolve("ledger");
-      Process child = new ProcessBuilder(childCommand(data, url, db.orders))
-          .redirectError(dir.resolve("child-stderr.txt").toFile()).start();
-      try (BufferedReader out = new BufferedReader(
-          new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-        String line;
-        while ((line = out.readLine()) != null && !line.equals("HELD")) {
-          // wait until every unit is paid or held
-        }
-        assertThat(line).as("the child held every unit (see child-stderr.txt)").isEqualTo("HELD");
-        child.destroyForcibly(); // SIGKILL while it pays, cancels and settles
-        assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
-      }
+      killChildOnceHeld(dialect, db, data);
 
       Clock afterDeadlines = Clock.fixed(START.plus(PAY_WITHIN).plusMillis(1), ZoneOffset.UTC);
       try (JdbcStockCoordinator coordinator = db.coordinator();
@@ -149,6 +137,91 @@ class ClusterReservationCrashTest {
       assertThat(db.pool("resv").held()).isEqualTo(1);
       assertThat(db.figures("resv").conserved()).isTrue();
       db.dropAll();
+    }
+  }
+
+  /**
+   * A node whose data directory is lost for good never expires its reservations; the operator's
+   * statements of docs/cluster.md ("A node lost for good") expire them in one transaction, and
+   * another node sells their units.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"POSTGRESQL", "MYSQL"})
+  void theRunbookForANodeLostForGoodGivesItsReservationsBack(Dialect dialect) throws Exception {
+    try (CoordinatorDb db = CoordinatorDb.open(dialect, prefix, 4)) {
+      killChildOnceHeld(dialect, db, dir.resolve("lost"));
+      long node = db.scalar("SELECT MAX(node_id) FROM " + prefix + "nodes");
+      long unpaid = db.scalar("SELECT COALESCE(SUM(quantity), 0) FROM " + db.orders
+          + " WHERE state IS NULL");
+      assertThat(unpaid).isPositive();
+      // Its unpaid reservations may still be settling when it died: the outbox is lost with it.
+      long held = db.pool("resv").held();
+      assertThat(held).isEqualTo(unpaid);
+
+      try (Connection c = db.ds.getConnection(); Statement st = c.createStatement()) {
+        c.setAutoCommit(false);
+        for (String sql : runbook(db, node)) {
+          st.execute(sql);
+        }
+        c.commit();
+      }
+      CoordinatorDb.Pool pool = db.pool("resv");
+      assertThat(pool.held()).isZero();
+      Map<Long, String> states = states(db);
+      assertThat(states.values()).doesNotContain("null/0");
+      long released = db.scalar("SELECT COALESCE(SUM(quantity), 0) FROM " + db.orders
+          + " WHERE state IN ('CANCELLED', 'EXPIRED')");
+      assertThat(pool.released()).isEqualTo(released);
+      assertThat(db.figures("resv").conserved()).as("%s", db.figures("resv")).isTrue();
+
+      // Another node (a new data directory, a new node id) sells the units given back.
+      try (JdbcStockCoordinator coordinator = db.coordinator();
+          SeckillEngine e = engine(dir.resolve("other"), coordinator,
+              Clock.fixed(START, ZoneOffset.UTC))) {
+        e.registerSale(sale());
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        PurchaseResult r;
+        do {
+          r = e.submit(PurchaseRequest.of("resv", "after-loss", 1)).join();
+          assertThat(System.nanoTime() - until).as("bought in time: %s", r).isNegative();
+        } while (!r.isConfirmed());
+      }
+      assertThat(db.figures("resv").conserved()).isTrue();
+      db.dropAll();
+    }
+  }
+
+  /**
+   * docs/cluster.md's statements for a node lost for good, on this test's tables, sale and
+   * node: run in one transaction.
+   */
+  private List<String> runbook(CoordinatorDb db, long node) {
+    String unpaid = db.orders + " WHERE sale_id = 'resv' AND (order_id >> 48) = " + node
+        + " AND state IS NULL";
+    String units = "(SELECT COALESCE(SUM(quantity), 0) FROM " + unpaid + ")";
+    return List.of(
+        "SELECT order_id FROM " + unpaid + " FOR UPDATE",
+        "UPDATE " + prefix + "pool SET held = held - " + units + ", free = free + " + units
+            + ", released = released + " + units + " WHERE sale_id = 'resv'",
+        "UPDATE " + db.orders + " SET state = 'EXPIRED', state_version = 2 WHERE sale_id = 'resv'"
+            + " AND (order_id >> 48) = " + node + " AND state IS NULL");
+  }
+
+  /** Starts the node JVM on {@code data}, waits until it answers ALL_HELD, then kills it -9. */
+  private void killChildOnceHeld(Dialect dialect, CoordinatorDb db, Path data) throws Exception {
+    String url = System.getenv(dialect == Dialect.POSTGRESQL ? TestDatabases.POSTGRES_ENV
+        : TestDatabases.MYSQL_ENV);
+    Process child = new ProcessBuilder(childCommand(data, url, db.orders))
+        .redirectError(dir.resolve("child-stderr.txt").toFile()).start();
+    try (BufferedReader out = new BufferedReader(
+        new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
+      String line;
+      while ((line = out.readLine()) != null && !line.equals("HELD")) {
+        // wait until every unit is paid or held
+      }
+      assertThat(line).as("the child held every unit (see child-stderr.txt)").isEqualTo("HELD");
+      child.destroyForcibly(); // SIGKILL while it pays, cancels and settles
+      assertThat(child.waitFor(60, TimeUnit.SECONDS)).isTrue();
     }
   }
 
