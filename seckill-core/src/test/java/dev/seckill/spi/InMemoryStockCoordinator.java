@@ -31,7 +31,8 @@ import org.jspecify.annotations.Nullable;
  * of the SPI's contract, not a mock. Every method, the sinks' {@code storeOrVoid} included, runs
  * under the coordinator's monitor, so each is one atomic transaction; {@link #checkConservation}
  * checks {@code pool free + Σ granted (active) + Σ used (ended) == stock + released} for every
- * sale after each of them. Lease expiry is judged by a clock the test sets ({@code clock}), like a
+ * sale after each of them (and, for a sale with {@code payWithin}, that {@code held} is the units
+ * of its stored reservations not yet paid, cancelled or expired). Lease expiry is judged by a clock the test sets ({@code clock}), like a
  * database's {@code now()}; leases are revoked only by {@link #reap}. The sink of node {@code n}
  * settles each order against node {@code n}'s active lease on the order's sale (fence: the lease
  * must have room, {@code used + q <= granted}), holds the per-user limit across nodes, and
@@ -423,6 +424,18 @@ public final class InMemoryStockCoordinator implements StockCoordinator {
       for (LeaseRow l : leases) {
         if (l.sale.equals(e.getKey())) {
           total += l.active ? l.granted : l.used;
+        }
+      }
+      if (e.getValue().payWithin != null) {
+        long unchanged = 0; // stored reservations not yet paid, cancelled or expired
+        for (ConfirmedOrder o : stored.values()) {
+          if (o.saleId().equals(e.getKey()) && !states.containsKey(o.orderId())) {
+            unchanged += o.quantity();
+          }
+        }
+        if (unchanged != e.getValue().held) {
+          throw new AssertionError("held " + e.getValue().held + " for sale '" + e.getKey()
+              + "' but its stored unchanged reservations hold " + unchanged);
         }
       }
       if (total != e.getValue().stock + e.getValue().released) {
