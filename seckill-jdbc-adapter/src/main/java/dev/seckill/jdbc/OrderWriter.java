@@ -159,36 +159,27 @@ abstract class OrderWriter {
   abstract String summaryStatesSql(String summaryTable);
 
   /**
-   * The version-gated state update, parameters (state, version, order id, version): applies a
-   * change only if its version is above the stored {@code state_version} (NULL: the order as
-   * confirmed, version 1), so a change offered again, or an older one, changes nothing.
-   */
-  private String stateUpdateSql() {
-    return "UPDATE " + table + " SET state = ?, state_version = ? WHERE order_id = ?"
-        + " AND (state_version IS NULL OR state_version < ?)";
-  }
-
-  /**
-   * Applies reservation state changes to the orders table as one batch, when their counts are
-   * not needed ({@link JdbcOrderSink} without summary).
+   * Applies reservation state changes to the orders table when their moves are not counted
+   * ({@link JdbcOrderSink} without summary): the version-gated statements of
+   * {@link #writeStates}, without reading the rows first and without checking counts (a change
+   * offered again, an older one or one of an order not stored changes nothing).
    *
    * @param rows the changes, sorted by order id then version (the lock order)
    */
   final void updateStates(Connection c, List<OrderStateChange> rows) throws SQLException {
-    try (PreparedStatement ps = c.prepareStatement(stateUpdateSql())) {
-      for (OrderStateChange ch : rows) {
-        bindState(ps, ch);
-        ps.addBatch();
-      }
-      ps.executeBatch();
-    }
+    writeStates(c, new ArrayList<>(latestPerOrder(rows).values()), false);
   }
 
-  private static void bindState(PreparedStatement ps, OrderStateChange ch) throws SQLException {
-    ps.setString(1, ch.state().name());
-    ps.setInt(2, ch.version());
-    ps.setLong(3, ch.orderId());
-    ps.setInt(4, ch.version());
+  /**
+   * The highest-version change of each order, in the order of {@code rows} (the moves and the
+   * final state of a chain of changes are those of its last one).
+   */
+  private static Map<Long, OrderStateChange> latestPerOrder(List<OrderStateChange> rows) {
+    Map<Long, OrderStateChange> last = new java.util.LinkedHashMap<>();
+    for (OrderStateChange ch : rows) {
+      last.merge(ch.orderId(), ch, (a, b) -> b.version() > a.version() ? b : a);
+    }
+    return last;
   }
 
   /** Order ids one locking read of {@link #updateStatesCounted} names in its IN list. */
@@ -216,10 +207,7 @@ abstract class OrderWriter {
    */
   final SortedMap<String, StateDelta> updateStatesCounted(Connection c,
       List<OrderStateChange> rows) throws SQLException {
-    Map<Long, OrderStateChange> last = new java.util.LinkedHashMap<>();
-    for (OrderStateChange ch : rows) {
-      last.merge(ch.orderId(), ch, (a, b) -> b.version() > a.version() ? b : a);
-    }
+    Map<Long, OrderStateChange> last = latestPerOrder(rows);
     List<Long> ids = new ArrayList<>(last.keySet());
     Map<Long, StoredState> stored = new HashMap<>(ids.size() * 2);
     for (int from = 0; from < ids.size(); from += STATE_READ_CHUNK) {
@@ -256,25 +244,62 @@ abstract class OrderWriter {
       d.add(ch.state().name(), row.quantity(), 1);
     }
     if (!applicable.isEmpty()) {
-      writeStates(c, applicable);
+      writeStates(c, applicable, true);
     }
     return deltas;
   }
 
   /**
-   * Writes state changes whose rows the caller holds locked and found applicable (one per
-   * order, in order-id order); fails unless each changed exactly its row. This default runs one
-   * update per change, each count checked: a single statement's count is exact on every driver
-   * (no batch, so no SUCCESS_NO_INFO; with MariaDB's found-rows counting, a matched row is a
-   * changed row here since the version always changes). PostgreSQL overrides it with one
-   * statement.
+   * Writes state changes, one per order, in order-id order, each only if its version is above
+   * the stored {@code state_version} (NULL: the order as confirmed, version 1). With
+   * {@code counted} the caller holds the rows locked and found every change applicable, and the
+   * write fails unless each changed exactly its row. This default runs one
+   * statement per {@value #STATE_READ_CHUNK} changes, {@code UPDATE ... SET state = CASE
+   * order_id WHEN ? THEN ? ... END, state_version = CASE ... END WHERE order_id IN (...) AND
+   * (state_version IS NULL OR state_version < CASE ... END)}, whose count must be the chunk's:
+   * a single statement's count is exact on every driver (no JDBC batch, so no SUCCESS_NO_INFO;
+   * with MariaDB's found-rows counting, a matched row is a changed row here since the version
+   * always changes). PostgreSQL overrides it with one {@code UPDATE ... FROM unnest}.
    */
-  void writeStates(Connection c, List<OrderStateChange> applicable) throws SQLException {
-    try (PreparedStatement update = c.prepareStatement(stateUpdateSql())) {
-      for (OrderStateChange ch : applicable) {
-        bindState(update, ch);
-        expectStates(update.executeUpdate(), 1, "the state update of order " + ch.orderId()
-            + " to version " + ch.version());
+  void writeStates(Connection c, List<OrderStateChange> applicable, boolean counted)
+      throws SQLException {
+    for (int from = 0; from < applicable.size(); from += STATE_READ_CHUNK) {
+      List<OrderStateChange> chunk =
+          applicable.subList(from, Math.min(applicable.size(), from + STATE_READ_CHUNK));
+      StringBuilder states = new StringBuilder("CASE order_id");
+      StringBuilder versions = new StringBuilder("CASE order_id");
+      StringBuilder ids = new StringBuilder();
+      for (int i = 0; i < chunk.size(); i++) {
+        states.append(" WHEN ? THEN ?");
+        versions.append(" WHEN ? THEN ?");
+        ids.append(i == 0 ? "?" : ", ?");
+      }
+      states.append(" END");
+      versions.append(" END");
+      String sql = "UPDATE " + table + " SET state = " + states + ", state_version = " + versions
+          + " WHERE order_id IN (" + ids + ") AND (state_version IS NULL OR state_version < "
+          + versions + ")";
+      try (PreparedStatement update = c.prepareStatement(sql)) {
+        int p = 1;
+        for (OrderStateChange ch : chunk) {
+          update.setLong(p++, ch.orderId());
+          update.setString(p++, ch.state().name());
+        }
+        for (int round = 0; round < 2; round++) { // SET state_version, then the WHERE's gate
+          for (OrderStateChange ch : chunk) {
+            update.setLong(p++, ch.orderId());
+            update.setInt(p++, ch.version());
+          }
+          if (round == 0) {
+            for (OrderStateChange ch : chunk) {
+              update.setLong(p++, ch.orderId());
+            }
+          }
+        }
+        int count = update.executeUpdate();
+        if (counted) {
+          expectStates(count, chunk.size(), "the state update of " + chunk.size() + " orders");
+        }
       }
     }
   }
