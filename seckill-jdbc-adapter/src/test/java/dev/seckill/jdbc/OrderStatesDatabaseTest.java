@@ -113,6 +113,53 @@ class OrderStatesDatabaseTest {
     }
   }
 
+  /**
+   * More changes in one call than one statement takes (500 on MySQL/MariaDB and H2), with a chain
+   * of two versions of one order and replays mixed in: each order ends in its highest version,
+   * offered again nothing moves; with the summary, the paid and released units are exact.
+   */
+  @ParameterizedTest
+  @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
+  void aPassOfMoreChangesThanOneStatementTakes(Dialect d) throws Exception {
+    DataSource ds = TestDatabases.of(d, "states_many");
+    Instant at = START;
+    int n = 1_234;
+    for (boolean summary : new boolean[] {false, true}) {
+      TestDatabases.drop(ds, table(d), table(d) + "_sum");
+      JdbcOrderSink.Builder b = JdbcOrderSink.builder(ds).table(table(d))
+          .createSchemaIfMissing(true).orderStates(true);
+      if (summary) {
+        b.stockSummary(true).summaryTable(table(d) + "_sum");
+      }
+      try (JdbcOrderSink sink = b.build()) {
+        List<ConfirmedOrder> orders = new ArrayList<>();
+        List<OrderStateChange> changes = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+          orders.add(new ConfirmedOrder(i, "s", "u" + i, 1, at));
+          changes.add(new OrderStateChange(i, "s", i % 3 == 0 ? OrderState.PAID
+              : OrderState.EXPIRED, 2, 1, at));
+        }
+        changes.add(new OrderStateChange(7, "s", OrderState.PAID, 3, 1, at)); // a chain: v3 wins
+        sink.store(orders);
+        sink.storeStateChanges(changes);
+        Map<Long, String> after = states(ds, table(d));
+        assertThat(after).hasSize(n);
+        for (long i = 1; i <= n; i++) {
+          assertThat(after.get(i)).as("order %d", i).isEqualTo(i == 7 ? "PAID/3"
+              : i % 3 == 0 ? "PAID/2" : "EXPIRED/2");
+        }
+        sink.storeStateChanges(changes); // offered again: nothing moves
+        assertThat(states(ds, table(d))).isEqualTo(after);
+        if (summary) {
+          long paid = n / 3 + 1; // the multiples of 3, and order 7
+          assertThat(SummaryStatesDatabaseTest.summaryRows(ds, table(d) + "_sum").get("s"))
+              .containsExactly((long) n, (long) n, paid, n - paid);
+        }
+      }
+    }
+    TestDatabases.drop(ds, table(d), table(d) + "_sum");
+  }
+
   @ParameterizedTest
   @EnumSource(value = Dialect.class, names = {"H2", "POSTGRESQL", "MYSQL"})
   void aTableWithoutTheColumnsIsRefusedAtBuild(Dialect d) throws Exception {
