@@ -77,7 +77,8 @@ import org.slf4j.LoggerFactory;
  *   <li><b>Refusal when empty</b> ({@link SaleState#emptyRefusal}): SOLD_OUT only when the last
  *       answer says {@link Lease#soldOut()}; ALL_HELD when it says {@link Lease#allHeld()}
  *       (settled reservations hold the rest: what they give back goes to the pool, which this
- *       node sees at its next renewal); LEASED_ELSEWHERE otherwise while a lease is held;
+ *       node sees at its next renewal, or at once for its own releases); LEASED_ELSEWHERE
+ *       otherwise while a lease is held;
  *       COORDINATOR_UNAVAILABLE while none is.
  *   <li><b>Lost lease seen in an answer.</b> While ACTIVE the thread calls
  *       {@link StockCoordinator#renew renew(leaseId)}, never {@code lease()}: if the coordinator

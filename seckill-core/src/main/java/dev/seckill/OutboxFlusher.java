@@ -513,10 +513,9 @@ final class OutboxFlusher implements Runnable {
         continue;
       }
       last = c.saleId();
-      for (SaleState sale : ledger.sales()) {
-        if (sale.clustered && sale.sale().id().equals(last)) {
-          sale.poolGrew();
-        }
+      SaleState sale = ledger.liveSale(last);
+      if (sale != null && sale.clustered) {
+        sale.poolGrew();
       }
     }
   }

@@ -1823,13 +1823,7 @@ final class StockLedger implements AutoCloseable {
   void applyVoids(List<OutboxFlusher.VoidEntry> voids) {
     assert onWriterThread() : "applyVoids called off the ledger writer thread";
     for (OutboxFlusher.VoidEntry v : voids) {
-      SaleState sale = null;
-      for (SaleState s : sales) {
-        if (!s.isArchived() && s.sale().id().equals(v.order().saleId())) {
-          sale = s;
-          break;
-        }
-      }
+      SaleState sale = liveSale(v.order().saleId());
       if (sale == null) {
         continue; // archived since: nothing to give back
       }
@@ -1847,6 +1841,20 @@ final class StockLedger implements AutoCloseable {
         addRemaining(sale, quantity);
       }
     }
+  }
+
+  /**
+   * The sale of this ledger with id {@code saleId}, unless it is archived; null if none. A
+   * linear scan (a shard holds few sales; callers are rare: voids, released reservations). Any
+   * thread: the list is copy-on-write.
+   */
+  @Nullable SaleState liveSale(String saleId) {
+    for (SaleState s : sales) {
+      if (!s.isArchived() && s.sale().id().equals(saleId)) {
+        return s;
+      }
+    }
+    return null;
   }
 
   /** Ends a voided reservation's entry (see {@link #applyVoids}). Writer thread only. */

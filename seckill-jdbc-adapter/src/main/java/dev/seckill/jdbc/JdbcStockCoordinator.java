@@ -210,7 +210,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
   /** Leases one {@link #reap} call revokes at most. */
   static final int REAP_LIMIT = 1_000;
   /** Ids per {@code IN (...)} list. */
-  private static final int IN_CHUNK = 500;
+  private static final int IN_CHUNK = OrderWriter.IN_CHUNK;
 
   private final DataSource dataSource;
   private final Dialect dialect;
@@ -966,8 +966,8 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     for (int start = 0; start < ids.size(); start += IN_CHUNK) {
       List<Long> chunk = ids.subList(start, Math.min(ids.size(), start + IN_CHUNK));
       try (PreparedStatement ps = c.prepareStatement("SELECT order_id FROM " + ordersTable
-          + " WHERE order_id IN (" + marks(chunk.size()) + ")")) {
-        bindIds(ps, chunk);
+          + " WHERE order_id IN (" + OrderWriter.marks(chunk.size()) + ")")) {
+        OrderWriter.bindIds(ps, 1, chunk);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             out.add(rs.getLong(1));
@@ -983,8 +983,8 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     for (int start = 0; start < ids.size(); start += IN_CHUNK) {
       List<Long> chunk = ids.subList(start, Math.min(ids.size(), start + IN_CHUNK));
       try (PreparedStatement ps = c.prepareStatement("SELECT order_id, reason FROM " + sql.voided
-          + " WHERE order_id IN (" + marks(chunk.size()) + ")")) {
-        bindIds(ps, chunk);
+          + " WHERE order_id IN (" + OrderWriter.marks(chunk.size()) + ")")) {
+        OrderWriter.bindIds(ps, 1, chunk);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             String reason = rs.getString(2);
@@ -999,20 +999,6 @@ public final class JdbcStockCoordinator implements StockCoordinator {
           }
         }
       }
-    }
-  }
-
-  private static String marks(int n) {
-    StringBuilder sb = new StringBuilder(n * 3);
-    for (int i = 0; i < n; i++) {
-      sb.append(i == 0 ? "?" : ", ?");
-    }
-    return sb.toString();
-  }
-
-  private static void bindIds(PreparedStatement ps, List<Long> ids) throws SQLException {
-    for (int i = 0; i < ids.size(); i++) {
-      ps.setLong(i + 1, ids.get(i));
     }
   }
 
@@ -1151,7 +1137,7 @@ public final class JdbcStockCoordinator implements StockCoordinator {
     for (int start = 0; start < users.size(); start += IN_CHUNK) {
       List<String> chunk = users.subList(start, Math.min(users.size(), start + IN_CHUNK));
       try (PreparedStatement ps = c.prepareStatement("SELECT user_id, units FROM " + sql.users
-          + " WHERE sale_id = ? AND user_id IN (" + marks(chunk.size()) + ")"
+          + " WHERE sale_id = ? AND user_id IN (" + OrderWriter.marks(chunk.size()) + ")"
           + " ORDER BY user_id FOR UPDATE")) {
         ps.setString(1, saleId);
         for (int i = 0; i < chunk.size(); i++) {

@@ -182,8 +182,26 @@ abstract class OrderWriter {
     return last;
   }
 
-  /** Order ids one locking read of {@link #updateStatesCounted} names in its IN list. */
-  static final int STATE_READ_CHUNK = 500;
+  /** Ids per {@code IN (...)} list (and changes per state update statement). */
+  static final int IN_CHUNK = 500;
+
+  /** {@code n} parameter marks for an {@code IN} list: {@code "?, ?, ?"}. */
+  static String marks(int n) {
+    StringBuilder sb = new StringBuilder(n * 3);
+    for (int i = 0; i < n; i++) {
+      sb.append(i == 0 ? "?" : ", ?");
+    }
+    return sb.toString();
+  }
+
+  /** Binds {@code ids} as parameters {@code first}, {@code first + 1}, ...; the next index. */
+  static int bindIds(PreparedStatement ps, int first, List<Long> ids) throws SQLException {
+    int p = first;
+    for (long id : ids) {
+      ps.setLong(p++, id);
+    }
+    return p;
+  }
 
   /** A stored order's row as {@link #updateStatesCounted} read it under its lock. */
   record StoredState(String saleId, int quantity, @Nullable String state, int version) {}
@@ -192,7 +210,7 @@ abstract class OrderWriter {
    * Applies reservation state changes so that the caller knows exactly which applied and which
    * state each replaced: the paid and released units they move, by sale (what
    * {@link JdbcOrderSink}'s summary and {@link JdbcStockCoordinator}'s pool count). First the
-   * changed orders' rows are read under row locks, {@value #STATE_READ_CHUNK} to a
+   * changed orders' rows are read under row locks, {@value #IN_CHUNK} to a
    * {@code SELECT ... WHERE order_id IN (...) ORDER BY order_id FOR UPDATE}, in order-id order;
    * of several changes of one order only the highest version counts (the moves of a chain of
    * changes add up to those of its last one). A change that does not apply (no row: the order
@@ -210,18 +228,12 @@ abstract class OrderWriter {
     Map<Long, OrderStateChange> last = latestPerOrder(rows);
     List<Long> ids = new ArrayList<>(last.keySet());
     Map<Long, StoredState> stored = new HashMap<>(ids.size() * 2);
-    for (int from = 0; from < ids.size(); from += STATE_READ_CHUNK) {
-      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + STATE_READ_CHUNK));
-      StringBuilder sql = new StringBuilder("SELECT order_id, sale_id, quantity, state,"
-          + " state_version FROM ").append(table).append(" WHERE order_id IN (");
-      for (int i = 0; i < chunk.size(); i++) {
-        sql.append(i == 0 ? "?" : ", ?");
-      }
-      sql.append(") ORDER BY order_id FOR UPDATE");
-      try (PreparedStatement ps = c.prepareStatement(sql.toString())) {
-        for (int i = 0; i < chunk.size(); i++) {
-          ps.setLong(i + 1, chunk.get(i));
-        }
+    for (int from = 0; from < ids.size(); from += IN_CHUNK) {
+      List<Long> chunk = ids.subList(from, Math.min(ids.size(), from + IN_CHUNK));
+      try (PreparedStatement ps = c.prepareStatement("SELECT order_id, sale_id, quantity, state,"
+          + " state_version FROM " + table + " WHERE order_id IN (" + marks(chunk.size())
+          + ") ORDER BY order_id FOR UPDATE")) {
+        bindIds(ps, 1, chunk);
         try (ResultSet rs = ps.executeQuery()) {
           while (rs.next()) {
             int version = rs.getInt(5);
@@ -254,7 +266,7 @@ abstract class OrderWriter {
    * the stored {@code state_version} (NULL: the order as confirmed, version 1). With
    * {@code counted} the caller holds the rows locked and found every change applicable, and the
    * write fails unless each changed exactly its row. This default runs one
-   * statement per {@value #STATE_READ_CHUNK} changes, {@code UPDATE ... SET state = CASE
+   * statement per {@value #IN_CHUNK} changes, {@code UPDATE ... SET state = CASE
    * order_id WHEN ? THEN ? ... END, state_version = CASE ... END WHERE order_id IN (...) AND
    * (state_version IS NULL OR state_version < CASE ... END)}, whose count must be the chunk's:
    * a single statement's count is exact on every driver (no JDBC batch, so no SUCCESS_NO_INFO;
@@ -263,45 +275,42 @@ abstract class OrderWriter {
    */
   void writeStates(Connection c, List<OrderStateChange> applicable, boolean counted)
       throws SQLException {
-    for (int from = 0; from < applicable.size(); from += STATE_READ_CHUNK) {
+    for (int from = 0; from < applicable.size(); from += IN_CHUNK) {
       List<OrderStateChange> chunk =
-          applicable.subList(from, Math.min(applicable.size(), from + STATE_READ_CHUNK));
-      StringBuilder states = new StringBuilder("CASE order_id");
-      StringBuilder versions = new StringBuilder("CASE order_id");
-      StringBuilder ids = new StringBuilder();
-      for (int i = 0; i < chunk.size(); i++) {
-        states.append(" WHEN ? THEN ?");
-        versions.append(" WHEN ? THEN ?");
-        ids.append(i == 0 ? "?" : ", ?");
+          applicable.subList(from, Math.min(applicable.size(), from + IN_CHUNK));
+      String byId = "CASE order_id" + " WHEN ? THEN ?".repeat(chunk.size()) + " END";
+      String sql = "UPDATE " + table + " SET state = " + byId + ", state_version = " + byId
+          + " WHERE order_id IN (" + marks(chunk.size()) + ") AND (state_version IS NULL OR"
+          + " state_version < " + byId + ")";
+      List<Long> ids = new ArrayList<>(chunk.size());
+      for (OrderStateChange ch : chunk) {
+        ids.add(ch.orderId());
       }
-      states.append(" END");
-      versions.append(" END");
-      String sql = "UPDATE " + table + " SET state = " + states + ", state_version = " + versions
-          + " WHERE order_id IN (" + ids + ") AND (state_version IS NULL OR state_version < "
-          + versions + ")";
       try (PreparedStatement update = c.prepareStatement(sql)) {
         int p = 1;
-        for (OrderStateChange ch : chunk) {
+        for (OrderStateChange ch : chunk) { // SET state = CASE
           update.setLong(p++, ch.orderId());
           update.setString(p++, ch.state().name());
         }
-        for (int round = 0; round < 2; round++) { // SET state_version, then the WHERE's gate
-          for (OrderStateChange ch : chunk) {
-            update.setLong(p++, ch.orderId());
-            update.setInt(p++, ch.version());
-          }
-          if (round == 0) {
-            for (OrderStateChange ch : chunk) {
-              update.setLong(p++, ch.orderId());
-            }
-          }
-        }
+        p = bindVersions(update, p, chunk); // SET state_version = CASE
+        p = bindIds(update, p, ids); // WHERE order_id IN
+        bindVersions(update, p, chunk); // AND state_version < CASE
         int count = update.executeUpdate();
         if (counted) {
           expectStates(count, chunk.size(), "the state update of " + chunk.size() + " orders");
         }
       }
     }
+  }
+
+  /** Binds {@code WHEN order_id THEN version} pairs from {@code p}; the next index. */
+  private static int bindVersions(PreparedStatement ps, int p, List<OrderStateChange> chunk)
+      throws SQLException {
+    for (OrderStateChange ch : chunk) {
+      ps.setLong(p++, ch.orderId());
+      ps.setInt(p++, ch.version());
+    }
+    return p;
   }
 
   /** Fails the transaction unless {@code count} rows changed, as many as were read locked. */
